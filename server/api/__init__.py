@@ -1,0 +1,147 @@
+"""HTTP JSON API v1 (docs/api.md). Handlers parse, authorise, call one service, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from ..auth import current_principal
+from ..services import halls as hall_service
+from ..services import tickets as ticket_service
+from ..services import windows as window_service
+from ..services.context import Context
+from ..services.errors import not_found
+from .errors import register_error_handlers
+from .openapi import openapi_document
+from .parse import boolean, json_body, only_fields, string
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def ctx() -> Context:
+    return current_app.extensions["hallq"]  # type: ignore[no-any-return]
+
+
+def base_url() -> str:
+    return ctx().base_url or request.host_url.rstrip("/")
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+def me() -> Any:
+    p = current_principal()
+    if p.is_anonymous:
+        return {"role": "anonymous", "hall": None, "user": None, "window": None}
+    window = window_service.window_of_clerk(ctx(), p.user_id) if p.user_id else None
+    user = None
+    if p.via == "session":
+        from flask_login import current_user
+
+        user = {"username": current_user.username, "name": current_user.name, "badge": current_user.badge}
+    elif p.username:
+        user = {"username": p.username, "name": None, "badge": None}
+    return {"role": p.role, "hall": p.hall_code, "user": user, "window": window}
+
+
+@bp.get("/halls/<code>")
+def hall(code: str) -> Any:
+    return hall_service.hall_info(ctx(), code)
+
+
+@bp.get("/halls/<code>/snapshot")
+def snapshot(code: str) -> Any:
+    p = current_principal()
+    if p.is_anonymous and not current_app.config["PUBLIC_BOARDS"]:
+        from ..services.principal import require_role
+
+        require_role(p, ("board",))
+    return hall_service.snapshot(ctx(), p, code, base_url())
+
+
+@bp.post("/tickets")
+def issue() -> Any:
+    p = current_principal()
+    data = json_body()
+    only_fields(data, {"service", "priority", "phone", "hall"})
+    ticket = ticket_service.issue_ticket(
+        ctx(),
+        p,
+        service_code=string(data, "service", required=True, max_len=16) or "",
+        hall_code=string(data, "hall", max_len=32),
+        priority=boolean(data, "priority"),
+        phone=string(data, "phone", max_len=20),
+        base_url=base_url(),
+    )
+    return ticket, 201
+
+
+@bp.get("/tickets/<ticket_id>")
+def ticket(ticket_id: str) -> Any:
+    return ticket_service.get_ticket(ctx(), ticket_id, base_url())
+
+
+@bp.post("/tickets/<ticket_id>/<action>")
+def ticket_action(ticket_id: str, action: str) -> Any:
+    if action not in ticket_service.ACTIONS:
+        raise not_found("操作", "action")
+    p = current_principal()
+    json_body()
+    return ticket_service.act_on_ticket(ctx(), p, ticket_id, action, base_url())
+
+
+@bp.post("/windows/<int:window_id>/call-next")
+def call_next(window_id: int) -> Any:
+    p = current_principal()
+    called = ticket_service.call_next(ctx(), p, window_id, base_url())
+    if called is None:
+        return Response(status=204)
+    return called
+
+
+@bp.get("/windows/<int:window_id>")
+def window(window_id: int) -> Any:
+    return window_service.window_detail(ctx(), current_principal(), window_id, base_url())
+
+
+@bp.post("/windows/<int:window_id>/sign-in")
+def sign_in(window_id: int) -> Any:
+    return window_service.sign_in(ctx(), current_principal(), window_id, base_url())
+
+
+@bp.post("/windows/<int:window_id>/sign-out")
+def sign_out(window_id: int) -> Any:
+    return window_service.sign_out(ctx(), current_principal(), window_id, base_url())
+
+
+@bp.post("/windows/<int:window_id>/pause")
+def pause(window_id: int) -> Any:
+    p = current_principal()
+    data = json_body()
+    only_fields(data, {"reason"})
+    return window_service.pause(ctx(), p, window_id, string(data, "reason", required=True) or "", base_url())
+
+
+@bp.post("/windows/<int:window_id>/resume")
+def resume(window_id: int) -> Any:
+    return window_service.resume(ctx(), current_principal(), window_id, base_url())
+
+
+def init_api(app: Flask) -> None:
+    from ..extensions import csrf
+
+    csrf.exempt(bp)  # bearer calls need no CSRF; session calls are checked in current_principal
+    app.register_blueprint(bp)
+    register_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        try:
+            ok = ctx().db.ping()
+        except Exception:  # the probe must answer, whatever the database does
+            ok = False
+        return ({"status": "ok", "database": "ok"}, 200) if ok else ({"status": "error", "database": "down"}, 503)

@@ -1,0 +1,48 @@
+"""JSON errors for the API: `{"error": {"code", "message"}}` with a 4xx status, never a 500 for bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..domain.errors import RuleViolation
+from ..i18n import is_english
+from ..services.errors import BadInput, NotFound
+from ..services.principal import Forbidden, Unauthenticated
+
+#: status of rule violations whose code says more than "conflict"
+_STATUS_BY_CODE = {"window_not_signed_in": 403, "invalid_field": 400, "bad_request": 400}
+
+
+def error_response(code: str, message_zh: str, message_en: str, status: int, **extra: Any) -> tuple[Any, int]:
+    body: dict[str, Any] = {"code": code, "message": message_en if is_english() else message_zh}
+    body.update(extra)
+    return jsonify({"error": body}), status
+
+
+def status_of(err: RuleViolation) -> int:
+    if isinstance(err, NotFound):
+        return 404
+    if isinstance(err, Unauthenticated):
+        return 401
+    if isinstance(err, Forbidden):
+        return 403
+    if isinstance(err, BadInput):
+        return 400
+    return _STATUS_BY_CODE.get(err.code, 409)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RuleViolation)
+    def _rule(err: RuleViolation) -> tuple[Any, int]:
+        extra = {"field": err.field} if getattr(err, "field", None) else {}
+        return error_response(err.code, err.message_zh, err.message_en, status_of(err), **extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return err
+        code = (err.name or "error").lower().replace(" ", "_")
+        return error_response(code, err.description or err.name, err.description or err.name, err.code or 400)

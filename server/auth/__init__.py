@@ -1,0 +1,130 @@
+"""Who is asking: Flask-Login sessions for people, bearer tokens for devices and scripts."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import csrf, login_manager
+from ..services.accounts import Account, authenticate, load_account, principal_for_token
+from ..services.context import Context
+from ..services.principal import ANONYMOUS, Principal, Unauthenticated
+
+
+class LoginUser(UserMixin):
+    """The logged-in person as Flask-Login and the templates see them."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.id = account.id
+        self.username = account.username
+        self.name = account.name
+        self.badge = account.badge
+        self.role = account.role
+        self.hall_id = account.hall_id
+        self.hall = _HallRef(account.hall_code, account.hall_name) if account.hall_code else None
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class _HallRef:
+    def __init__(self, code: str | None, name: str | None) -> None:
+        self.code = code
+        self.name = name
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+def ctx() -> Context:
+    return current_app.extensions["hallq"]  # type: ignore[no-any-return]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def current_principal(check_csrf: bool = True) -> Principal:
+    """The principal of this request: bearer token, else logged-in person, else anonymous.
+
+    A browser session that changes something must carry the CSRF token; bearer calls need none.
+    """
+    token = bearer_token()
+    if token is not None:
+        principal = principal_for_token(ctx(), token)
+        if principal is None:
+            raise Unauthenticated("unauthenticated", "令牌无效或已吊销", "unknown or revoked token")
+        return principal
+    if current_user.is_authenticated:
+        if check_csrf and request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()
+        return current_user.account.principal()  # type: ignore[no-any-return]
+    return ANONYMOUS
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+def _home_for(role: str) -> str:
+    return url_for("clerk.console")
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth_login"
+    login_manager.login_message = ""
+    csrf.init_app(app)
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> LoginUser | None:
+        try:
+            account = load_account(ctx(), int(user_id))
+        except ValueError:
+            return None
+        return LoginUser(account) if account else None
+
+    @app.route("/login", methods=["GET", "POST"], endpoint="auth_login")
+    def login() -> str | Response:
+        form = LoginForm()
+        if request.method == "GET":
+            form.next.data = request.args.get("next", "")
+        error = None
+        if form.validate_on_submit():
+            account = authenticate(ctx(), form.username.data or "", form.password.data or "")
+            if account is not None:
+                login_user(LoginUser(account))
+                return redirect(_safe_next(form.next.data) or _home_for(account.role))
+            error = "用户名或密码错误"
+        elif request.method == "POST":
+            error = "请填写用户名和密码"
+        status = 401 if error and request.method == "POST" else 200
+        return render_template("auth/login.html", form=form, error=error), status  # type: ignore[return-value]
+
+    @app.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
+    @login_required
+    def logout() -> Response:
+        logout_user()
+        return redirect(url_for("auth_login"))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(e: CSRFError) -> tuple[object, int]:
+        if request.path.startswith("/api/"):
+            from ..api.errors import error_response
+
+            return error_response("csrf", "表单已过期，请刷新页面后重试", "missing or invalid CSRF token", 400)
+        return abort(400, e.description)  # type: ignore[no-any-return]

@@ -1,0 +1,88 @@
+"""Configuration: HALLQ_* environment variables, an optional TOML file, then defaults.
+
+| variable | default | meaning |
+|---|---|---|
+| HALLQ_CONFIG | – | path of a TOML file with the same keys in lower case (database_url = "…") |
+| HALLQ_DATABASE_URL | sqlite:///./hallq.db | SQLAlchemy URL (SQLite file or postgresql://…) |
+| HALLQ_MESSAGE_QUEUE | – | redis://… to fan events out across several server processes |
+| HALLQ_ASYNC_MODE | threading | threading, eventlet or gevent |
+| HALLQ_SECRET_KEY | generated into .hallq-secret beside the database | session and CSRF key |
+| HALLQ_PUBLIC_BOARDS | true | anonymous read-only hall boards and phone pages |
+| HALLQ_BASE_URL | – | absolute URL prefix for ticket links behind a proxy |
+| HALLQ_AUTO_MIGRATE | true | `hallq serve` upgrades the database schema on start |
+| HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+ASYNC_MODES = ("threading", "eventlet", "gevent")
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": "sqlite:///hallq.db",
+    "MESSAGE_QUEUE": None,
+    "ASYNC_MODE": "threading",
+    "SECRET_KEY": None,
+    "PUBLIC_BOARDS": True,
+    "BASE_URL": None,
+    "AUTO_MIGRATE": True,
+    "TIMEZONE": "Asia/Shanghai",
+}
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if isinstance(DEFAULTS.get(key), bool) and isinstance(value, str):
+        if value.lower() not in _BOOL:
+            raise ValueError(f"HALLQ_{key} must be true or false, got {value!r}")
+        return _BOOL[value.lower()]
+    return value
+
+
+def load(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The effective settings (keys without the HALLQ_ prefix): overrides > env > file > defaults."""
+    env = os.environ if environ is None else environ
+    cfg = dict(DEFAULTS)
+    path = env.get("HALLQ_CONFIG")
+    if path:
+        with open(path, "rb") as fh:
+            cfg.update({k.upper(): v for k, v in tomllib.load(fh).items()})
+    for key in DEFAULTS:
+        if f"HALLQ_{key}" in env:
+            cfg[key] = _coerce(key, env[f"HALLQ_{key}"])
+    cfg.update(overrides or {})
+    if cfg["ASYNC_MODE"] not in ASYNC_MODES:
+        raise ValueError(f"HALLQ_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")
+    cfg["DATABASE_URL"] = absolute_sqlite_url(cfg["DATABASE_URL"])
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _stored_secret(cfg["DATABASE_URL"])
+    return cfg
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """Pin a relative SQLite path to the folder the server was started from."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(Path(url[len(prefix):]).resolve())
+    return url
+
+
+def _stored_secret(database_url: str) -> str:
+    """A secret kept beside a SQLite database (or in the working folder), made once."""
+    folder = Path.cwd()
+    if database_url.startswith("sqlite:////"):
+        folder = Path(database_url[len("sqlite:///"):]).parent
+    path = folder / ".hallq-secret"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        secret = secrets.token_hex(32)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret

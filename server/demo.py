@@ -1,0 +1,70 @@
+"""The demo hall: realistic services, 12 windows, a manager and 12 clerks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .services.accounts import create_user
+from .services.context import Context
+from .storage.models import Hall, Service, Window, WindowService
+
+DEMO_HALL = "demo"
+DEMO_PASSWORD = "hallq-demo"
+
+SERVICES = [
+    # code, name, English name, category
+    ("A", "户籍办理", "Household registration", "公安"),
+    ("H", "出入境", "Exit & entry", "公安"),
+    ("B", "不动产登记", "Real estate registration", "不动产"),
+    ("C", "社保医保", "Social & medical insurance", "人社医保"),
+    ("F", "公积金", "Housing provident fund", "人社医保"),
+    ("D", "企业开办", "Business start-up", "市场监管与税务"),
+    ("E", "税务", "Taxation", "市场监管与税务"),
+    ("G", "综合咨询", "General enquiries", "综合"),
+]
+
+WINDOWS = {
+    1: ["G"],
+    2: ["A"],
+    3: ["A", "H"],
+    4: ["B"],
+    5: ["B"],
+    6: ["C"],
+    7: ["C", "F"],
+    8: ["F"],
+    9: ["D"],
+    10: ["D", "E"],
+    11: ["E"],
+    12: ["G", "A", "C"],
+}
+
+CLERKS = ["李明", "王芳", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周强", "吴敏", "徐涛", "孙悦"]
+
+
+def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中心（演示大厅）") -> bool:
+    """Create the demo hall once; False when it exists already."""
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        if s.scalar(select(Hall).where(Hall.code == code)) is not None:
+            return False
+        hall = Hall(code=code, name=name, timezone="Asia/Shanghai", rollover_hour=0, seq=0, created_at=now)
+        s.add(hall)
+        s.flush()
+        services = {}
+        for i, (scode, sname, sname_en, category) in enumerate(SERVICES):
+            svc = Service(hall_id=hall.id, code=scode, prefix=scode, name=sname, name_en=sname_en,
+                          category=category, sort=i, active=True)
+            s.add(svc)
+            services[scode] = svc
+        s.flush()
+        for number, codes in WINDOWS.items():
+            w = Window(hall_id=hall.id, number=number, name=f"{number}号窗口", status="closed")
+            s.add(w)
+            s.flush()
+            for pos, scode in enumerate(codes):
+                s.add(WindowService(window_id=w.id, service_id=services[scode].id, position=pos))
+        create_user(s, "admin", DEMO_PASSWORD, "admin", "系统管理员", None)
+        create_user(s, "manager", DEMO_PASSWORD, "manager", "王主任", hall, badge="0100")
+        for i, cname in enumerate(CLERKS, start=1):
+            create_user(s, f"clerk{i:02d}", DEMO_PASSWORD, "clerk", cname, hall, badge=f"01{i:02d}")
+    return True

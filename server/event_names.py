@@ -1,0 +1,29 @@
+"""Every event type hallq records and pushes (also the Socket.IO event names)."""
+
+TICKET_ISSUED = "ticket.issued"
+TICKET_CALLED = "ticket.called"
+TICKET_RECALLED = "ticket.recalled"
+TICKET_STARTED = "ticket.started"
+TICKET_NO_SHOW = "ticket.no_show"
+TICKET_DONE = "ticket.done"
+TICKET_CANCELLED = "ticket.cancelled"
+TICKET_REACTIVATED = "ticket.reactivated"
+TICKET_TRANSFERRED = "ticket.transferred"
+WINDOW_UPDATED = "window.updated"
+QUEUE_UPDATED = "queue.updated"
+PRINTER_STATUS = "printer.status"
+
+ALL = (
+    TICKET_ISSUED,
+    TICKET_CALLED,
+    TICKET_RECALLED,
+    TICKET_STARTED,
+    TICKET_NO_SHOW,
+    TICKET_DONE,
+    TICKET_CANCELLED,
+    TICKET_REACTIVATED,
+    TICKET_TRANSFERRED,
+    WINDOW_UPDATED,
+    QUEUE_UPDATED,
+    PRINTER_STATUS,
+)

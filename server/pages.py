@@ -1,0 +1,22 @@
+"""The HTML side: the home page and the blueprints of the kiosk, boards, phone page and consoles."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+
+from .services.halls import list_halls
+
+
+def init_pages(app: Flask) -> None:
+    from board import bp as board_bp
+    from kiosk import bp as kiosk_bp
+    from kiosk.ticket_page import bp as ticket_bp
+
+    from .clerk import bp as clerk_bp
+
+    for bp in (kiosk_bp, ticket_bp, board_bp, clerk_bp):
+        app.register_blueprint(bp)
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("index.html", halls=list_halls(current_app.extensions["hallq"]))

@@ -1,0 +1,6 @@
+"""Socket.IO room names (the only place they are spelled)."""
+
+
+def hall(code: str) -> str:
+    """Everyone watching a hall: boards, consoles, phone pages. Every event of the hall goes here."""
+    return f"hall:{code}"

@@ -1,0 +1,59 @@
+"""The public JSON shapes of tickets and windows (docs/api.md). Phone numbers never appear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..storage.models import Ticket, User, Window
+
+
+def window_ref(w: Window | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {"id": w.id, "number": w.number, "name": w.name}
+
+
+def clerk_view(u: User | None) -> dict[str, Any] | None:
+    if u is None:
+        return None
+    return {"username": u.username, "name": u.name, "badge": u.badge}
+
+
+def ticket_view(
+    t: Ticket,
+    hall_code: str,
+    base_url: str = "",
+    position: int | None = None,
+    estimated_wait_s: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": t.public_id,
+        "number": t.number,
+        "hall": hall_code,
+        "service": t.service.code,
+        "service_name": t.service.name,
+        "status": t.status,
+        "priority": t.priority,
+        "business_day": t.business_day.isoformat(),
+        "queued_at": t.queued_at.isoformat(),
+        "called_at": t.called_at.isoformat() if t.called_at else None,
+        "recalls": t.recalls,
+        "window": window_ref(t.window),
+        "directed_window": window_ref(t.directed_window),
+        "position": position,
+        "estimated_wait_s": estimated_wait_s,
+        "url": f"{base_url}/t/{t.public_id}",
+    }
+
+
+def window_view(w: Window, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "number": w.number,
+        "name": w.name,
+        "status": w.status,
+        "services": [link.service.code for link in w.service_links],
+        "clerk": clerk_view(w.clerk),
+        "pause_reason": w.pause_reason,
+        "current": current,
+    }

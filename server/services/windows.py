@@ -1,0 +1,121 @@
+"""Windows: a clerk signs in and out, pauses and resumes; what a window sees waiting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import event_names as names
+from ..domain import window as window_rules
+from ..domain.choose_next import call_order
+from ..domain.errors import RuleViolation
+from ..domain.window import WindowState, WindowStatus
+from ..storage.models import Ticket, Window
+from .context import Context
+from .errors import not_found
+from .events import record
+from .halls import current_ticket, hall_day
+from .principal import Principal, require_hall, require_role
+from .tickets import waiting_candidates
+from .views import ticket_view, window_view
+
+
+def _state(w: Window) -> WindowState:
+    return WindowState(WindowStatus(w.status), w.clerk_id, w.pause_reason)
+
+
+def _apply(w: Window, new: WindowState) -> None:
+    w.status = new.status.value
+    w.clerk_id = new.clerk_id
+    w.pause_reason = new.pause_reason
+
+
+def _change(
+    ctx: Context,
+    actor: Principal,
+    window_id: int,
+    decide: Callable[[Any, Window, WindowState], WindowState],
+    base_url: str,
+) -> dict[str, Any]:
+    require_role(actor, ("clerk",))
+    assert actor.user_id is not None
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        w = s.get(Window, window_id, with_for_update=True)
+        if w is None:
+            raise not_found("窗口", "window")
+        require_hall(actor, w.hall_id)
+        _apply(w, decide(s, w, _state(w)))
+        s.flush()
+        s.refresh(w, ["clerk"])
+        current = current_ticket(s, w.id)
+        view = window_view(w, ticket_view(current, w.hall.code, base_url) if current else None)
+        event = record(s, w.hall, names.WINDOW_UPDATED, {"window": view}, now, actor, window_id=w.id)
+    ctx.publish([event])
+    return view
+
+
+def sign_in(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+    """The clerk takes the window (one window per clerk, one clerk per window)."""
+
+    def decide(s: Any, w: Window, state: WindowState) -> WindowState:
+        elsewhere = s.scalar(
+            select(Window).where(Window.clerk_id == actor.user_id, Window.id != w.id)
+        )
+        if elsewhere is not None:
+            raise RuleViolation(
+                "signed_in_elsewhere",
+                f"你已在 {elsewhere.number} 号窗口签到，请先签退",
+                f"you are signed in at window {elsewhere.number}; sign out there first",
+            )
+        return window_rules.sign_in(state, actor.user_id)
+
+    return _change(ctx, actor, window_id, decide, base_url)
+
+
+def sign_out(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+    """The clerk leaves the window; a number still at the counter must be finished first."""
+    return _change(
+        ctx,
+        actor,
+        window_id,
+        lambda s, w, st: window_rules.sign_out(st, actor.user_id, current_ticket(s, w.id) is not None),
+        base_url,
+    )
+
+
+def pause(ctx: Context, actor: Principal, window_id: int, reason: str, base_url: str = "") -> dict[str, Any]:
+    """The window stops calling; the boards show the reason."""
+    return _change(ctx, actor, window_id, lambda s, w, st: window_rules.pause(st, actor.user_id, reason), base_url)
+
+
+def resume(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+    """A paused window calls again."""
+    return _change(ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, actor.user_id), base_url)
+
+
+def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+    """The window with its current ticket and the waiting tickets it would call, in order."""
+    require_role(actor, ("admin", "manager", "clerk", "board"))
+    with ctx.db.read() as s:
+        w = s.get(Window, window_id)
+        if w is None:
+            raise not_found("窗口", "window")
+        require_hall(actor, w.hall_id)
+        hall = w.hall
+        current = current_ticket(s, w.id)
+        view = window_view(w, ticket_view(current, hall.code, base_url) if current else None)
+        services = [link.service for link in w.service_links if link.service.active]
+        day = hall_day(hall, ctx.clock())
+        order = call_order(w.id, [svc.code for svc in services], waiting_candidates(s, hall, day, w, [svc.id for svc in services]))
+        by_id = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([c.ticket_id for c in order])))}
+        view["waiting"] = [ticket_view(by_id[c.ticket_id], hall.code, base_url) for c in order]
+        return view
+
+
+def window_of_clerk(ctx: Context, user_id: int) -> dict[str, Any] | None:
+    with ctx.db.read() as s:
+        w = s.scalar(select(Window).where(Window.clerk_id == user_id))
+        return window_view(w) if w else None

@@ -1,0 +1,185 @@
+"""Tables of hallq. Current state lives in rows; history in the append-only `events` table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Hall(Base):
+    __tablename__ = "halls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    #: hour (local) at which a new business day starts
+    rollover_hour: Mapped[int] = mapped_column(Integer, default=0)
+    #: last event sequence number; bumped in every writing transaction (serialises per hall)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
+    windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("hall_id", "code"), UniqueConstraint("hall_id", "prefix"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(50), default="")
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    hall: Mapped[Hall] = relationship(back_populates="services")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # admin | manager | clerk
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    badge: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    hall: Mapped[Hall | None] = relationship()
+
+
+class Window(Base):
+    __tablename__ = "windows"
+    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="closed")
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+
+    hall: Mapped[Hall] = relationship(back_populates="windows")
+    clerk: Mapped[User | None] = relationship()
+    service_links: Mapped[list[WindowService]] = relationship(
+        order_by="WindowService.position", cascade="all, delete-orphan"
+    )
+
+
+class WindowService(Base):
+    """A service a window serves, in the window's order."""
+
+    __tablename__ = "window_services"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    service: Mapped[Service] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token of a device (kiosk, board) or script; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    hall: Mapped[Hall | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class Counter(Base):
+    """The last number handed out per service and business day (updated with the ticket)."""
+
+    __tablename__ = "counters"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("service_id", "business_day", "counter"),
+        Index("ix_tickets_queue", "hall_id", "business_day", "status"),
+        Index("ix_tickets_window_status", "window_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    business_day: Mapped[date] = mapped_column(Date)
+    counter: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    directed_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    reactivations: Mapped[int] = mapped_column(Integer, default=0)
+    #: the clerk who called it (who was on post)
+    served_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: keyed hash of the citizen's phone number, never the number itself
+    citizen_key: Mapped[str | None] = mapped_column(String(64))
+
+    service: Mapped[Service] = relationship()
+    window: Mapped[Window | None] = relationship(foreign_keys=[window_id])
+    directed_window: Mapped[Window | None] = relationship(foreign_keys=[directed_window_id])
+
+
+class Event(Base):
+    """Append-only log: who did what, when, where. Feeds realtime, statistics and audit."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("hall_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
