@@ -1,0 +1,189 @@
+"""HTTP API: the contract of docs/api.md, roles, and clear errors that change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from server.storage.models import Event, Ticket
+from tests.helpers import bearer, gen_token
+
+
+@pytest.fixture
+def kiosk(ctx):
+    return bearer(gen_token(ctx, "kiosk"))
+
+
+@pytest.fixture
+def board(ctx):
+    return bearer(gen_token(ctx, "board"))
+
+
+@pytest.fixture
+def clerk2(ctx, client):
+    h = bearer(gen_token(ctx, "clerk", "clerk02"))
+    assert client.post("/api/v1/windows/2/sign-in", headers=h).status_code == 200
+    return h
+
+
+def issue(client, headers, service="A", **extra):
+    return client.post("/api/v1/tickets", json={"service": service, **extra}, headers=headers)
+
+
+def event_count(ctx):
+    with ctx.db.read() as s:
+        return s.scalar(select(func.count(Event.id)))
+
+
+def test_issue_returns_the_contract_fields(client, kiosk):
+    r = issue(client, kiosk)
+    assert r.status_code == 201
+    t = r.get_json()
+    assert {"id", "number", "service", "status", "position", "estimated_wait_s", "url"} <= set(t)
+    assert (t["number"], t["service"], t["status"], t["position"]) == ("A001", "A", "waiting", 0)
+    assert t["url"].endswith(f"/t/{t['id']}")
+    assert client.get(f"/api/v1/tickets/{t['id']}").get_json()["number"] == "A001"
+
+
+def test_call_next_then_lifecycle_over_http(client, kiosk, clerk2):
+    t = issue(client, kiosk).get_json()
+    called = client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    assert called.status_code == 200 and called.get_json()["id"] == t["id"]
+    assert called.get_json()["window"]["number"] == 2
+    for action, status in (("recall", "called"), ("start", "serving"), ("complete", "done")):
+        r = client.post(f"/api/v1/tickets/{t['id']}/{action}", headers=clerk2)
+        assert r.status_code == 200 and r.get_json()["status"] == status
+    assert client.post("/api/v1/windows/2/call-next", headers=clerk2).status_code == 204
+
+
+def test_kiosk_token_cannot_call_a_number(client, kiosk, clerk2, ctx):
+    issue(client, kiosk)
+    before = event_count(ctx)
+    r = client.post("/api/v1/windows/2/call-next", headers=kiosk)
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "forbidden" and r.get_json()["error"]["message"]
+    assert event_count(ctx) == before
+
+
+def test_board_token_cannot_issue_a_number(client, board, ctx):
+    r = issue(client, board)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    with ctx.db.read() as s:
+        assert s.scalar(select(func.count(Ticket.id))) == 0
+
+
+def test_clerk_cannot_call_for_a_window_they_are_not_signed_in_at(client, kiosk, clerk2, ctx):
+    issue(client, kiosk)
+    before = event_count(ctx)
+    r = client.post("/api/v1/windows/3/call-next", headers=clerk2)
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "window_not_signed_in"
+    assert event_count(ctx) == before
+
+
+def test_clerk_cannot_act_on_another_windows_ticket(client, ctx, kiosk, clerk2):
+    t = issue(client, kiosk).get_json()
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    other = bearer(gen_token(ctx, "clerk", "clerk03"))
+    client.post("/api/v1/windows/3/sign-in", headers=other)
+    r = client.post(f"/api/v1/tickets/{t['id']}/complete", headers=other)
+    assert r.status_code == 403
+
+
+def test_unknown_token_is_401(client):
+    r = issue(client, bearer("hq_nonsense"))
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthenticated"
+
+
+def test_no_credentials_cannot_issue(client):
+    assert issue(client, {}).status_code == 401
+
+
+def test_token_of_another_hall_is_refused(client, ctx):
+    from server.storage.models import Hall
+
+    with ctx.db.transaction() as s:
+        s.add(Hall(code="other", name="另一个大厅", timezone="Asia/Shanghai", rollover_hour=0, seq=0,
+                   created_at=ctx.clock()))
+    foreign = bearer(gen_token(ctx, "kiosk", hall="other"))
+    r = issue(client, foreign, hall="demo")
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "service"),
+        ({"service": 5}, "service"),
+        ({"service": "A", "priority": "yes"}, "priority"),
+        ({"service": "A", "phone": "12ab"}, "phone"),
+        ({"service": "A", "colour": "red"}, "colour"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(client, kiosk, ctx, body, field):
+    r = client.post("/api/v1/tickets", json=body, headers=kiosk)
+    assert r.status_code == 400
+    assert r.get_json()["error"]["field"] == field
+    assert event_count(ctx) == 0
+
+
+def test_malformed_json_is_a_400(client, kiosk):
+    r = client.post("/api/v1/tickets", data="{not json", headers={**kiosk, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+
+
+def test_unknown_service_ticket_window_are_404(client, kiosk, clerk2):
+    assert issue(client, kiosk, service="ZZ").status_code == 404
+    assert client.get("/api/v1/tickets/nope").status_code == 404
+    assert client.post("/api/v1/windows/999/call-next", headers=clerk2).status_code == 404
+    assert client.post("/api/v1/tickets/nope/explode", headers=clerk2).status_code == 404
+
+
+def test_recall_limit_is_a_clear_409(client, kiosk, clerk2):
+    t = issue(client, kiosk).get_json()
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    for _ in range(3):
+        assert client.post(f"/api/v1/tickets/{t['id']}/recall", headers=clerk2).status_code == 200
+    r = client.post(f"/api/v1/tickets/{t['id']}/recall", headers=clerk2)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "recall_limit"
+
+
+def test_error_message_follows_the_language(client, board):
+    zh = issue(client, board).get_json()["error"]["message"]
+    en = client.post("/api/v1/tickets?lang=en", json={"service": "A"}, headers=board).get_json()["error"]["message"]
+    assert "无权" in zh and "may not" in en
+
+
+def test_pause_and_resume_show_on_the_window(client, clerk2):
+    assert client.post("/api/v1/windows/2/pause", json={}, headers=clerk2).status_code == 400
+    r = client.post("/api/v1/windows/2/pause", json={"reason": "系统维护"}, headers=clerk2)
+    assert r.get_json()["status"] == "paused" and r.get_json()["pause_reason"] == "系统维护"
+    assert client.post("/api/v1/windows/2/call-next", headers=clerk2).status_code == 409
+    assert client.post("/api/v1/windows/2/resume", headers=clerk2).get_json()["status"] == "open"
+    assert client.post("/api/v1/windows/2/sign-out", headers=clerk2).get_json()["status"] == "closed"
+
+
+def test_snapshot_lists_calls_waiting_and_windows(client, kiosk, clerk2, board):
+    issue(client, kiosk)
+    issue(client, kiosk, service="B")
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    snap = client.get("/api/v1/halls/demo/snapshot", headers=board).get_json()
+    assert snap["seq"] >= 4
+    assert snap["now_calling"][0]["number"] == "A001" and snap["now_calling"][0]["window"]["number"] == 2
+    assert snap["waiting"]["B"] == 1 and snap["waiting"]["A"] == 0
+    w2 = next(w for w in snap["windows"] if w["id"] == 2)
+    assert w2["status"] == "open" and w2["clerk"]["name"] == "王芳" and w2["services"] == ["A"]
+    assert w2["current"]["number"] == "A001"
+
+
+def test_window_detail_lists_waiting_in_call_order(client, kiosk, clerk2):
+    issue(client, kiosk)
+    green = issue(client, kiosk, priority=True).get_json()
+    w = client.get("/api/v1/windows/2", headers=clerk2).get_json()
+    assert [t["id"] for t in w["waiting"]][0] == green["id"]
+
+
+def test_openapi_and_healthz(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.") and "/tickets" in doc["paths"]
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
