@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -127,4 +127,4 @@ def init_auth(app: Flask) -> None:
             from ..api.errors import error_response
 
             return error_response("csrf", "表单已过期，请刷新页面后重试", "missing or invalid CSRF token", 400)
-        return abort(400, e.description)  # type: ignore[no-any-return]
+        return f"表单已过期，请返回刷新后重试 / {e.description}", 400
