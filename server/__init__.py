@@ -39,8 +39,11 @@ def init_context(app: Flask) -> None:
     from .storage.db import Database
 
     db = Database(app.config["DATABASE_URL"])
-    ctx = Context(db=db, citizen_key_secret=("citizen:" + app.config["SECRET_KEY"]).encode(),
-                  base_url=app.config.get("BASE_URL"))
+    ctx = Context(
+        db=db,
+        citizen_key_secret=("citizen:" + app.config["SECRET_KEY"]).encode(),
+        base_url=app.config.get("BASE_URL"),
+    )
     if app.config.get("CLOCK") is not None:
         ctx.clock = app.config["CLOCK"]
     app.extensions["hallq"] = ctx

@@ -139,10 +139,15 @@ def cmd_demo_seed(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hallq", description="hallq — queue ticketing for service halls")
     p.add_argument("--database-url", help="overrides HALLQ_DATABASE_URL")
-    p.add_argument("--async-mode", choices=["threading", "eventlet", "gevent"], help="overrides HALLQ_ASYNC_MODE")
+    p.add_argument(
+        "--async-mode", choices=["threading", "eventlet", "gevent"], help="overrides HALLQ_ASYNC_MODE"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
-    for name, helptext in (("demo", "run the demo hall (SQLite in this folder)"), ("serve", "run the server")):
+    for name, helptext in (
+        ("demo", "run the demo hall (SQLite in this folder)"),
+        ("serve", "run the server"),
+    ):
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("--host", default="127.0.0.1")
         sp.add_argument("--port", type=int, default=5000)

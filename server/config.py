@@ -34,7 +34,16 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Asia/Shanghai",
 }
 
-_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+_BOOL = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -69,7 +78,7 @@ def absolute_sqlite_url(url: str) -> str:
     """Pin a relative SQLite path to the folder the server was started from."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(Path(url[len(prefix):]).resolve())
+        return prefix + str(Path(url[len(prefix) :]).resolve())
     return url
 
 
@@ -77,7 +86,7 @@ def _stored_secret(database_url: str) -> str:
     """A secret kept beside a SQLite database (or in the working folder), made once."""
     folder = Path.cwd()
     if database_url.startswith("sqlite:////"):
-        folder = Path(database_url[len("sqlite:///"):]).parent
+        folder = Path(database_url[len("sqlite:///") :]).parent
     path = folder / ".hallq-secret"
     try:
         return path.read_text().strip()

@@ -52,8 +52,16 @@ def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中�
         s.flush()
         services = {}
         for i, (scode, sname, sname_en, category) in enumerate(SERVICES):
-            svc = Service(hall_id=hall.id, code=scode, prefix=scode, name=sname, name_en=sname_en,
-                          category=category, sort=i, active=True)
+            svc = Service(
+                hall_id=hall.id,
+                code=scode,
+                prefix=scode,
+                name=sname,
+                name_en=sname_en,
+                category=category,
+                sort=i,
+                active=True,
+            )
             s.add(svc)
             services[scode] = svc
         s.flush()

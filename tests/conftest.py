@@ -40,7 +40,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_template() -> Iterator[str]:
     """A seeded PostgreSQL database that each test clones with CREATE DATABASE … TEMPLATE."""
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need HALLQ_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/postgres)")
+        pytest.skip(
+            "PostgreSQL tests need HALLQ_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
     name = f"hallq_tpl_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

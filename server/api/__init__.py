@@ -144,4 +144,8 @@ def init_api(app: Flask) -> None:
             ok = ctx().db.ping()
         except Exception:  # the probe must answer, whatever the database does
             ok = False
-        return ({"status": "ok", "database": "ok"}, 200) if ok else ({"status": "error", "database": "down"}, 503)
+        return (
+            ({"status": "ok", "database": "ok"}, 200)
+            if ok
+            else ({"status": "error", "database": "down"}, 503)
+        )

@@ -24,13 +24,16 @@ _ERRORS = {
 }
 
 
-def _op(summary: str, ok: dict[str, Any], body: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
+def _op(
+    summary: str, ok: dict[str, Any], body: dict[str, Any] | None = None, **params: Any
+) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_ERRORS}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     if params:
         op["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": kind}} for name, kind in params.items()
+            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+            for name, kind in params.items()
         ]
     return op
 
@@ -56,7 +59,11 @@ def openapi_document() -> dict[str, Any]:
             "error": {
                 "type": "object",
                 "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}},
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                },
             }
         },
     }
@@ -136,19 +143,30 @@ def openapi_document() -> dict[str, Any]:
                         "hall": {"type": "string"},
                     },
                 },
-                "Snapshot": {"type": "object", "required": ["seq", "hall", "now_calling", "waiting", "windows"]},
+                "Snapshot": {
+                    "type": "object",
+                    "required": ["seq", "hall", "now_calling", "waiting", "windows"],
+                },
             },
         },
         "paths": {
             "/me": {"get": _op("who the caller is", {"200": _json({"type": "object"}, "the principal")})},
             "/halls/{code}": {
-                "get": _op("the hall's services with waiting counts", {"200": _json({"type": "object"}, "hall")}, code="string")
+                "get": _op(
+                    "the hall's services with waiting counts",
+                    {"200": _json({"type": "object"}, "hall")},
+                    code="string",
+                )
             },
             "/halls/{code}/snapshot": {
-                "get": _op("what the boards show now", {"200": _json(_ref("Snapshot"), "snapshot")}, code="string")
+                "get": _op(
+                    "what the boards show now", {"200": _json(_ref("Snapshot"), "snapshot")}, code="string"
+                )
             },
             "/tickets": {
-                "post": _op("take a number", {"201": _json(_ref("Ticket"), "the new ticket")}, _ref("NewTicket"))
+                "post": _op(
+                    "take a number", {"201": _json(_ref("Ticket"), "the new ticket")}, _ref("NewTicket")
+                )
             },
             "/tickets/{id}": {"get": _op("a ticket", {"200": _json(_ref("Ticket"), "ticket")}, id="string")},
             "/tickets/{id}/recall": _ticket_action("call the number again"),
@@ -158,12 +176,19 @@ def openapi_document() -> dict[str, Any]:
             "/tickets/{id}/cancel": _ticket_action("give up a waiting number"),
             "/tickets/{id}/reactivate": _ticket_action("late no-show comes back"),
             "/windows/{window}": {
-                "get": _op("a window with its waiting tickets", {"200": _json(_ref("Window"), "window")}, window="integer")
+                "get": _op(
+                    "a window with its waiting tickets",
+                    {"200": _json(_ref("Window"), "window")},
+                    window="integer",
+                )
             },
             "/windows/{window}/call-next": {
                 "post": _op(
                     "call the next ticket",
-                    {"200": _json(_ref("Ticket"), "the called ticket"), "204": {"description": "nobody waits"}},
+                    {
+                        "200": _json(_ref("Ticket"), "the called ticket"),
+                        "204": {"description": "nobody waits"},
+                    },
                     window="integer",
                 )
             },

@@ -126,5 +126,7 @@ def init_auth(app: Flask) -> None:
         if request.path.startswith("/api/"):
             from ..api.errors import error_response
 
-            return error_response("csrf", "表单已过期，请刷新页面后重试", "missing or invalid CSRF token", 400)
+            return error_response(
+                "csrf", "表单已过期，请刷新页面后重试", "missing or invalid CSRF token", 400
+            )
         return f"表单已过期，请返回刷新后重试 / {e.description}", 400

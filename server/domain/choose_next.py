@@ -27,8 +27,7 @@ def call_order(window_id: int, services: Sequence[str], waiting: Iterable[Candid
     eligible = [
         c
         for c in waiting
-        if c.service_code in rank
-        and (c.directed_window_id is None or c.directed_window_id == window_id)
+        if c.service_code in rank and (c.directed_window_id is None or c.directed_window_id == window_id)
     ]
     return sorted(
         eligible,

@@ -61,7 +61,9 @@ def on_subscribe(data: Any) -> dict[str, Any]:
         return _error("bad_request", "subscribe 需要 hall 字段", "subscribe needs a hall")
     since = data.get("since")
     if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
-        return _error("invalid_field", "since 必须是非负整数或 null", "since must be a non-negative integer or null")
+        return _error(
+            "invalid_field", "since 必须是非负整数或 null", "since must be a non-negative integer or null"
+        )
     principal = _principals.get(request.sid, ANONYMOUS)  # type: ignore[attr-defined]
     if principal.is_anonymous and not current_app.config["PUBLIC_BOARDS"] and not data.get("ticket"):
         return _error("unauthenticated", "需要设备令牌", "a device token is required")

@@ -130,11 +130,15 @@ def create_token(
             if user is None:
                 raise not_found("用户", "user")
             if user.role != role and not (role == "clerk" and user.role in ("manager", "admin")):
-                raise bad_field("user", f"用户 {username} 的角色是 {user.role}", f"{username} is a {user.role}")
+                raise bad_field(
+                    "user", f"用户 {username} 的角色是 {user.role}", f"{username} is a {user.role}"
+                )
             if hall is not None and user.hall_id not in (None, hall.id):
                 raise bad_field("user", "用户不属于该大厅", "the user belongs to another hall")
         elif role == "clerk":
-            raise bad_field("user", "工作人员令牌必须指定用户（--user）", "a clerk token must name its user (--user)")
+            raise bad_field(
+                "user", "工作人员令牌必须指定用户（--user）", "a clerk token must name its user (--user)"
+            )
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         s.add(
             ApiToken(

@@ -238,7 +238,9 @@ def snapshot(ctx: Context, actor: Principal, code: str, base_url: str = "") -> d
         return build_snapshot(ctx, s, hall, base_url)
 
 
-def resync(ctx: Context, actor: Principal, code: str, since: int | None, base_url: str = "") -> dict[str, Any]:
+def resync(
+    ctx: Context, actor: Principal, code: str, since: int | None, base_url: str = ""
+) -> dict[str, Any]:
     """A (re)connecting board's catch-up: the events it missed, or a snapshot."""
     with ctx.db.read() as s:
         hall = load_hall(s, code)

@@ -156,7 +156,9 @@ def _apply(t: Ticket, new: TicketState) -> None:
     t.finished_at = new.finished_at
 
 
-def waiting_candidates(s: Session, hall: Hall, day: date, window: Window, service_ids: list[int]) -> list[Candidate]:
+def waiting_candidates(
+    s: Session, hall: Hall, day: date, window: Window, service_ids: list[int]
+) -> list[Candidate]:
     base = (
         select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
         .join(Service, Service.id == Ticket.service_id)
@@ -192,9 +194,7 @@ def call_next(ctx: Context, actor: Principal, window_id: int, base_url: str = ""
         require_hall(actor, w.hall_id)
         hall = w.hall
         assert actor.user_id is not None
-        window_rules.ensure_can_call(
-            _window_state(w), actor.user_id, current_ticket(s, w.id) is not None
-        )
+        window_rules.ensure_can_call(_window_state(w), actor.user_id, current_ticket(s, w.id) is not None)
         day = hall_day(hall, now)
         services = [link.service for link in w.service_links if link.service.active]
         codes = [svc.code for svc in services]

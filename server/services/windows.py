@@ -61,9 +61,7 @@ def sign_in(ctx: Context, actor: Principal, window_id: int, base_url: str = "") 
     """The clerk takes the window (one window per clerk, one clerk per window)."""
 
     def decide(s: Any, w: Window, state: WindowState) -> WindowState:
-        elsewhere = s.scalar(
-            select(Window).where(Window.clerk_id == actor.user_id, Window.id != w.id)
-        )
+        elsewhere = s.scalar(select(Window).where(Window.clerk_id == actor.user_id, Window.id != w.id))
         if elsewhere is not None:
             raise RuleViolation(
                 "signed_in_elsewhere",
@@ -88,7 +86,9 @@ def sign_out(ctx: Context, actor: Principal, window_id: int, base_url: str = "")
 
 def pause(ctx: Context, actor: Principal, window_id: int, reason: str, base_url: str = "") -> dict[str, Any]:
     """The window stops calling; the boards show the reason."""
-    return _change(ctx, actor, window_id, lambda s, w, st: window_rules.pause(st, actor.user_id, reason), base_url)
+    return _change(
+        ctx, actor, window_id, lambda s, w, st: window_rules.pause(st, actor.user_id, reason), base_url
+    )
 
 
 def resume(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
@@ -109,8 +109,14 @@ def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str 
         view = window_view(w, ticket_view(current, hall.code, base_url) if current else None)
         services = [link.service for link in w.service_links if link.service.active]
         day = hall_day(hall, ctx.clock())
-        order = call_order(w.id, [svc.code for svc in services], waiting_candidates(s, hall, day, w, [svc.id for svc in services]))
-        by_id = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([c.ticket_id for c in order])))}
+        order = call_order(
+            w.id,
+            [svc.code for svc in services],
+            waiting_candidates(s, hall, day, w, [svc.id for svc in services]),
+        )
+        by_id = {
+            t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([c.ticket_id for c in order])))
+        }
         view["waiting"] = [ticket_view(by_id[c.ticket_id], hall.code, base_url) for c in order]
         return view
 

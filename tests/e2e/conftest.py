@@ -46,7 +46,9 @@ class LiveHall:
     def token(self, role: str, user: str | None = None) -> str:
         key = f"{role}:{user}"
         if key not in self._tokens:
-            app = create_app({"DATABASE_URL": self.database_url, "SECRET_KEY": "e2e", "ASYNC_MODE": "threading"})
+            app = create_app(
+                {"DATABASE_URL": self.database_url, "SECRET_KEY": "e2e", "ASYNC_MODE": "threading"}
+            )
             self._tokens[key] = create_token(app.extensions["hallq"], role, self.hall, user)
             app.extensions["hallq"].db.dispose()
         return self._tokens[key]

@@ -100,8 +100,12 @@ def test_two_processes_on_one_sqlite_file_never_duplicate_a_number(live_hall_fac
         out = []
         with requests.Session() as s:
             for _ in range(25):
-                r = s.post(hall.url + "/api/v1/tickets", json={"service": "B"},
-                           headers={"Authorization": f"Bearer {hall.kiosk_token}"}, timeout=10)
+                r = s.post(
+                    hall.url + "/api/v1/tickets",
+                    json={"service": "B"},
+                    headers={"Authorization": f"Bearer {hall.kiosk_token}"},
+                    timeout=10,
+                )
                 assert r.status_code == 201, r.text
                 out.append(r.json()["number"])
         return out
@@ -111,8 +115,10 @@ def test_two_processes_on_one_sqlite_file_never_duplicate_a_number(live_hall_fac
     assert sorted(numbers) == [f"B{i:03d}" for i in range(1, 201)]
 
 
-@pytest.mark.skipif(not POSTGRES_URL or not os.environ.get("HALLQ_TEST_REDIS_URL"),
-                    reason="scale-out test needs HALLQ_TEST_POSTGRES_URL and HALLQ_TEST_REDIS_URL")
+@pytest.mark.skipif(
+    not POSTGRES_URL or not os.environ.get("HALLQ_TEST_REDIS_URL"),
+    reason="scale-out test needs HALLQ_TEST_POSTGRES_URL and HALLQ_TEST_REDIS_URL",
+)
 def test_two_processes_on_postgres_share_calls_through_redis(live_hall_factory, postgres_template, request):
     from tests.conftest import _fresh_postgres
 

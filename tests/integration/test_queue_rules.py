@@ -125,7 +125,9 @@ def test_resync_replays_missed_events_in_order_or_sends_a_snapshot(ctx, kiosk):
         ts.issue_ticket(ctx, kiosk, "A")
     again = hs.resync(ctx, kiosk, "demo", seq)
     assert [e["seq"] for e in again["events"]] == [seq + 1, seq + 2, seq + 3]
-    assert hs.resync(ctx, kiosk, "demo", seq + 100)["snapshot"]["seq"] == seq + 3  # ahead of the server: snapshot
+    assert (
+        hs.resync(ctx, kiosk, "demo", seq + 100)["snapshot"]["seq"] == seq + 3
+    )  # ahead of the server: snapshot
 
 
 def test_sign_in_at_two_windows_is_refused(ctx, clerk2):

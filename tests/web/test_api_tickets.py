@@ -103,8 +103,16 @@ def test_token_of_another_hall_is_refused(client, ctx):
     from server.storage.models import Hall
 
     with ctx.db.transaction() as s:
-        s.add(Hall(code="other", name="另一个大厅", timezone="Asia/Shanghai", rollover_hour=0, seq=0,
-                   created_at=ctx.clock()))
+        s.add(
+            Hall(
+                code="other",
+                name="另一个大厅",
+                timezone="Asia/Shanghai",
+                rollover_hour=0,
+                seq=0,
+                created_at=ctx.clock(),
+            )
+        )
     foreign = bearer(gen_token(ctx, "kiosk", hall="other"))
     r = issue(client, foreign, hall="demo")
     assert r.status_code == 403
@@ -128,7 +136,9 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(client, kiosk, 
 
 
 def test_malformed_json_is_a_400(client, kiosk):
-    r = client.post("/api/v1/tickets", data="{not json", headers={**kiosk, "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/tickets", data="{not json", headers={**kiosk, "Content-Type": "application/json"}
+    )
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
 
 
@@ -150,7 +160,9 @@ def test_recall_limit_is_a_clear_409(client, kiosk, clerk2):
 
 def test_error_message_follows_the_language(client, board):
     zh = issue(client, board).get_json()["error"]["message"]
-    en = client.post("/api/v1/tickets?lang=en", json={"service": "A"}, headers=board).get_json()["error"]["message"]
+    en = client.post("/api/v1/tickets?lang=en", json={"service": "A"}, headers=board).get_json()["error"][
+        "message"
+    ]
     assert "无权" in zh and "may not" in en
 
 

@@ -11,7 +11,9 @@ from server import create_app
 
 @pytest.fixture
 def csrf_app(sqlite_url, clock):
-    app = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "s", "CLOCK": clock, "ASYNC_MODE": "threading"})
+    app = create_app(
+        {"DATABASE_URL": sqlite_url, "SECRET_KEY": "s", "CLOCK": clock, "ASYNC_MODE": "threading"}
+    )
     yield app
     app.extensions["hallq"].db.dispose()
 

@@ -71,7 +71,9 @@ def test_unknown_token_is_refused_at_connect(app):
 def test_subscribe_validates_its_payload(app, board_token):
     c = connect(app, board_token)
     assert c.emit("subscribe", {"since": 3}, callback=True)["error"]["code"] == "bad_request"
-    assert c.emit("subscribe", {"hall": "demo", "since": "x"}, callback=True)["error"]["code"] == "invalid_field"
+    assert (
+        c.emit("subscribe", {"hall": "demo", "since": "x"}, callback=True)["error"]["code"] == "invalid_field"
+    )
     assert c.emit("subscribe", {"hall": "nope", "since": None}, callback=True)["error"]["code"] == "not_found"
 
 
@@ -79,7 +81,16 @@ def test_board_of_another_hall_cannot_subscribe(app, ctx):
     from server.storage.models import Hall
 
     with ctx.db.transaction() as s:
-        s.add(Hall(code="other", name="别处", timezone="Asia/Shanghai", rollover_hour=0, seq=0, created_at=ctx.clock()))
+        s.add(
+            Hall(
+                code="other",
+                name="别处",
+                timezone="Asia/Shanghai",
+                rollover_hour=0,
+                seq=0,
+                created_at=ctx.clock(),
+            )
+        )
     c = connect(app, gen_token(ctx, "board", hall="other"))
     assert c.emit("subscribe", {"hall": "demo", "since": None}, callback=True)["error"]["code"] == "forbidden"
 
@@ -89,8 +100,18 @@ def test_anonymous_board_is_read_only_and_can_be_turned_off(app, sqlite_url, clo
     assert "snapshot" in c.emit("subscribe", {"hall": "demo", "since": None}, callback=True)
     from server import create_app
 
-    closed = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "s", "PUBLIC_BOARDS": False,
-                         "CLOCK": clock, "ASYNC_MODE": "threading"})
+    closed = create_app(
+        {
+            "DATABASE_URL": sqlite_url,
+            "SECRET_KEY": "s",
+            "PUBLIC_BOARDS": False,
+            "CLOCK": clock,
+            "ASYNC_MODE": "threading",
+        }
+    )
     c2 = socketio.test_client(closed)
-    assert c2.emit("subscribe", {"hall": "demo", "since": None}, callback=True)["error"]["code"] == "unauthenticated"
+    assert (
+        c2.emit("subscribe", {"hall": "demo", "since": None}, callback=True)["error"]["code"]
+        == "unauthenticated"
+    )
     closed.extensions["hallq"].db.dispose()
