@@ -1,0 +1,35 @@
+"""Boards: the hall TV (综合屏) and the window board (窗口屏).
+
+Both pages render everything client-side from the Socket.IO snapshot and the events after it,
+so they never need a reload. A board's device token comes from `?token=` (remembered by the
+browser); anonymous boards work while HALLQ_PUBLIC_BOARDS is on.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+def hall_name_or_404(code: str) -> str:
+    """The hall's display name; 404 for a hall that does not exist (a mistyped board URL)."""
+    from server.services.errors import NotFound
+    from server.services.halls import load_hall
+
+    try:
+        with current_app.extensions["hallq"].db.read() as s:
+            return str(load_hall(s, code).name)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<hall>")
+def hall_board(hall: str) -> str:
+    return render_template("board/hall.html", hall=hall, hall_name=hall_name_or_404(hall))
+
+
+@bp.get("/<hall>/window/<int:window_id>")
+def window_board(hall: str, window_id: int) -> str:
+    hall_name_or_404(hall)
+    return render_template("board/window.html", hall=hall, window_id=window_id)

@@ -1,0 +1,207 @@
+/* hallq — hall TV board (综合屏), 1920×1080. Renders from the snapshot, then applies events. */
+(function () {
+  "use strict";
+  const H = window.hallq;
+  const root = document.getElementById("hall-board");
+  const hall = root.dataset.hall;
+  const token = H.deviceToken("board", hall);
+  const $ = function (id) { return document.getElementById(id); };
+  const RECENT_MAX = 10;
+  const ACTIVE = ["called", "serving"];
+
+  const state = {
+    timezone: undefined,
+    calling: new Map(),   // ticket id → {ticket, order, recall}
+    recent: [],           // tickets, newest first
+    services: [],         // [{code, prefix, name, ...}]
+    waiting: {},
+  };
+
+  // ── clock (hall time) ──────────────────────────────────────
+  let clock = H.clock(undefined);
+  function tick() {
+    const c = clock();
+    $("clock-time").textContent = c.time;
+    $("clock-date").textContent = c.date;
+  }
+  tick();
+  setInterval(tick, 1000);
+
+  function orderOf(ticket, fallback) {
+    const t = Date.parse(ticket.called_at || "");
+    return isNaN(t) ? fallback || Date.now() : t;
+  }
+
+  // ── rendering ──────────────────────────────────────────────
+  function renderCalling(flashId) {
+    const list = $("now-calling");
+    const rows = Array.from(state.calling.values()).sort(function (a, b) { return b.order - a.order; });
+    list.textContent = "";
+    list.classList.toggle("compact", rows.length > 6);
+    rows.forEach(function (row) {
+      const t = row.ticket;
+      const serving = t.status === "serving";
+      const li = H.h("li", {
+        class: "call-row" + (serving ? " serving" : "") + (t.id === flashId ? " flash" : ""),
+        dataset: { ticketId: t.id, ticketNumber: t.number, windowNumber: t.window ? t.window.number : "" },
+      },
+        H.h("span", { class: "call-number num", text: t.number }),
+        H.h("span", { class: "call-arrow", "aria-hidden": "true", text: "→" }),
+        H.h("span", { class: "call-window" }, H.windowNodes(t.window ? t.window.number : "")),
+        H.h("span", { class: "call-tag" + (serving ? " serving" : row.recall ? " recall" : ""),
+          text: serving ? H.t("serving") : row.recall ? H.t("recall_tag") : H.t("calling") })
+      );
+      list.appendChild(li);
+    });
+    $("calling-empty").hidden = rows.length > 0;
+  }
+
+  function renderRecent() {
+    const list = $("recent-calls");
+    list.textContent = "";
+    state.recent.slice(0, RECENT_MAX).forEach(function (t) {
+      list.appendChild(H.h("li", { class: "recent-item status-" + t.status, dataset: { ticketNumber: t.number } },
+        H.h("span", { class: "num r-number", text: t.number }),
+        H.h("span", { class: "r-window", text: t.window ? H.windowLabel(t.window) : "" }),
+        H.h("span", { class: "r-time num", text: H.shortTime(t.called_at, state.timezone) })));
+    });
+  }
+
+  function renderWaiting() {
+    const list = $("waiting");
+    list.textContent = "";
+    const english = H.lang === "en";
+    state.services.forEach(function (s) {
+      const n = state.waiting[s.code] || 0;
+      list.appendChild(H.h("li", { class: n ? "" : "zero", dataset: { service: s.code } },
+        H.h("span", { class: "w-letter num", text: s.prefix || s.code }),
+        H.h("span", { class: "w-name", text: english && s.name_en ? s.name_en : s.name }),
+        H.h("span", { class: "w-count" }, H.h("b", { class: "num", text: String(n) }), H.h("small", { text: H.t("waiting_unit") }))));
+    });
+  }
+
+  // ── the call banner + voice ────────────────────────────────
+  let bannerTimer = null;
+  function banner(t) {
+    const b = $("call-banner");
+    b.textContent = H.t("call_banner", { number: t.number, window: t.window ? t.window.number : "" });
+    b.hidden = false;
+    b.classList.remove("show");
+    void b.offsetWidth; // restart the animation on a repeated call
+    b.classList.add("show");
+    if (bannerTimer) clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(function () { b.hidden = true; }, 9000);
+  }
+
+  function announce(t) {
+    if (!t.window) return;
+    const parts = [{ text: "请" + t.number + "号到" + t.window.number + "号窗口办理", lang: "zh-CN" }];
+    if (H.lang === "en") parts.push({ text: H.t("announce", { number: t.number, window: t.window.number }), lang: "en-US" });
+    H.announce(parts);
+  }
+
+  // ── state changes ──────────────────────────────────────────
+  function upsertCalling(t, order, recall) {
+    if (!t || !t.window || ACTIVE.indexOf(t.status) === -1) return;
+    // One window serves one citizen: a new call replaces whatever that window showed.
+    state.calling.forEach(function (row, id) {
+      if (id !== t.id && row.ticket.window && row.ticket.window.id === t.window.id) state.calling.delete(id);
+    });
+    const prev = state.calling.get(t.id);
+    state.calling.set(t.id, {
+      ticket: t,
+      order: order !== undefined ? order : prev ? prev.order : orderOf(t),
+      recall: recall !== undefined ? recall : prev ? prev.recall : false,
+    });
+  }
+
+  function touchRecent(t, front) {
+    const i = state.recent.findIndex(function (x) { return x.id === t.id; });
+    if (front) {
+      if (i !== -1) state.recent.splice(i, 1);
+      state.recent.unshift(t);
+      state.recent.length = Math.min(state.recent.length, RECENT_MAX);
+    } else if (i !== -1) {
+      state.recent[i] = t;
+    }
+  }
+
+  function onSnapshot(snap) {
+    if (snap.hall) {
+      $("hall-name").textContent = snap.hall.name;
+      document.title = snap.hall.name + " · " + document.title.split(" · ").pop();
+      state.timezone = snap.hall.timezone;
+      clock = H.clock(snap.hall.timezone);
+      tick();
+    }
+    state.calling.clear();
+    (snap.now_calling || []).forEach(function (t) { upsertCalling(t, orderOf(t)); });
+    (snap.windows || []).forEach(function (w) { if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } })); });
+    state.recent = (snap.recent_calls || []).slice(0, RECENT_MAX);
+    state.services = snap.services || [];
+    state.waiting = Object.assign({}, snap.waiting || {});
+    renderCalling();
+    renderRecent();
+    renderWaiting();
+  }
+
+  function onEvent(env) {
+    const d = env.data || {};
+    const t = d.ticket;
+    switch (env.type) {
+      case "ticket.called":
+      case "ticket.recalled": {
+        const order = Date.parse(env.at) || Date.now();
+        upsertCalling(t, order, env.type === "ticket.recalled");
+        touchRecent(t, true);
+        renderCalling(t.id);
+        renderRecent();
+        banner(t);
+        announce(t);
+        break;
+      }
+      case "ticket.started":
+        upsertCalling(t);
+        touchRecent(t, false);
+        renderCalling();
+        renderRecent();
+        break;
+      case "ticket.done":
+      case "ticket.no_show":
+      case "ticket.cancelled":
+      case "ticket.transferred":
+      case "ticket.reactivated":
+        if (t) {
+          if (ACTIVE.indexOf(t.status) === -1) state.calling.delete(t.id);
+          else upsertCalling(t);
+          touchRecent(t, false);
+        }
+        renderCalling();
+        renderRecent();
+        break;
+      case "window.updated": {
+        const w = d.window;
+        if (!w) break;
+        if (!w.current || w.status === "closed") {
+          state.calling.forEach(function (row, id) {
+            if (row.ticket.window && row.ticket.window.id === w.id && (!w.current || w.current.id !== id)) state.calling.delete(id);
+          });
+        }
+        if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } }));
+        renderCalling();
+        break;
+      }
+      case "queue.updated":
+        Object.assign(state.waiting, d.waiting || {});
+        renderWaiting();
+        break;
+      default:
+        break;
+    }
+  }
+
+  H.live({ hall: hall, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
+
+  // The board runs for days: make sure the browser never puts it to sleep.
+  try { if (navigator.wakeLock) navigator.wakeLock.request("screen").catch(function () {}); } catch (e) { /* ignore */ }
+})();

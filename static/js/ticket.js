@@ -1,0 +1,84 @@
+/* hallq — the citizen's phone page for one ticket: live position, wait, "go to window N". */
+(function () {
+  "use strict";
+  const H = window.hallq;
+  const root = document.getElementById("ticket-page");
+  const ticketId = root.dataset.ticketId;
+  const hall = root.dataset.hall;
+  const $ = function (id) { return document.getElementById(id); };
+
+  const hallClock = H.clock(root.dataset.tz || undefined);
+  let ticket = JSON.parse($("ticket-initial").textContent);
+  let alerted = null; // "<status>:<recalls>" we already vibrated for
+
+  function render() {
+    const t = ticket;
+    root.dataset.status = t.status;
+    $("t-number").textContent = t.number;
+    $("t-service").textContent = t.service_name;
+    $("t-status").textContent = H.statusLabel(t.status);
+    $("t-status").className = "pill " + t.status;
+    $("t-queued").textContent = H.shortTime(t.queued_at, root.dataset.tz || undefined);
+
+    const waiting = t.status === "waiting";
+    $("t-facts").hidden = !waiting;
+    if (waiting) {
+      $("t-ahead").textContent = t.position === null || t.position === undefined ? "—" : t.position;
+      const m = H.waitMinutes(t.estimated_wait_s);
+      $("t-wait").textContent = m === null ? "—" : m;
+    }
+    $("t-hint").textContent = waiting && t.position === 0 ? H.t("next_up") : H.t("waiting_hint");
+    $("t-hint").hidden = !waiting;
+
+    const active = (t.status === "called" || t.status === "serving") && t.window;
+    $("called-banner").hidden = !active;
+    if (active) {
+      $("called-banner").className = "called-banner " + t.status;
+      $("called-title").textContent = t.status === "serving"
+        ? H.t("serving_at", { n: t.window.number })
+        : H.t("go_to_window", { n: t.window.number });
+      $("called-hint").textContent = t.status === "called"
+        ? H.t("called_hint") + (t.recalls ? " · " + H.t("recalled_n", { n: t.recalls }) : "")
+        : "";
+      const key = t.status + ":" + t.recalls;
+      if (t.status === "called" && alerted !== key) {
+        alerted = key;
+        try { if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]); } catch (e) { /* ignore */ }
+      }
+    }
+
+    const finals = { done: ["done_title", "done_hint"], no_show: ["no_show_title", "no_show_hint"], cancelled: ["cancelled_title", "cancelled_hint"] };
+    const fin = finals[t.status];
+    $("t-final").hidden = !fin;
+    if (fin) {
+      $("t-final").className = "tc-final " + t.status;
+      $("final-title").textContent = H.t(fin[0]);
+      $("final-hint").textContent = H.t(fin[1]);
+    }
+    $("t-updated").textContent = H.t("updated_at", { time: hallClock().time });
+  }
+
+  async function reload() {
+    try {
+      ticket = await H.api("GET", "/api/v1/tickets/" + encodeURIComponent(ticketId));
+      render();
+    } catch (err) { /* keep what we show; the next event retries */ }
+  }
+  const reloadSoon = H.debounce(reload, 400);
+
+  render();
+  H.live({
+    hall: hall,
+    ticket: ticketId,
+    onSnapshot: function () { reload(); },
+    onEvent: function (env) {
+      const t = env.data && env.data.ticket;
+      if (t && t.id === ticketId) {
+        // Our own ticket: show the call at once (no round trip), then fetch the full view.
+        ticket = Object.assign({}, ticket, t, { position: t.position, estimated_wait_s: t.estimated_wait_s });
+        render();
+      }
+      reloadSoon();
+    },
+  });
+})();

@@ -1,0 +1,133 @@
+/* hallq — window board (窗口屏): one window, who is on duty, the current number, pauses. */
+(function () {
+  "use strict";
+  const H = window.hallq;
+  const root = document.getElementById("window-board");
+  const hall = root.dataset.hall;
+  const windowId = Number(root.dataset.window);
+  const token = H.deviceToken("board", hall);
+  const $ = function (id) { return document.getElementById(id); };
+
+  const state = { win: null, services: [], waiting: {}, timezone: undefined };
+
+  let clock = H.clock(undefined);
+  function tick() { $("clock-time").textContent = clock().time.slice(0, 5); }
+  tick();
+  setInterval(tick, 1000);
+
+  function serviceName(code) {
+    const s = state.services.find(function (x) { return x.code === code; });
+    if (!s) return code;
+    return (H.lang === "en" && s.name_en ? s.name_en : s.name);
+  }
+
+  function render(flash) {
+    const w = state.win;
+    if (!w) {
+      $("win-name").textContent = H.t("window_not_found");
+      return;
+    }
+    root.dataset.status = w.status;
+    $("win-number").textContent = w.number;
+    $("win-name").textContent = w.name && w.name !== H.t("window_n", { n: w.number }) ? w.name : "";
+    const svc = $("win-services");
+    svc.textContent = "";
+    (w.services || []).forEach(function (code) {
+      const s = state.services.find(function (x) { return x.code === code; });
+      svc.appendChild(H.h("span", { class: "svc-chip" },
+        H.h("b", { class: "num", text: s ? s.prefix || code : code }), " ", serviceName(code)));
+    });
+
+    if (w.clerk) {
+      $("clerk-name").textContent = w.clerk.name || w.clerk.username;
+      $("clerk-badge").textContent = w.clerk.badge ? H.t("badge", { badge: w.clerk.badge }) : "";
+      root.classList.remove("no-clerk");
+    } else {
+      $("clerk-name").textContent = H.t("no_clerk");
+      $("clerk-badge").textContent = "";
+      root.classList.add("no-clerk");
+    }
+    const photo = $("clerk-photo");
+    if (w.clerk && w.clerk.photo_url) {
+      photo.textContent = "";
+      photo.appendChild(H.h("img", { src: w.clerk.photo_url, alt: "" }));
+    }
+
+    const cur = w.current && ["called", "serving"].indexOf(w.current.status) !== -1 ? w.current : null;
+    const curEl = $("win-current");
+    curEl.textContent = cur ? cur.number : "—";
+    curEl.dataset.ticketNumber = cur ? cur.number : "";
+    if (flash && cur) {
+      curEl.classList.remove("flash");
+      void curEl.offsetWidth;
+      curEl.classList.add("flash");
+    }
+    let status;
+    if (!cur) status = H.t("no_current");
+    else if (cur.status === "serving") status = H.t("serving_now");
+    else status = H.t("please_come", { number: cur.number });
+    $("win-status").textContent = status;
+    $("win-status").className = "wb-status " + (cur ? cur.status : "idle");
+
+    const n = (w.services || []).reduce(function (a, c) { return a + (state.waiting[c] || 0); }, 0);
+    $("win-waiting").textContent = H.t("waiting_n", { n: n });
+
+    const paused = w.status !== "open";
+    $("win-paused").hidden = !paused;
+    if (paused) {
+      $("paused-reason").textContent = w.status === "paused"
+        ? (w.pause_reason || H.t("paused_reason_default"))
+        : H.t("closed_reason");
+    }
+  }
+
+  function onSnapshot(snap) {
+    if (snap.hall) {
+      state.timezone = snap.hall.timezone;
+      clock = H.clock(snap.hall.timezone);
+      tick();
+    }
+    state.services = snap.services || [];
+    state.waiting = Object.assign({}, snap.waiting || {});
+    state.win = (snap.windows || []).find(function (w) { return w.id === windowId; }) || null;
+    if (state.win && state.win.name) document.title = state.win.name + " · " + document.title.split(" · ").pop();
+    render(false);
+  }
+
+  function onEvent(env) {
+    const d = env.data || {};
+    if (!state.win) return;
+    const t = d.ticket;
+    const mine = t && t.window && t.window.id === windowId;
+    switch (env.type) {
+      case "window.updated":
+        if (d.window && d.window.id === windowId) {
+          state.win = d.window;
+          render(false);
+        }
+        break;
+      case "ticket.called":
+      case "ticket.recalled":
+        if (mine) { state.win.current = t; render(true); }
+        break;
+      case "ticket.started":
+        if (mine) { state.win.current = t; render(false); }
+        break;
+      case "ticket.done":
+      case "ticket.no_show":
+      case "ticket.cancelled":
+      case "ticket.transferred":
+        if (state.win.current && t && state.win.current.id === t.id) { state.win.current = null; render(false); }
+        break;
+      case "queue.updated":
+        Object.assign(state.waiting, d.waiting || {});
+        render(false);
+        break;
+      default:
+        break;
+    }
+  }
+
+  H.live({ hall: hall, window: windowId, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
+  try { if (navigator.wakeLock) navigator.wakeLock.request("screen").catch(function () {}); } catch (e) { /* ignore */ }
+})();
