@@ -5,21 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..storage.models import Event, Hall
 from .context import Envelope
 from .principal import Principal
 
+# Built once: hot statements are Core with bind parameters, so SQLAlchemy compiles them once.
+_BUMP_SEQ = (
+    update(Hall.__table__)
+    .where(Hall.__table__.c.id == bindparam("hall_id"))
+    .values(seq=Hall.__table__.c.seq + 1)
+    .returning(Hall.__table__.c.seq)
+)
+_INSERT_EVENT = insert(Event.__table__)
+
 
 def next_seq(session: Session, hall_id: int) -> int:
     """Bump the hall's seq. The row stays locked until commit, so seq order is commit order."""
-    return int(
-        session.execute(
-            update(Hall).where(Hall.id == hall_id).values(seq=Hall.seq + 1).returning(Hall.seq)
-        ).scalar_one()
-    )
+    return int(session.connection().execute(_BUMP_SEQ, {"hall_id": hall_id}).scalar_one())
 
 
 def record(
@@ -34,18 +39,19 @@ def record(
 ) -> Envelope:
     """Append one event in the caller's transaction and return its public envelope."""
     seq = next_seq(session, hall.id)
-    session.add(
-        Event(
-            hall_id=hall.id,
-            seq=seq,
-            type=type_,
-            at=now,
-            actor_user_id=actor.user_id if actor else None,
-            actor_role=actor.role if actor else None,
-            window_id=window_id,
-            ticket_id=ticket_id,
-            data=data,
-        )
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "hall_id": hall.id,
+            "seq": seq,
+            "type": type_,
+            "at": now,
+            "actor_user_id": actor.user_id if actor else None,
+            "actor_role": actor.role if actor else None,
+            "window_id": window_id,
+            "ticket_id": ticket_id,
+            "data": data,
+        },
     )
     return envelope(seq, hall.code, type_, now, data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, false, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.business_day import business_day
@@ -47,28 +47,29 @@ def waiting_counts(session: Session, hall: Hall, day: date) -> dict[str, int]:
     return counts
 
 
+_WAITING_COUNT = select(func.count()).where(
+    Ticket.__table__.c.service_id == bindparam("service_id"),
+    Ticket.__table__.c.business_day == bindparam("day"),
+    Ticket.__table__.c.status == Status.WAITING.value,
+)
+
+_OPEN_WINDOWS_SERVING = (
+    select(func.count())
+    .select_from(Window.__table__.join(WindowService.__table__))
+    .where(
+        WindowService.__table__.c.service_id == bindparam("service_id"), Window.__table__.c.status == "open"
+    )
+)
+
+
 def waiting_count(session: Session, service_id: int, day: date) -> int:
     return int(
-        session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.service_id == service_id,
-                Ticket.business_day == day,
-                Ticket.status == Status.WAITING,
-            )
-        )
-        or 0
+        session.connection().execute(_WAITING_COUNT, {"service_id": service_id, "day": day}).scalar_one()
     )
 
 
 def open_windows_serving(session: Session, service_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Window.id))
-            .join(WindowService, WindowService.window_id == Window.id)
-            .where(WindowService.service_id == service_id, Window.status == "open")
-        )
-        or 0
-    )
+    return int(session.connection().execute(_OPEN_WINDOWS_SERVING, {"service_id": service_id}).scalar_one())
 
 
 def average_service_s(ctx: Context, session: Session, service_id: int, day: date) -> float | None:
@@ -90,23 +91,35 @@ def average_service_s(ctx: Context, session: Session, service_id: int, day: date
     return avg
 
 
+def _people_ahead_query() -> Any:
+    tk = Ticket.__table__.c
+    earlier = (tk.queued_at < bindparam("queued_at")) | (
+        (tk.queued_at == bindparam("queued_at")) & (tk.id < bindparam("id"))
+    )
+    same_rank_earlier = (tk.priority == bindparam("priority")) & earlier
+    # a non-priority ticket also has every waiting priority ticket ahead of it
+    ahead = same_rank_earlier | ((bindparam("priority") == false()) & (tk.priority == true()))
+    return select(func.count()).where(
+        tk.service_id == bindparam("service_id"),
+        tk.business_day == bindparam("day"),
+        tk.status == Status.WAITING.value,
+        ahead,
+    )
+
+
+_PEOPLE_AHEAD = _people_ahead_query()
+
+
 def people_ahead(session: Session, t: Ticket) -> int:
     """Waiting tickets of the same service called before this one (priority first, then time)."""
-    same_rank_earlier = (Ticket.priority == t.priority) & (
-        (Ticket.queued_at < t.queued_at) | ((Ticket.queued_at == t.queued_at) & (Ticket.id < t.id))
-    )
-    ahead = same_rank_earlier if t.priority else (Ticket.priority.is_(True) | same_rank_earlier)
-    return int(
-        session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.service_id == t.service_id,
-                Ticket.business_day == t.business_day,
-                Ticket.status == Status.WAITING,
-                ahead,
-            )
-        )
-        or 0
-    )
+    params = {
+        "queued_at": t.queued_at,
+        "id": t.id,
+        "priority": t.priority,
+        "service_id": t.service_id,
+        "day": t.business_day,
+    }
+    return int(session.connection().execute(_PEOPLE_AHEAD, params).scalar_one())
 
 
 def ticket_with_position(ctx: Context, session: Session, t: Ticket, base_url: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,15 +42,22 @@ def citizen_key(secret: bytes, phone: str) -> str:
     return hmac.new(secret, phone.encode(), hashlib.sha256).hexdigest()
 
 
+def _counter_upsert(insert: Any) -> Any:
+    table = Counter.__table__
+    stmt = insert(table).values(service_id=bindparam("service_id"), day=bindparam("day"), last=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.service_id, table.c.day], set_={"last": table.c.last + 1}
+    ).returning(table.c.last)
+
+
+_COUNTER_UPSERT = {"postgresql": _counter_upsert(pg_insert), "sqlite": _counter_upsert(sqlite_insert)}
+
+
 def next_counter(session: Session, service_id: int, day: date) -> int:
     """Bump the (service, day) counter in the caller's transaction: no duplicates, no gaps."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Counter).values(service_id=service_id, day=day, last=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.service_id, Counter.day], set_={"last": Counter.last + 1}
-    ).returning(Counter.last)
-    return int(session.execute(stmt).scalar_one())
+    conn = session.connection()
+    stmt = _COUNTER_UPSERT[conn.dialect.name]
+    return int(conn.execute(stmt, {"service_id": service_id, "day": day}).scalar_one())
 
 
 def issue_ticket(
