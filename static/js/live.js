@@ -141,13 +141,17 @@
       // The server closed us on purpose (e.g. restart with a kick): reconnect anyway.
       if (reason === "io server disconnect") setTimeout(function () { socket.connect(); }, 1000);
     });
-    socket.on("connect_error", function () {
-      setStatus("down", H.t("reconnecting"));
+    socket.on("connect_error", function (err) {
+      // The server refuses a revoked or mistyped device token: say so, a retry will not fix it.
+      const refused = err && /token/i.test(String(err.message || ""));
+      setStatus(refused ? "error" : "down", refused ? H.t("token_refused") : H.t("reconnecting"));
       // A refused handshake (bad token) is not retried by the client itself: do it slowly.
       if (!socket.active) setTimeout(function () { socket.connect(); }, 5000);
     });
 
     state.resync = function () { if (socket.connected) subscribe(); };
+    // Every live connection of the page, for the browser tests and for debugging in the console.
+    (H.connections = H.connections || []).push(state);
     return state;
   };
 })();

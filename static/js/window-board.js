@@ -29,7 +29,9 @@
     }
     root.dataset.status = w.status;
     $("win-number").textContent = w.number;
-    $("win-name").textContent = w.name && w.name !== H.t("window_n", { n: w.number }) ? w.name : "";
+    // "5号窗口" says nothing the big number does not: only a real name (e.g. 综合受理) is shown.
+    const plain = !w.name || w.name === H.t("window_n", { n: w.number }) || w.name === w.number + "号窗口";
+    $("win-name").textContent = plain ? "" : w.name;
     const svc = $("win-services");
     svc.textContent = "";
     (w.services || []).forEach(function (code) {

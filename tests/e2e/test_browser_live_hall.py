@@ -227,9 +227,18 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     tag = board.locator(f"#now-calling .call-row[data-ticket-number='{number}'] .call-tag")
     expect(tag).to_have_text("重呼")
 
-    # start and complete: the phone page follows to the end
+    # the board loses its connection while the clerk starts serving: it shows that it is
+    # offline, and on reconnect it catches up from its last seq (no reload)
+    board.evaluate("hallq.connections[0].socket.disconnect()")
+    expect(board.locator("#live-indicator")).to_have_text("连接中断，正在重连…")
     clerk.locator("#btn-start").click()
     expect(phone.locator("#called-title")).to_have_text("正在 2 号窗口办理")
+    expect(tag).to_have_text("重呼")  # offline: still the old state
+    board.evaluate("hallq.connections[0].socket.connect()")
+    expect(tag).to_have_text("办理中")
+    expect(board.locator("#live-indicator")).to_be_hidden()
+
+    # complete: the phone page follows to the end
     clerk.locator("#btn-complete").click()
     expect(phone.locator("#t-status")).to_have_text("已办结")
     expect(board.locator(f"#now-calling .call-row[data-ticket-number='{number}']")).to_have_count(0)
