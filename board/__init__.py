@@ -31,5 +31,17 @@ def hall_board(hall: str) -> str:
 
 @bp.get("/<hall>/window/<int:window_id>")
 def window_board(hall: str, window_id: int) -> str:
-    hall_name_or_404(hall)
-    return render_template("board/window.html", hall=hall, window_id=window_id)
+    """The board of one window; `window_id` is the window's id (the URLs `hallq demo` prints)."""
+    from server.services.errors import NotFound
+    from server.services.halls import load_hall
+    from server.storage.models import Window
+
+    try:
+        with current_app.extensions["hallq"].db.read() as s:
+            w = s.get(Window, window_id)
+            if w is None or w.hall_id != load_hall(s, hall).id:
+                abort(404)
+            number = w.number
+    except NotFound:
+        abort(404)
+    return render_template("board/window.html", hall=hall, window_id=window_id, window_number=number)

@@ -22,8 +22,8 @@
     const el = H.h("div", { class: "alert " + kind, role: kind === "error" ? "alert" : "status" },
       H.h("span", { text: text }),
       H.h("button", { type: "button", class: "close", "aria-label": "×", text: "×", onclick: function () { el.remove(); } }));
-    box.prepend(el);
-    while (box.children.length > 3) box.lastChild.remove();
+    box.appendChild(el);
+    while (box.children.length > 3) box.firstChild.remove();
     if (kind !== "error") setTimeout(function () { el.remove(); }, 5000);
   }
   function sayError(err) { say("error", H.errorText(err)); }
@@ -221,6 +221,9 @@
       await loadSnapshot();
     });
   });
+
+  // "waited N min" grows while nobody acts: redraw now and then
+  setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
 
   // ── start ──────────────────────────────────────────────────
   (async function start() {

@@ -194,6 +194,9 @@
   }
   function hideError() { $("overlay-error").hidden = true; }
 
+  // A long press on a touch screen must not open a context menu or select text.
+  document.addEventListener("contextmenu", function (ev) { ev.preventDefault(); });
+
   $("btn-back").addEventListener("click", goHome);
   $("btn-done").addEventListener("click", goHome);
   $("btn-error-ok").addEventListener("click", hideError);

@@ -221,9 +221,9 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     # the console's own 409: recalls are limited; the server's message is shown as is
     for _ in range(3):
         clerk.locator("#btn-recall").click()
-        expect(clerk.locator("#messages .alert").first).to_contain_text("已重呼")
+        expect(clerk.locator("#messages .alert").last).to_contain_text("已重呼")
     clerk.locator("#btn-recall").click()
-    expect(clerk.locator("#messages .alert.error").first).to_contain_text("当前状态不允许此操作")
+    expect(clerk.locator("#messages .alert.error").last).to_contain_text("当前状态不允许此操作")
     tag = board.locator(f"#now-calling .call-row[data-ticket-number='{number}'] .call-tag")
     expect(tag).to_have_text("重呼")
 
@@ -244,6 +244,16 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     expect(board.locator(f"#now-calling .call-row[data-ticket-number='{number}']")).to_have_count(0)
     expect(window_page.locator("#win-current")).to_have_text("—")
 
+    # a pause with its reason reaches the window board; resume clears it
+    clerk.fill("#pause-reason", "临时离岗，请到 3 号窗口办理")
+    clerk.locator("#btn-pause").click()
+    expect(window_page.locator("#win-paused")).to_be_visible()
+    expect(window_page.locator("#paused-reason")).to_have_text("临时离岗，请到 3 号窗口办理")
+    expect(clerk.locator("#btn-call")).to_be_disabled()
+    clerk.locator("#btn-resume").click()
+    expect(window_page.locator("#win-paused")).to_be_hidden()
+    expect(clerk.locator("#btn-call")).to_be_enabled()
+
     # ── the English switch ─────────────────────────────────────────────────────────────
     phone.locator(".lang-switch a[data-lang='en']").click()
     expect(phone.locator("html")).to_have_attribute("lang", "en")
@@ -257,3 +267,25 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     for ctx in (kiosk_ctx, board_ctx, phone_ctx, clerk_ctx):
         ctx.close()
     assert errors.errors == []
+
+
+def test_pages_404_and_qr_svg(live_hall: Any) -> None:
+    """No browser needed: unknown halls, windows and tickets are 404; the QR is an SVG."""
+    import requests
+
+    hall = live_hall
+    for path in ("/kiosk/nope", "/board/nope", "/board/demo/window/999", "/t/nope", "/t/nope/qr.svg"):
+        assert requests.get(hall.url + path, timeout=10).status_code == 404, path
+    for path in ("/kiosk/demo", "/board/demo", "/board/demo/window/1", "/", "/login"):
+        r = requests.get(hall.url + path, timeout=10)
+        assert r.status_code == 200, path
+        assert '<html lang="zh-CN">' in r.text and 'name="csrf-token"' in r.text, path
+    assert "Window board" in requests.get(hall.url + "/?lang=en", timeout=10).text
+
+    t = hall.api("POST", "/tickets", hall.kiosk_token, json={"service": "A"}).json()
+    r = requests.get(f"{hall.url}/t/{t['id']}/qr.svg", timeout=10)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("image/svg+xml")
+    assert r.text.lstrip().startswith("<?xml") and "<svg" in r.text and "<path" in r.text
+    page = requests.get(f"{hall.url}/t/{t['id']}", timeout=10)
+    assert page.status_code == 200 and t["number"] in page.text
