@@ -45,6 +45,9 @@ def _serve(app: Any, host: str, port: int) -> None:
     kwargs: dict[str, Any] = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if mode == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
+    from . import print_worker
+
+    print_worker.start(app)
     socketio.run(app, **kwargs)
 
 
@@ -94,6 +97,8 @@ def cmd_demo(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         f"  kiosk token     {kiosk}",
         f"  board token     {board}",
         f"  clerk02 token   {clerk}   (for scripts: sign in at window 2 or 3, then call-next)",
+        "  kiosk printer   run the printer agent beside the kiosk (prints into a file here):",
+        f"                  hallq agent --server {base} --token {kiosk} --printer file://{os.getcwd()}/hallq-demo-printer.bin",
     ]
     print("\n".join(lines), flush=True)
     _serve(app, args.host, args.port)
@@ -122,6 +127,41 @@ def cmd_token_create(args: argparse.Namespace, overrides: dict[str, Any]) -> int
         return 2
     print(token)
     return 0
+
+
+def cmd_printer_add(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from . import create_app
+    from .domain.errors import RuleViolation
+    from .services.print_jobs import add_printer
+
+    app = create_app(overrides)
+    try:
+        p = add_printer(
+            app.extensions["hallq"], args.hall, args.name, args.spec, args.width, args.mode, args.kiosk_token
+        )
+    except RuleViolation as err:
+        print(f"error: {err.message_en}", file=sys.stderr)
+        return 2
+    where = f"{p['width_mm']} mm, {p['mode']}, driven by the {p['driver']}"
+    print(f"printer {p['id']} '{p['name']}' {p['spec']} ({where})")
+    return 0
+
+
+def cmd_print_test(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from .printing.preview import print_test
+
+    try:
+        print(print_test(args.printer, args.mode, args.width, args.out))
+    except Exception as err:  # a CLI answers with the reason, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_agent(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from kiosk.agent import run_agent
+
+    return run_agent(args.server, args.token, args.printer, args.width, args.mode, args.name, args.journal)
 
 
 def cmd_demo_seed(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
@@ -165,6 +205,38 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--hall", help="hall code (all roles but admin)")
     create.add_argument("--user", help="the user a clerk or manager token acts as")
     create.add_argument("--label", help="a note to recognise the token by")
+    printer = sub.add_parser("printer", help="thermal printers")
+    printer_sub = printer.add_subparsers(dest="printer_command", required=True)
+    padd = printer_sub.add_parser("add", help="register a printer driven by the server (tcp://) or an agent")
+    padd.add_argument("--hall", required=True)
+    padd.add_argument("--name", required=True)
+    padd.add_argument(
+        "--spec",
+        required=True,
+        help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyS0, file:///dev/usb/lp0, dummy://",
+    )
+    padd.add_argument("--width", type=int, default=80, choices=[58, 80])
+    padd.add_argument("--mode", default="text", choices=["text", "raster"])
+    padd.add_argument("--kiosk-token", help="the kiosk whose tickets this printer prints")
+
+    pt = sub.add_parser("print-test", help="print a sample ticket, or write its bytes / PNG preview")
+    pt.add_argument("--printer", help="printer spec to print on")
+    pt.add_argument("--mode", default="text", choices=["text", "raster"])
+    pt.add_argument("--width", type=int, default=80, choices=[58, 80])
+    pt.add_argument("--out", help="write ESC/POS bytes (or a PNG preview for *.png) to this file")
+
+    ag = sub.add_parser("agent", help="kiosk printer agent: prints the kiosk's tickets on a local printer")
+    ag.add_argument("--server", required=True, help="http://server:5000")
+    ag.add_argument("--token", required=True, help="the kiosk's bearer token")
+    ag.add_argument(
+        "--printer", required=True, help="usb://VID:PID, serial:///dev/ttyS0, file:///dev/usb/lp0, …"
+    )
+    ag.add_argument("--width", type=int, default=80, choices=[58, 80])
+    ag.add_argument("--mode", default="text", choices=["text", "raster"])
+    ag.add_argument("--name", help="printer name shown on the manager console")
+    ag.add_argument(
+        "--journal", default=".hallq-agent-journal", help="file of printed job ids (no double prints)"
+    )
     return p
 
 
@@ -185,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_db_upgrade(args, overrides)
     if args.command == "token":
         return cmd_token_create(args, overrides)
+    if args.command == "printer":
+        return cmd_printer_add(args, overrides)
+    if args.command == "print-test":
+        return cmd_print_test(args, overrides)
+    if args.command == "agent":
+        return cmd_agent(args, overrides)
     return 2
 
 

@@ -12,6 +12,7 @@ TICKET_TRANSFERRED = "ticket.transferred"
 WINDOW_UPDATED = "window.updated"
 QUEUE_UPDATED = "queue.updated"
 PRINTER_STATUS = "printer.status"
+PRINT_UPDATED = "print.updated"
 
 ALL = (
     TICKET_ISSUED,
@@ -26,4 +27,11 @@ ALL = (
     WINDOW_UPDATED,
     QUEUE_UPDATED,
     PRINTER_STATUS,
+    PRINT_UPDATED,
 )
+
+# Socket.IO events between the server and kiosk printer agents (not hall events: no seq)
+AGENT_HELLO = "agent.hello"
+AGENT_JOB = "print.job"
+AGENT_RESULT = "print.result"
+AGENT_STATUS = "agent.status"

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..auth import current_principal
 from ..services import halls as hall_service
+from ..services import print_jobs
 from ..services import tickets as ticket_service
 from ..services import windows as window_service
 from ..services.context import Context
@@ -83,6 +84,24 @@ def issue() -> Any:
 @bp.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str) -> Any:
     return ticket_service.get_ticket(ctx(), ticket_id, base_url())
+
+
+@bp.post("/tickets/<ticket_id>/reprint")
+def reprint(ticket_id: str) -> Any:
+    p = current_principal()
+    json_body()
+    return print_jobs.reprint(ctx(), p, ticket_id), 201
+
+
+@bp.get("/printers")
+def printers() -> Any:
+    p = current_principal()
+    return {"printers": print_jobs.list_printers(ctx(), p, request.args.get("hall"))}
+
+
+@bp.get("/print-jobs/failed")
+def failed_print_jobs() -> Any:
+    return {"jobs": print_jobs.recent_failed_jobs(ctx(), current_principal())}
 
 
 @bp.post("/tickets/<ticket_id>/<action>")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import socketio
-from .publish import make_publisher
+from .publish import make_job_sender, make_publisher
 
 
 def init_realtime(app: Flask) -> None:
-    from . import handlers  # noqa: F401  (registers the socket event handlers)
+    from . import agent_handlers, handlers  # noqa: F401  (register the socket event handlers)
 
     kwargs = {}
     if app.config.get("MESSAGE_QUEUE"):
@@ -23,3 +23,4 @@ def init_realtime(app: Flask) -> None:
         **kwargs,
     )
     app.extensions["hallq"].publish = make_publisher(socketio)
+    app.extensions["hallq"].send_print_job = make_job_sender(socketio)

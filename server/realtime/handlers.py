@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -19,6 +20,8 @@ from . import rooms
 
 #: principal of each connected socket of this process
 _principals: dict[str, Principal] = {}
+#: called with the sid of every socket that disconnects
+on_disconnect_hooks: list[Callable[[str], None]] = []
 
 
 def _ctx() -> Context:
@@ -46,7 +49,10 @@ def on_connect(auth: Any = None) -> None:
 
 @socketio.on("disconnect")
 def on_disconnect(*_reason: Any) -> None:
-    _principals.pop(request.sid, None)  # type: ignore[attr-defined]
+    sid = request.sid  # type: ignore[attr-defined]
+    _principals.pop(sid, None)
+    for hook in on_disconnect_hooks:
+        hook(sid)
 
 
 @socketio.on("subscribe")

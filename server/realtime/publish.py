@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from flask_socketio import SocketIO
 
+from .. import event_names as names
 from ..services.context import Envelope
 from . import rooms
 
@@ -16,3 +18,12 @@ def make_publisher(socketio: SocketIO) -> Callable[[Sequence[Envelope]], None]:
             socketio.emit(event["type"], event, to=rooms.hall(event["hall"]))
 
     return publish
+
+
+def make_job_sender(socketio: SocketIO) -> Callable[[int, dict[str, Any]], None]:
+    """Pushes a rendered print job to the kiosk agent that drives the printer."""
+
+    def send(printer_id: int, job: dict[str, Any]) -> None:
+        socketio.emit(names.AGENT_JOB, job, to=rooms.printer(printer_id))
+
+    return send

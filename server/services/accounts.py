@@ -174,6 +174,7 @@ def principal_for_token(ctx: Context, token: str) -> Principal | None:
                     user_id=row.user_id,
                     username=row.user.username if row.user else None,
                     via="token",
+                    token_id=row.id,
                 )
     ctx.cache[key] = (now, principal)
     return principal

@@ -20,12 +20,18 @@ def _drop(_events: Sequence[Envelope]) -> None:
     return None
 
 
+def _no_agent(_printer_id: int, _job: dict[str, Any]) -> None:
+    return None
+
+
 @dataclass
 class Context:
     db: Database
     clock: Callable[[], datetime] = system_clock
     #: called with the committed events of a transaction, after commit
     publish: Callable[[Sequence[Envelope]], None] = _drop
+    #: pushes a rendered job to the kiosk agent of a printer, after commit
+    send_print_job: Callable[[int, dict[str, Any]], None] = _no_agent
     #: key for hashing citizens' phone numbers (never stored in clear)
     citizen_key_secret: bytes = b"hallq"
     #: absolute base for ticket URLs when the server is behind a proxy; else taken per request

@@ -20,6 +20,8 @@ class Principal:
     user_id: int | None = None
     username: str | None = None
     via: str = "token"  # token | session | anonymous
+    #: the device token's row (kiosks: which printer prints their tickets)
+    token_id: int | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -24,12 +25,15 @@ from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
 from ..domain.window import WindowState, WindowStatus
 from ..storage.models import Counter, Hall, Service, Ticket, Window
+from . import print_jobs
 from .context import Context, Envelope
 from .errors import bad_field, not_found
 from .events import record
 from .halls import current_ticket, hall_day, load_hall, ticket_with_position, waiting_count
 from .principal import Principal, require_hall, require_role
 from .views import ticket_view
+
+log = logging.getLogger(__name__)
 
 ISSUERS = ("kiosk", "manager", "admin")
 _PHONE = re.compile(r"^\+?[0-9]{5,20}$")
@@ -117,14 +121,27 @@ def issue_ticket(
             ticket_id=t.id,
         )
     ctx.publish([event])
+    view["print"] = _print_slip(ctx, actor, view)
     return view
 
 
+def _print_slip(ctx: Context, actor: Principal, view: dict[str, Any]) -> dict[str, Any] | None:
+    """Queue the slip after the ticket committed; a printing problem never undoes the ticket."""
+    try:
+        return print_jobs.enqueue_ticket(ctx, actor, view)
+    except Exception:  # the ticket stands whatever happens to its slip
+        log.exception("could not queue the slip of ticket %s", view["number"])
+        return {"id": None, "status": "failed", "error_kind": "error", "error": "could not queue the slip"}
+
+
 def get_ticket(ctx: Context, public_id: str, base_url: str = "") -> dict[str, Any]:
-    """A ticket as its holder sees it (the id is the secret: it is only on their slip)."""
+    """A ticket as its holder sees it (the id is the secret: it is only on their slip), with the
+    state of its printed slip."""
     with ctx.db.read() as s:
         t = _load(s, public_id)
-        return ticket_with_position(ctx, s, t, base_url)
+        view = ticket_with_position(ctx, s, t, base_url)
+        view["print"] = print_jobs.ticket_print_state(s, t.id)
+        return view
 
 
 def _load(s: Session, public_id: str, lock: bool = False) -> Ticket:

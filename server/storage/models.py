@@ -183,3 +183,50 @@ class Event(Base):
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Printer(Base):
+    """A thermal printer: a network printer driven by the server, or one at a kiosk driven by its agent."""
+
+    __tablename__ = "printers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    spec: Mapped[str] = mapped_column(String(300))
+    width_mm: Mapped[int] = mapped_column(Integer, default=80)
+    mode: Mapped[str] = mapped_column(String(8), default="text")  # text | raster
+    #: "server" drives it over the network; "agent" is a kiosk agent's local USB/serial/file printer
+    driver: Mapped[str] = mapped_column(String(8), default="server")
+    #: the kiosk whose tickets it prints
+    kiosk_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    status: Mapped[str] = mapped_column(String(16), default="unknown")
+    status_detail: Mapped[str | None] = mapped_column(String(300))
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrintJob(Base):
+    """One slip to print: queued → sent → printed | failed. Its public id makes retries idempotent."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_printer_status", "printer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="ticket")
+    #: what the slip shows, fixed when the job is made (a reprint shows the same)
+    slip: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(8), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error_kind: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(300))
+    reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"))
+    requested_by_role: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    printer: Mapped[Printer] = relationship()

@@ -53,6 +53,20 @@ class LiveHall:
             app.extensions["hallq"].db.dispose()
         return self._tokens[key]
 
+    def add_printer(
+        self, spec: str, kiosk_token: str, mode: str = "text", width_mm: int = 80
+    ) -> dict[str, Any]:
+        """Register a printer for a kiosk token (as `hallq printer add` does)."""
+        from server.services.print_jobs import add_printer
+
+        app = create_app({"DATABASE_URL": self.database_url, "SECRET_KEY": "e2e", "ASYNC_MODE": "threading"})
+        try:
+            return add_printer(
+                app.extensions["hallq"], self.hall, f"printer {spec}", spec, width_mm, mode, kiosk_token
+            )
+        finally:
+            app.extensions["hallq"].db.dispose()
+
     def clerk_token(self, username: str) -> str:
         return self.token("clerk", username)
 
