@@ -54,6 +54,8 @@ class Service(Base):
     category: Mapped[str] = mapped_column(String(50), default="")
     sort: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the service guide (办事指南): materials, steps, time limits, fees, legal basis (server/guide.py)
+    guide: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     hall: Mapped[Hall] = relationship(back_populates="services")
 
@@ -161,8 +163,15 @@ class Ticket(Base):
     served_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: keyed hash of the citizen's phone number, never the number itself
     citizen_key: Mapped[str | None] = mapped_column(String(64))
+    #: first-contact owner (首办责任人): the first clerk who served the citizen
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_tickets_owner_id"))
+    #: the one-time notice the citizen came back with (fast lane)
+    notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notices.id", name="fk_tickets_notice_id", use_alter=True)
+    )
 
     service: Mapped[Service] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     window: Mapped[Window | None] = relationship(foreign_keys=[window_id])
     directed_window: Mapped[Window | None] = relationship(foreign_keys=[directed_window_id])
 
@@ -200,6 +209,8 @@ class Printer(Base):
     driver: Mapped[str] = mapped_column(String(8), default="server")
     #: the kiosk whose tickets it prints
     kiosk_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    #: the window whose slips (notices) it prints
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", name="fk_printers_window_id"))
     status: Mapped[str] = mapped_column(String(16), default="unknown")
     status_detail: Mapped[str | None] = mapped_column(String(300))
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -230,3 +241,42 @@ class PrintJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     printer: Mapped[Printer] = relationship()
+
+
+class Transfer(Base):
+    """One step of a ticket's transfer chain (转办): from where, to where, why, by whom."""
+
+    __tablename__ = "ticket_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    from_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    to_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    from_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    to_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """A one-time notice (一次告知单): every missing item, told at once, kept with a short code."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    #: [{"id": material id or null, "name": text, "reason": why it was not on the earlier notice}]
+    missing: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    citizen_key: Mapped[str | None] = mapped_column(String(64))
+    #: the notice this one follows (the citizen came back with it)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
