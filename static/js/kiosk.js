@@ -7,6 +7,11 @@
   const english = root.dataset.lang === "en";
   const token = H.deviceToken("kiosk", hall);
   const AUTO_RETURN_S = 30;
+  // A citizen whose slip did not print needs time to photograph the QR code (or to fetch staff).
+  const AUTO_RETURN_FAULT_S = 90;
+  // No print.updated for a pending slip after this long: ask the server once.
+  const PRINT_FALLBACK_MS = 8000;
+  const PRINTER_KEY = "hallq:printer:" + hall;
 
   const $ = function (id) { return document.getElementById(id); };
   const screens = { categories: $("screen-categories"), services: $("screen-services"), ticket: $("screen-ticket") };
@@ -133,6 +138,7 @@
 
   function goHome() {
     if (countdownTimer) { clearInterval(countdownTimer); countdownTimer = null; }
+    clearSlip();
     currentCategory = null;
     hideError();
     show("categories");
@@ -170,6 +176,7 @@
 
   function showTicket(t, svc) {
     disarmIdle();
+    hideError();
     $("ticket-number").textContent = t.number;
     $("ticket-service").textContent = svc ? serviceName(svc) : t.service_name;
     $("ticket-ahead").textContent = t.position === null || t.position === undefined ? "0" : t.position;
@@ -178,7 +185,12 @@
     $("ticket-qr").src = "/t/" + encodeURIComponent(t.id) + "/qr.svg";
     screens.ticket.dataset.ticketId = t.id;
     show("ticket");
-    let left = AUTO_RETURN_S;
+    startSlip(t);
+    startCountdown(slip.job && slip.job.status === "failed" ? AUTO_RETURN_FAULT_S : AUTO_RETURN_S);
+  }
+
+  function startCountdown(seconds) {
+    let left = seconds;
     $("countdown").textContent = H.t("auto_return", { n: left });
     if (countdownTimer) clearInterval(countdownTimer);
     countdownTimer = setInterval(function () {
@@ -186,6 +198,205 @@
       $("countdown").textContent = H.t("auto_return", { n: Math.max(left, 0) });
       if (left <= 0) goHome();
     }, 1000);
+  }
+
+  // ── the paper slip ─────────────────────────────────────────
+  // The ticket is valid the moment it is on screen; the slip is a copy that may fail. Its state
+  // comes from print.updated events (and one re-fetch if none came), never blocks the kiosk.
+  const slip = {
+    ticketId: null,      // the ticket on screen
+    job: null,           // its latest print job, or null: this kiosk has no printer
+    reprintsLeft: 0,     // kiosk reprints still allowed for it
+    reprinting: false,   // a reprint request is in flight
+    fallback: null,      // timer of the one re-fetch
+  };
+  // print.updated events by ticket id: the worker can finish (or fail) a slip before the
+  // kiosk has the HTTP answer that names the ticket.
+  const seenJobs = {};
+  let myPrinter = null;   // the printer that prints this kiosk's tickets (learnt from them)
+  try { myPrinter = Number(window.localStorage.getItem(PRINTER_KEY)) || null; } catch (e) { myPrinter = null; }
+
+  function jobTime(job) {
+    const ms = job && job.created_at ? Date.parse(job.created_at) : NaN;
+    return isNaN(ms) ? 0 : ms;
+  }
+
+  // A job only moves forward: an HTTP answer made when it was queued can arrive after the
+  // event that says it printed, and must not undo it.
+  const PROGRESS = { queued: 0, sent: 1, printed: 2, failed: 2 };
+  function progress(job) { return PROGRESS[job.status] || 0; }
+
+  /** Is `job` this ticket's current slip (in the same or a later state), or a newer one (a reprint)? */
+  function isCurrentOrNewer(job) {
+    if (!slip.job) return true;
+    if (job.id && job.id === slip.job.id) return progress(job) >= progress(slip.job);
+    return jobTime(job) > jobTime(slip.job);
+  }
+
+  function reprintsLeftOf(t) {
+    const p = t.print || {};
+    if (typeof p.kiosk_reprints_left === "number") return p.kiosk_reprints_left;
+    if (typeof t.kiosk_reprints_left === "number") return t.kiosk_reprints_left;
+    return null;
+  }
+
+  function startSlip(t) {
+    clearSlipTimer();
+    slip.ticketId = t.id;
+    slip.job = t.print || null;
+    slip.reprinting = false;
+    const left = reprintsLeftOf(t);
+    // A ticket just issued has not been reprinted: the kiosk may reprint it once.
+    slip.reprintsLeft = left === null ? 1 : left;
+    $("ps-reprint-error").hidden = true;
+    if (slip.job && slip.job.printer) rememberPrinter(slip.job.printer);
+    const early = seenJobs[t.id];
+    if (slip.job && early && isCurrentOrNewer(early)) slip.job = early;
+    renderSlip();
+    armFallback();
+  }
+
+  function clearSlip() {
+    clearSlipTimer();
+    slip.ticketId = null;
+    slip.job = null;
+    slip.reprinting = false;
+    renderSlip();
+  }
+
+  function clearSlipTimer() {
+    if (slip.fallback) { clearTimeout(slip.fallback); slip.fallback = null; }
+  }
+
+  function pending(job) {
+    return !!job && (job.status === "queued" || job.status === "sent");
+  }
+
+  /** One re-fetch of the ticket when its pending slip got no event in time. */
+  function armFallback() {
+    clearSlipTimer();
+    if (!pending(slip.job)) return;
+    const ticketId = slip.ticketId, jobId = slip.job.id;
+    slip.fallback = setTimeout(async function () {
+      slip.fallback = null;
+      if (slip.ticketId !== ticketId || !slip.job || slip.job.id !== jobId || !pending(slip.job)) return;
+      try {
+        const t = await H.api("GET", "/api/v1/tickets/" + encodeURIComponent(ticketId), null, { token: token });
+        if (slip.ticketId !== ticketId || !t.print) return;
+        const left = reprintsLeftOf(t);
+        if (left !== null) slip.reprintsLeft = left;
+        applyJob(t.print);
+      } catch (err) { /* the next event will tell */ }
+    }, PRINT_FALLBACK_MS);
+  }
+
+  function applyJob(job) {
+    if (!slip.ticketId || !job || !isCurrentOrNewer(job)) return;
+    const before = slip.job ? slip.job.status : null;
+    const replaced = !slip.job || slip.job.id !== job.id;
+    slip.job = job;
+    renderSlip();
+    if (replaced) armFallback();
+    else if (!pending(job)) clearSlipTimer();
+    // Failed: keep the ticket (and its QR) on screen long enough to photograph it.
+    // Printed after a fault: back to the usual time, to take the slip.
+    if (job.status === "failed" && before !== "failed") startCountdown(AUTO_RETURN_FAULT_S);
+    else if (job.status === "printed" && before !== "printed" && job.reprint) startCountdown(AUTO_RETURN_S);
+  }
+
+  function renderSlip() {
+    const box = $("print-state");
+    const job = slip.job;
+    screens.ticket.classList.toggle("print-failed", !!job && job.status === "failed");
+    if (!slip.ticketId || !job) {
+      box.hidden = true;
+      box.dataset.state = "";
+      $("btn-done").textContent = H.t("done");
+      return;
+    }
+    box.hidden = false;
+    box.dataset.state = job.status;
+    box.dataset.jobId = job.id || "";
+    const failed = job.status === "failed";
+    $("ps-line").hidden = failed;
+    $("ps-fault").hidden = !failed;
+    $("btn-done").textContent = H.t(failed ? "done_photo" : "done");
+    if (failed) {
+      $("ps-kind").textContent = H.t("fault_" + (job.error_kind || "error"));
+      const canReprint = slip.reprintsLeft > 0;
+      $("btn-reprint").hidden = !canReprint;
+      $("btn-reprint").disabled = slip.reprinting;
+    } else if (job.status === "printed") {
+      $("ps-ico").textContent = "✓";
+      $("ps-text").textContent = H.t("printed");
+    } else {
+      $("ps-ico").textContent = "";
+      $("ps-text").textContent = H.t(job.reprint ? "reprinting" : "printing");
+    }
+  }
+
+  async function reprint() {
+    if (!slip.ticketId || slip.reprinting) return;
+    const ticketId = slip.ticketId;
+    slip.reprinting = true;
+    $("ps-reprint-error").hidden = true;
+    renderSlip();
+    try {
+      const job = await H.api("POST", "/api/v1/tickets/" + encodeURIComponent(ticketId) + "/reprint", {}, { token: token });
+      if (slip.ticketId !== ticketId) return;
+      slip.reprintsLeft = Math.max(0, slip.reprintsLeft - 1);
+      slip.reprinting = false;
+      applyJob(job);
+      // still printing: the citizen may need the time if this one fails too
+      if (pending(slip.job)) startCountdown(AUTO_RETURN_FAULT_S);
+    } catch (err) {
+      if (slip.ticketId !== ticketId) return;
+      slip.reprinting = false;
+      // The server's own sentence says why (once only, still printing, …).
+      if (err.code === "reprint_limit") slip.reprintsLeft = 0;
+      $("ps-reprint-error").textContent = err.status === 409 ? err.message : H.errorText(err);
+      $("ps-reprint-error").hidden = false;
+      renderSlip();
+    }
+  }
+
+  function onPrintUpdated(job) {
+    if (!job || !job.ticket) return;
+    const prev = seenJobs[job.ticket];
+    if (!prev || (prev.id === job.id ? progress(job) >= progress(prev) : jobTime(job) > jobTime(prev))) {
+      seenJobs[job.ticket] = job;
+    }
+    const keys = Object.keys(seenJobs);
+    if (keys.length > 50) delete seenJobs[keys[0]];
+    if (job.ticket === slip.ticketId) applyJob(job);
+  }
+
+  // ── this kiosk's printer ───────────────────────────────────
+  function rememberPrinter(id) {
+    if (myPrinter === id) return;
+    myPrinter = id;
+    try { window.localStorage.setItem(PRINTER_KEY, String(id)); } catch (e) { /* ignore */ }
+    loadPrinters();
+  }
+
+  function showPrinterFault(fault) {
+    $("printer-banner").hidden = !fault;
+    root.dataset.printerFault = fault ? "yes" : "no";
+  }
+
+  function applyPrinter(p) {
+    if (p && myPrinter !== null && p.id === myPrinter) showPrinterFault(!!p.fault);
+  }
+
+  async function loadPrinters() {
+    if (!token || myPrinter === null) return;
+    try {
+      const res = await H.api("GET", "/api/v1/printers", null, { token: token });
+      const mine = (res.printers || []).find(function (p) { return p.id === myPrinter; });
+      // The printer was removed or re-assigned: forget it until the next ticket names one.
+      if (!mine) { myPrinter = null; showPrinterFault(false); return; }
+      applyPrinter(mine);
+    } catch (err) { /* keep the last known state */ }
   }
 
   function showError(text) {
@@ -200,6 +411,7 @@
   $("btn-back").addEventListener("click", goHome);
   $("btn-done").addEventListener("click", goHome);
   $("btn-error-ok").addEventListener("click", hideError);
+  $("btn-reprint").addEventListener("click", reprint);
 
   // ── data ───────────────────────────────────────────────────
   let firstLoad = true;
@@ -235,13 +447,19 @@
   }
 
   loadInfo();
+  loadPrinters();
 
   H.live({
     hall: hall,
     token: token,
-    onSnapshot: function (snap) { applyWaiting(snap.waiting); },
+    // A snapshot means we were away too long to replay events: re-read the printer too.
+    onSnapshot: function (snap) { applyWaiting(snap.waiting); loadPrinters(); },
     onEvent: function (env) {
-      if (env.type === "queue.updated") {
+      if (env.type === "print.updated") {
+        onPrintUpdated(env.data && env.data.job);
+      } else if (env.type === "printer.status") {
+        applyPrinter(env.data && env.data.printer);
+      } else if (env.type === "queue.updated") {
         applyWaiting(env.data && env.data.waiting);
         reloadInfo();
       } else if (env.type === "window.updated") {

@@ -16,7 +16,7 @@
   const EVENT_TYPES = [
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.transferred",
     "ticket.done", "ticket.no_show", "ticket.cancelled", "ticket.reactivated",
-    "window.updated", "queue.updated", "printer.status",
+    "window.updated", "queue.updated", "printer.status", "print.updated",
   ];
 
   H.live = function (opts) {

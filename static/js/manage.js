@@ -1,0 +1,277 @@
+/* hallq — manager console (大厅管理): the hall's printers and the slips that did not print.
+ * Session login: the API calls carry the cookie + X-CSRFToken. Sections are independent so the
+ * hall map can join them later without touching these. */
+(function () {
+  "use strict";
+  const H = window.hallq;
+  const root = document.getElementById("manage");
+  const hall = root.dataset.hall;
+  const $ = function (id) { return document.getElementById(id); };
+
+  const AMBER = ["paper_out", "paper_low", "cover_open"];   // staff fix it at the printer in a minute
+  const state = {
+    timezone: undefined,
+    printers: [],         // GET /api/v1/printers (with job counts), in its order
+    slips: new Map(),     // ticket id → {failed: last failed job, latest: latest job, ticket: ticket|null}
+    reprinting: new Set(),
+  };
+
+  // ── messages (same toasts as the clerk console) ────────────
+  function say(kind, text) {
+    const box = $("messages");
+    const el = H.h("div", { class: "alert " + kind, role: kind === "error" ? "alert" : "status" },
+      H.h("span", { text: text }),
+      H.h("button", { type: "button", class: "close", "aria-label": "×", text: "×", onclick: function () { el.remove(); } }));
+    box.appendChild(el);
+    while (box.children.length > 3) box.firstChild.remove();
+    if (kind !== "error") setTimeout(function () { el.remove(); }, 5000);
+  }
+
+  function clockTime(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    if (isNaN(d.getTime())) return "";
+    const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false };
+    try {
+      return new Intl.DateTimeFormat("zh-CN", Object.assign({ timeZone: state.timezone }, opts)).format(d);
+    } catch (e) {
+      return d.toTimeString().slice(0, 8);
+    }
+  }
+
+  function severity(status) {
+    if (status === "ok") return "ok";
+    if (status === "unknown" || !status) return "unknown";
+    return AMBER.indexOf(status) !== -1 ? "amber" : "red";
+  }
+
+  function printerWord(status) { return H.t("printer_" + (status || "unknown")); }
+
+  function printerById(id) {
+    return state.printers.find(function (p) { return p.id === id; }) || null;
+  }
+
+  // ── printers ───────────────────────────────────────────────
+  async function loadPrinters() {
+    const res = await H.api("GET", "/api/v1/printers?hall=" + encodeURIComponent(hall));
+    state.printers = res.printers || [];
+    renderPrinters();
+  }
+  const reloadPrinters = H.debounce(function () { loadPrinters().catch(function () { /* next event */ }); }, 400);
+
+  function renderPrinters() {
+    const body = $("printer-body");
+    body.textContent = "";
+    let faulty = 0;
+    state.printers.forEach(function (p) {
+      const sev = severity(p.status);
+      if (p.fault) faulty += 1;
+      const jobs = p.jobs || {};
+      const pendingJobs = (jobs.queued || 0) + (jobs.sent || 0);
+      body.appendChild(H.h("tr", { class: "sev-" + sev, dataset: { printerId: p.id, status: p.status, fault: p.fault ? "yes" : "no" } },
+        H.h("td", {},
+          H.h("b", { text: p.name || H.t("printer_n", { n: p.id }) }),
+          H.h("div", { class: "sub num", text: p.spec }),
+          H.h("div", { class: "sub", text: H.t("paper_mm", { n: p.width_mm }) + " · " + H.t("mode_" + p.mode) })),
+        H.h("td", { class: "nowrap", text: H.t("driver_" + p.driver) }),
+        H.h("td", {}, H.h("span", { class: "pill sev-" + sev, "data-role": "status", text: printerWord(p.status) })),
+        H.h("td", { class: "detail", text: p.status_detail || "" }),
+        H.h("td", { class: "num nowrap", text: clockTime(p.status_at) }),
+        H.h("td", {}, H.h("div", { class: "jobs" },
+          H.h("span", { class: "jc ok", text: H.t("jobs_printed", { n: jobs.printed || 0 }) }),
+          H.h("span", { class: "jc" + (jobs.failed ? " bad" : ""), text: H.t("jobs_failed", { n: jobs.failed || 0 }) }),
+          pendingJobs ? H.h("span", { class: "jc", text: H.t("jobs_pending", { n: pendingJobs }) }) : null))));
+    });
+    $("printers-empty").hidden = state.printers.length > 0;
+    const summary = $("printers-summary");
+    summary.className = "count" + (faulty ? " bad" : "");
+    summary.textContent = !state.printers.length ? "" : faulty ? H.t("printers_faulty", { n: faulty }) : H.t("printers_all_ok");
+  }
+
+  function applyPrinter(p) {
+    if (!p) return;
+    const i = state.printers.findIndex(function (x) { return x.id === p.id; });
+    if (i === -1) { reloadPrinters(); return; }   // a printer added meanwhile: read its counts
+    state.printers[i] = Object.assign({}, state.printers[i], p);
+    renderPrinters();
+  }
+
+  // ── slips that did not print ───────────────────────────────
+  function ours(job) {
+    // An admin's list spans every hall: keep the jobs of this hall's printers.
+    return root.dataset.role !== "admin" || !!printerById(job.printer);
+  }
+
+  async function loadFailed() {
+    const res = await H.api("GET", "/api/v1/print-jobs/failed");
+    const slips = new Map();
+    (res.jobs || []).forEach(function (j) {          // newest first: the first per ticket wins
+      if (!j.ticket || slips.has(j.ticket) || !ours(j)) return;
+      const known = state.slips.get(j.ticket);
+      slips.set(j.ticket, { failed: j, latest: known && newer(known.latest, j) ? known.latest : j, ticket: known ? known.ticket : null });
+    });
+    state.slips = slips;
+    renderFailed();
+    // The failed job may since have been reprinted (at the kiosk), or the ticket served:
+    // read each ticket once for its latest slip and its status.
+    await Promise.all(Array.from(slips.keys()).map(loadTicket));
+    renderFailed();
+  }
+
+  async function loadTicket(id) {
+    try {
+      const t = await H.api("GET", "/api/v1/tickets/" + encodeURIComponent(id));
+      const row = state.slips.get(id);
+      if (!row) return;
+      row.ticket = t;
+      if (t.print && newer(t.print, row.latest)) row.latest = Object.assign({}, t.print, { ticket: id });
+    } catch (e) { /* shown without its status */ }
+  }
+
+  // A job only moves forward (queued → sent → printed | failed): a reply made earlier can
+  // arrive after the event that finished the job, and must not undo it.
+  const PROGRESS = { queued: 0, sent: 1, printed: 2, failed: 2 };
+
+  /** Is job `a` a later state of `b`, or a later job (a reprint) of the same ticket? */
+  function newer(a, b) {
+    if (!a) return false;
+    if (!b) return true;
+    if (a.id === b.id) return (PROGRESS[a.status] || 0) >= (PROGRESS[b.status] || 0);
+    return Date.parse(a.created_at) > Date.parse(b.created_at);
+  }
+
+  function renderFailed() {
+    const body = $("failed-body");
+    body.textContent = "";
+    const rows = Array.from(state.slips.values()).sort(function (a, b) {
+      return Date.parse(b.failed.created_at) - Date.parse(a.failed.created_at);
+    });
+    let open = 0;
+    rows.forEach(function (row) {
+      const job = row.latest;
+      const printed = job.status === "printed";
+      const pendingJob = job.status === "queued" || job.status === "sent";
+      if (!printed) open += 1;
+      const t = row.ticket;
+      const shownFault = job.status === "failed" ? job : row.failed;
+      const printer = printerById(shownFault.printer);
+      const busy = state.reprinting.has(row.failed.ticket) || pendingJob;
+      body.appendChild(H.h("tr", { class: "slip-" + job.status, dataset: { ticketId: row.failed.ticket, ticketNumber: row.failed.number, state: job.status } },
+        H.h("td", {}, H.h("b", { class: "num", text: row.failed.number })),
+        H.h("td", { class: "num nowrap", text: H.shortTime(row.failed.created_at, state.timezone) }),
+        // the technical detail (for whoever services the printer) is a tooltip, not the headline
+        H.h("td", { title: shownFault.error || null },
+          H.h("span", { class: "pill sev-" + severity(shownFault.error_kind), text: printerWord(shownFault.error_kind) }),
+          printer ? H.h("div", { class: "sub", text: printer.name }) : null),
+        H.h("td", {}, t ? H.h("span", { class: "pill " + t.status, text: H.statusLabel(t.status) }) : null),
+        H.h("td", { class: "nowrap" }, H.h("span", { class: "slip-state", text: H.t("slip_" + job.status) })),
+        H.h("td", { class: "act" },
+          printed ? null : H.h("button", {
+            type: "button", class: "btn teal reprint", disabled: busy ? true : null,
+            onclick: function () { reprint(row); },
+          }, H.t(job.reprint ? "reprint_again" : "reprint")))));
+    });
+    $("failed-empty").hidden = rows.length > 0;
+    $("failed-count").textContent = open ? H.t("failed_count", { n: open }) : "";
+  }
+
+  async function reprint(row) {
+    const id = row.failed.ticket;
+    const t = row.ticket;
+    // A ticket already served or cancelled rarely needs paper: ask first.
+    if (t && ["done", "no_show", "cancelled"].indexOf(t.status) !== -1 &&
+        !window.confirm(H.t("confirm_reprint_done", { number: row.failed.number, status: H.statusLabel(t.status) }))) return;
+    if (state.reprinting.has(id)) return;
+    state.reprinting.add(id);
+    renderFailed();
+    try {
+      const job = await H.api("POST", "/api/v1/tickets/" + encodeURIComponent(id) + "/reprint", {});
+      if (newer(job, row.latest)) row.latest = job;
+      say("ok", H.t("reprint_sent", { number: job.number || row.failed.number }));
+    } catch (err) {
+      say("error", err.status === 409 ? err.message : H.errorText(err));
+    } finally {
+      state.reprinting.delete(id);
+      renderFailed();
+    }
+  }
+
+  function applyJob(job) {
+    if (!job || !job.ticket) return;
+    const row = state.slips.get(job.ticket);
+    if (job.status === "failed" && ours(job)) {
+      if (row) {
+        row.failed = job;
+        if (newer(job, row.latest)) row.latest = job;
+      } else {
+        state.slips.set(job.ticket, { failed: job, latest: job, ticket: null });
+        loadTicket(job.ticket).then(renderFailed);
+      }
+    } else if (row && newer(job, row.latest)) {
+      row.latest = job;
+    }
+    renderFailed();
+  }
+
+  function applyTicket(t) {
+    const row = t && state.slips.get(t.id);
+    if (!row) return;
+    row.ticket = Object.assign({}, row.ticket || {}, t);
+    renderFailed();
+  }
+
+  // ── screens of the hall ────────────────────────────────────
+  function renderWindowLinks(windows) {
+    const box = $("window-links");
+    box.textContent = "";
+    (windows || []).forEach(function (w) {
+      box.appendChild(H.h("a", {
+        href: "/board/" + encodeURIComponent(hall) + "/window/" + w.id, target: "_blank", rel: "noopener",
+        class: "status-" + w.status, text: H.t("window_n", { n: w.number }),
+      }));
+    });
+  }
+
+  function applySnapshot(snap) {
+    if (snap.hall) {
+      state.timezone = snap.hall.timezone;
+      $("hall-name").textContent = snap.hall.name;
+    }
+    renderWindowLinks(snap.windows);
+  }
+
+  // ── start ──────────────────────────────────────────────────
+  (async function start() {
+    try {
+      await loadPrinters();
+      await loadFailed();
+    } catch (err) {
+      say("error", H.errorText(err));
+    }
+    let first = true;
+    H.live({
+      hall: hall,
+      onSnapshot: function (snap) {
+        applySnapshot(snap);
+        renderPrinters();
+        renderFailed();
+        // A later snapshot means we were away too long to replay the events: read again.
+        if (!first) { reloadPrinters(); loadFailed().catch(function () { /* next event */ }); }
+        first = false;
+      },
+      onEvent: function (env) {
+        const data = env.data || {};
+        if (env.type === "printer.status") {
+          applyPrinter(data.printer);
+        } else if (env.type === "print.updated") {
+          applyJob(data.job);
+          reloadPrinters();    // job counts
+        } else if (env.type === "window.updated" && data.window) {
+          const link = document.querySelector('#window-links a[href$="/window/' + data.window.id + '"]');
+          if (link) link.className = "status-" + data.window.status;
+        }
+        if (data.ticket) applyTicket(data.ticket);
+      },
+    });
+  })();
+})();
