@@ -13,8 +13,9 @@ def init_pages(app: Flask) -> None:
     from kiosk.ticket_page import bp as ticket_bp
 
     from .clerk import bp as clerk_bp
+    from .manage import bp as manage_bp
 
-    for bp in (kiosk_bp, ticket_bp, board_bp, clerk_bp):
+    for bp in (kiosk_bp, ticket_bp, board_bp, clerk_bp, manage_bp):
         app.register_blueprint(bp)
 
     @app.get("/")

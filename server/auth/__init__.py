@@ -81,7 +81,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _home_for(role: str) -> str:
-    return url_for("clerk.console")
+    return url_for("manage.console") if role in ("manager", "admin") else url_for("clerk.console")
 
 
 def init_auth(app: Flask) -> None:
