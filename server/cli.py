@@ -91,7 +91,7 @@ def cmd_demo(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         f"  hall board      {base}/board/{DEMO_HALL}?token={board}",
         f"  window board    {base}/board/{DEMO_HALL}/window/2?token={board}   (windows 1-12)",
         f"  clerk console   {base}/clerk/   log in as clerk01 … clerk12, password {DEMO_PASSWORD}",
-        f"  manager         {base}/login   manager / {DEMO_PASSWORD}",
+        f"  manager console {base}/manage/   manager / {DEMO_PASSWORD}",
         f"  phone page      {base}/t/<ticket id>   (the QR code on every ticket)",
         f"  API             {base}/api/v1/openapi.json   health {base}/healthz",
         f"  kiosk token     {kiosk}",
@@ -137,7 +137,14 @@ def cmd_printer_add(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     app = create_app(overrides)
     try:
         p = add_printer(
-            app.extensions["hallq"], args.hall, args.name, args.spec, args.width, args.mode, args.kiosk_token
+            app.extensions["hallq"],
+            args.hall,
+            args.name,
+            args.spec,
+            args.width,
+            args.mode,
+            args.kiosk_token,
+            args.window,
         )
     except RuleViolation as err:
         print(f"error: {err.message_en}", file=sys.stderr)
@@ -218,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     padd.add_argument("--width", type=int, default=80, choices=[58, 80])
     padd.add_argument("--mode", default="text", choices=["text", "raster"])
     padd.add_argument("--kiosk-token", help="the kiosk whose tickets this printer prints")
+    padd.add_argument("--window", type=int, help="the window number whose slips (notices) it prints")
 
     pt = sub.add_parser("print-test", help="print a sample ticket, or write its bytes / PNG preview")
     pt.add_argument("--printer", help="printer spec to print on")

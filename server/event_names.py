@@ -13,6 +13,8 @@ WINDOW_UPDATED = "window.updated"
 QUEUE_UPDATED = "queue.updated"
 PRINTER_STATUS = "printer.status"
 PRINT_UPDATED = "print.updated"
+NOTICE_CREATED = "notice.created"
+TRIP_REPEATED = "trip.repeated"
 
 ALL = (
     TICKET_ISSUED,
@@ -28,6 +30,8 @@ ALL = (
     QUEUE_UPDATED,
     PRINTER_STATUS,
     PRINT_UPDATED,
+    NOTICE_CREATED,
+    TRIP_REPEATED,
 )
 
 # Socket.IO events between the server and kiosk printer agents (not hall events: no seq)
@@ -35,3 +39,4 @@ AGENT_HELLO = "agent.hello"
 AGENT_JOB = "print.job"
 AGENT_RESULT = "print.result"
 AGENT_STATUS = "agent.status"
+SERVICE_UPDATED = "service.updated"

@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..auth import current_principal
+from ..services import figures as hall_figures
 from ..services import halls as hall_service
-from ..services import print_jobs
+from ..services import notices, print_jobs, transfers
 from ..services import tickets as ticket_service
 from ..services import windows as window_service
 from ..services.context import Context
-from ..services.errors import not_found
+from ..services.errors import bad_field, not_found
 from .errors import register_error_handlers
 from .openapi import openapi_document
 from .parse import boolean, json_body, only_fields, string
@@ -68,11 +69,13 @@ def snapshot(code: str) -> Any:
 def issue() -> Any:
     p = current_principal()
     data = json_body()
-    only_fields(data, {"service", "priority", "phone", "hall"})
+    only_fields(data, {"service", "priority", "phone", "hall", "notice"})
+    notice = string(data, "notice", max_len=20)
     ticket = ticket_service.issue_ticket(
         ctx(),
         p,
-        service_code=string(data, "service", required=True, max_len=16) or "",
+        service_code=string(data, "service", required=notice is None, max_len=16),
+        notice_code=notice,
         hall_code=string(data, "hall", max_len=32),
         priority=boolean(data, "priority"),
         phone=string(data, "phone", max_len=20),
@@ -102,6 +105,60 @@ def printers() -> Any:
 @bp.get("/print-jobs/failed")
 def failed_print_jobs() -> Any:
     return {"jobs": print_jobs.recent_failed_jobs(ctx(), current_principal())}
+
+
+@bp.post("/tickets/<ticket_id>/transfer")
+def transfer(ticket_id: str) -> Any:
+    p = current_principal()
+    data = json_body()
+    only_fields(data, {"service", "window", "reason", "override"})
+    window = data.get("window")
+    if window is not None and (not isinstance(window, int) or isinstance(window, bool)):
+        raise bad_field("window", "window 必须是窗口编号（整数）", "window must be a window id (integer)")
+    return transfers.transfer(
+        ctx(),
+        p,
+        ticket_id,
+        string(data, "reason", required=True, max_len=300),
+        service_code=string(data, "service", max_len=16),
+        window_id=window,
+        override=boolean(data, "override"),
+        base_url=base_url(),
+    )
+
+
+@bp.post("/tickets/<ticket_id>/notice")
+def notice(ticket_id: str) -> Any:
+    p = current_principal()
+    data = json_body()
+    only_fields(data, {"missing", "note", "reasons"})
+    made = notices.create_notice(
+        ctx(), p, ticket_id, data.get("missing", []), data.get("note"), data.get("reasons"), base_url()
+    )
+    return made, 201
+
+
+@bp.get("/notices/<code>")
+def get_notice(code: str) -> Any:
+    return notices.get_notice(ctx(), code, base_url())
+
+
+@bp.get("/me/follow-ups")
+def follow_ups() -> Any:
+    return {"tickets": transfers.follow_ups(ctx(), current_principal(), base_url())}
+
+
+@bp.get("/halls/<code>/figures")
+def figures(code: str) -> Any:
+    days = request.args.get("days", "30")
+    if not days.isdigit():
+        raise bad_field("days", "days 必须是整数", "days must be an integer")
+    return hall_figures.hall_figures(ctx(), current_principal(), code, int(days))
+
+
+@bp.get("/halls/<code>/repeat-trips")
+def repeat_trips(code: str) -> Any:
+    return {"trips": hall_figures.repeat_trips(ctx(), current_principal(), code)}
 
 
 @bp.post("/tickets/<ticket_id>/<action>")
@@ -168,3 +225,7 @@ def init_api(app: Flask) -> None:
             if ok
             else ({"status": "error", "database": "down"}, 503)
         )
+
+
+# Feature modules add their routes to `bp` when imported (after bp and ctx exist).
+from . import guides  # noqa: E402, F401

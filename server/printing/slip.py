@@ -177,3 +177,54 @@ def ticket_slip(t: TicketSlipData) -> Slip:
     if footer:  # an empty footer means none, not a dangling rule
         slip.add(Rule(), Text(footer, align="center"))
     return slip
+
+
+@dataclass(frozen=True)
+class NoticeSlipData:
+    """Everything printed on a one-time notice (一次告知单)."""
+
+    hall_name: str
+    service_name: str
+    code: str
+    number: str
+    items: list[str]
+    note: str | None
+    window: str | None
+    clerk: str | None
+    issued_at: datetime  # aware, in the hall's local timezone
+    notice_url: str
+
+    def __post_init__(self) -> None:
+        if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
+            raise ValueError("issued_at must be timezone-aware (the hall's local time)")
+
+
+def notice_slip(n: NoticeSlipData) -> Slip:
+    """The one-time notice: every missing item at once, the code that gives a fast lane on return."""
+    slip = Slip()
+    slip.add(
+        Text(n.hall_name, align="center", bold=True),
+        Text("一次性告知单", size=2, align="center", bold=True),
+        Rule(),
+        Text(f"事项：{n.service_name}", bold=True),
+        Text(f"票号：{n.number}"),
+        Rule(),
+        Text("请补齐以下材料（一次告知，不再另行要求）：", bold=True),
+    )
+    for i, item in enumerate(n.items, start=1):
+        slip.add(Text(f"{i}. {item}"))
+    if n.note:
+        slip.add(Text(f"说明：{n.note}"))
+    slip.add(
+        Rule(),
+        Text("告知单编号", align="center"),
+        Text(n.code, size=3, align="center", bold=True, fit=True),
+        Text("再次来办时在取号机输入编号或扫码，优先叫号", align="center"),
+        Qr(n.notice_url, size=5),
+        Text(issued_text(n.issued_at), align="center"),
+    )
+    who = " · ".join(x for x in (n.window, n.clerk) if x)
+    if who:
+        slip.add(Text(f"经办：{who}", align="center"))
+    slip.add(Rule(), Text(DEFAULT_FOOTER, align="center"))
+    return slip

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import event_names as names
 from ..domain.errors import RuleViolation
-from ..storage.models import ApiToken, Hall, Printer, PrintJob, Ticket
+from ..storage.models import ApiToken, Hall, Printer, PrintJob, Ticket, Window
 from .context import Context, Envelope
 from .errors import bad_field, not_found
 from .events import record
@@ -82,9 +82,24 @@ def job_view(j: PrintJob, ticket: Ticket | None = None) -> dict[str, Any]:
 
 
 def render_slip(slip: dict[str, Any], mode: str, width_mm: int) -> bytes:
-    """ESC/POS bytes of a stored ticket slip."""
+    """ESC/POS bytes of a stored slip (a ticket, or a one-time notice)."""
     from ..printing.render import render
-    from ..printing.slip import TicketSlipData, ticket_slip
+    from ..printing.slip import NoticeSlipData, TicketSlipData, notice_slip, ticket_slip
+
+    if slip.get("kind") == "notice":
+        notice = NoticeSlipData(
+            hall_name=slip["hall_name"],
+            service_name=slip["service_name"],
+            code=slip["code"],
+            number=slip["number"],
+            items=list(slip["items"]),
+            note=slip.get("note"),
+            window=slip.get("window"),
+            clerk=slip.get("clerk"),
+            issued_at=datetime.fromisoformat(slip["issued_at"]),
+            notice_url=slip["notice_url"],
+        )
+        return render(notice_slip(notice), mode, width_mm)
 
     data = TicketSlipData(
         hall_name=slip["hall_name"],
@@ -111,8 +126,10 @@ def add_printer(
     width_mm: int = 80,
     mode: str = "text",
     kiosk_token: str | None = None,
+    window_number: int | None = None,
 ) -> dict[str, Any]:
-    """Register a printer (CLI / admin); with `kiosk_token` it prints that kiosk's tickets."""
+    """Register a printer (CLI / admin); with `kiosk_token` it prints that kiosk's tickets, with
+    `window_number` that window's slips (one-time notices)."""
     from ..printing.spec import parse_spec
     from .accounts import hash_token
 
@@ -134,6 +151,12 @@ def add_printer(
             if tok is None or tok.role != "kiosk" or tok.hall_id != hall.id:
                 raise bad_field("kiosk_token", "不是该大厅的取号机令牌", "not a kiosk token of this hall")
             token_id = tok.id
+        window_id = None
+        if window_number is not None:
+            w = s.scalar(select(Window).where(Window.hall_id == hall.id, Window.number == window_number))
+            if w is None:
+                raise bad_field("window", "该大厅没有这个窗口", "no such window in this hall")
+            window_id = w.id
         p = Printer(
             hall_id=hall.id,
             name=name,
@@ -142,6 +165,7 @@ def add_printer(
             mode=mode,
             driver=driver_for(canonical),
             kiosk_token_id=token_id,
+            window_id=window_id,
             status="unknown",
         )
         s.add(p)
@@ -270,6 +294,40 @@ def _agent_push(s: Session, printer: Printer, job: PrintJob, now: datetime) -> d
     }
 
 
+def enqueue_notice(
+    ctx: Context, window_id: int | None, ticket_id: int, slip: dict[str, Any], role: str
+) -> dict[str, Any] | None:
+    """Queue a notice slip on the window's printer (None when the window has none)."""
+    if window_id is None:
+        return None
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        printer = s.scalar(
+            select(Printer).where(Printer.window_id == window_id).order_by(Printer.id.desc()).limit(1)
+        )
+        if printer is None:
+            return None
+        job = PrintJob(
+            public_id=secrets.token_urlsafe(9),
+            hall_id=printer.hall_id,
+            printer_id=printer.id,
+            ticket_id=ticket_id,
+            kind="notice",
+            slip=slip,
+            status="queued",
+            attempts=0,
+            requested_by_role=role,
+            created_at=now,
+        )
+        s.add(job)
+        s.flush()
+        view = job_view(job)
+        push = _agent_push(s, printer, job, now)
+    if push is not None:
+        ctx.send_print_job(printer.id, push)
+    return view
+
+
 def reprint(ctx: Context, actor: Principal, ticket_public_id: str) -> dict[str, Any]:
     """Print a ticket's slip again: the kiosk once, a manager or admin any time."""
     require_role(actor, ("kiosk", "manager", "admin"))
@@ -280,7 +338,10 @@ def reprint(ctx: Context, actor: Principal, ticket_public_id: str) -> dict[str, 
             raise not_found("票号", "ticket")
         require_hall(actor, t.hall_id)
         last = s.scalar(
-            select(PrintJob).where(PrintJob.ticket_id == t.id).order_by(PrintJob.id.desc()).limit(1)
+            select(PrintJob)
+            .where(PrintJob.ticket_id == t.id, PrintJob.kind == "ticket")
+            .order_by(PrintJob.id.desc())
+            .limit(1)
         )
         if last is None:
             raise RuleViolation("no_print_job", "该号码没有打印记录", "this ticket was never printed")
@@ -332,7 +393,10 @@ def reprint(ctx: Context, actor: Principal, ticket_public_id: str) -> dict[str, 
 def ticket_print_state(s: Session, ticket_id: int) -> dict[str, Any] | None:
     """The ticket's latest print job, as the kiosk shows it."""
     j = s.scalar(
-        select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id.desc()).limit(1)
+        select(PrintJob)
+        .where(PrintJob.ticket_id == ticket_id, PrintJob.kind == "ticket")
+        .order_by(PrintJob.id.desc())
+        .limit(1)
     )
     if j is None:
         return None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,10 +21,12 @@ from ..domain import ticket as lifecycle
 from ..domain import window as window_rules
 from ..domain.choose_next import Candidate, call_order
 from ..domain.errors import RuleViolation
+from ..domain.notice import is_repeat_trip, normalise_code
 from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
+from ..domain.transfer import first_contact_owner
 from ..domain.window import WindowState, WindowStatus
-from ..storage.models import Counter, Hall, Service, Ticket, Window
+from ..storage.models import Counter, Hall, Notice, Service, Ticket, Window
 from . import print_jobs
 from .context import Context, Envelope
 from .errors import bad_field, not_found
@@ -72,9 +74,13 @@ def issue_ticket(
     priority: bool = False,
     phone: str | None = None,
     base_url: str = "",
+    notice_code: str | None = None,
 ) -> dict[str, Any]:
     """Take a number for `service_code` at the actor's hall (kiosk, manager, admin).
 
+    With `notice_code` (a citizen back with their one-time notice) the ticket is a priority
+    ticket for the notice's service, and the next clerk sees the notice. A citizen key (phone
+    or notice) that comes a third time for one matter is flagged (多次往返).
     Returns the ticket with the people ahead and the estimated wait.
     """
     require_role(actor, ISSUERS)
@@ -87,7 +93,23 @@ def issue_ticket(
     with ctx.db.transaction() as s:
         hall = load_hall(s, code)
         require_hall(actor, hall.id)
-        service = s.scalar(select(Service).where(Service.hall_id == hall.id, Service.code == service_code))
+        notice = None
+        if notice_code:
+            notice = s.scalar(
+                select(Notice).where(Notice.code == normalise_code(notice_code), Notice.hall_id == hall.id)
+            )
+            if notice is None:
+                raise RuleViolation(
+                    "notice_not_found", "一次告知单编号无效", "no notice with that code in this hall"
+                )
+            service = s.get(Service, notice.service_id)
+            priority = True  # the fast lane promised on the notice
+        elif service_code:
+            service = s.scalar(
+                select(Service).where(Service.hall_id == hall.id, Service.code == service_code)
+            )
+        else:
+            raise bad_field("service", "请选择办理事项", "choose a service")
         if service is None or not service.active:
             raise not_found("事项", "service")
         day = hall_day(hall, now)
@@ -96,18 +118,26 @@ def issue_ticket(
             public_id=secrets.token_urlsafe(9),
             hall_id=hall.id,
             service_id=service.id,
+            counter_service_id=service.id,
             business_day=day,
             counter=counter,
             number=format_number(service.prefix, counter),
             priority=bool(priority),
             status=Status.WAITING.value,
             queued_at=now,
-            citizen_key=citizen_key(ctx.citizen_key_secret, phone) if phone else None,
+            citizen_key=notice.citizen_key
+            if notice is not None
+            else (citizen_key(ctx.citizen_key_secret, phone) if phone else None),
+            notice_id=notice.id if notice is not None else None,
         )
         t.service = service
+        t.notice = notice
         s.add(t)
         s.flush()
         view = ticket_with_position(ctx, s, t, base_url)
+        repeat = _repeat_trip(s, t, hall, now, actor, base_url)
+        if repeat is not None:
+            view["repeat_trip"] = repeat["data"]["visits"]
         event = record(
             s,
             hall,
@@ -120,9 +150,51 @@ def issue_ticket(
             actor,
             ticket_id=t.id,
         )
-    ctx.publish([event])
+    ctx.publish([event] if repeat is None else [repeat, event])
     view["print"] = _print_slip(ctx, actor, view)
     return view
+
+
+def _repeat_trip(
+    s: Session, t: Ticket, hall: Hall, now: datetime, actor: Principal, base_url: str
+) -> Envelope | None:
+    """Flag the third visit of one citizen key for one matter not yet done (多次往返)."""
+    if t.citizen_key is None:
+        return None
+    same = (
+        (Ticket.citizen_key == t.citizen_key)
+        & (Ticket.service_id == t.service_id)
+        & (Ticket.hall_id == hall.id)
+    )
+    noticed = select(Notice.id).where(Notice.ticket_id == Ticket.id).exists()
+    last_done = s.scalar(
+        select(func.max(Ticket.queued_at)).where(same, Ticket.status == Status.DONE.value, ~noticed)
+    )
+    visits_q = select(Ticket).where(same).order_by(Ticket.queued_at)
+    if last_done is not None:
+        visits_q = visits_q.where(Ticket.queued_at > last_done)
+    visits = s.scalars(visits_q).all()
+    if not is_repeat_trip(len(visits)):
+        return None
+    history = []
+    for v in visits:
+        codes = s.scalars(select(Notice.code).where(Notice.ticket_id == v.id)).all()
+        history.append(
+            {
+                "number": v.number,
+                "business_day": v.business_day.isoformat(),
+                "status": v.status,
+                "notices": list(codes),
+            }
+        )
+    data = {
+        "ticket": ticket_view(t, hall.code, base_url),
+        "service": t.service.code,
+        "service_name": t.service.name,
+        "visits": len(visits),
+        "history": history,
+    }
+    return record(s, hall, names.TRIP_REPEATED, data, now, actor, ticket_id=t.id)
 
 
 def _print_slip(ctx: Context, actor: Principal, view: dict[str, Any]) -> dict[str, Any] | None:
@@ -141,6 +213,9 @@ def get_ticket(ctx: Context, public_id: str, base_url: str = "") -> dict[str, An
         t = _load(s, public_id)
         view = ticket_with_position(ctx, s, t, base_url)
         view["print"] = print_jobs.ticket_print_state(s, t.id)
+        from .transfers import transfer_chain  # transfers builds on this module
+
+        view["transfers"] = transfer_chain(s, t.id)
         return view
 
 
@@ -308,6 +383,8 @@ def act_on_ticket(
                 )
         window_id = t.window_id
         _apply(t, transition(_state(t), now))
+        if action == "start" and actor.user_id is not None:
+            t.owner_id = first_contact_owner(t.owner_id, actor.user_id)
         s.flush()
         data: dict[str, Any] = {"ticket": ticket_view(t, hall.code, base_url)}
         if action in QUEUE_ACTIONS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..storage.models import Ticket, User, Window
+from ..storage.models import Notice, Ticket, User, Window
 
 
 def window_ref(w: Window | None) -> dict[str, Any] | None:
@@ -43,6 +43,20 @@ def ticket_view(
         "position": position,
         "estimated_wait_s": estimated_wait_s,
         "url": f"{base_url}/t/{t.public_id}",
+        "owner": clerk_view(t.owner),
+        "notice": notice_ref(t.notice),
+    }
+
+
+def notice_ref(n: Notice | None) -> dict[str, Any] | None:
+    """The earlier one-time notice a ticket came back with: what the next clerk must see."""
+    if n is None:
+        return None
+    return {
+        "code": n.code,
+        "missing": n.missing,
+        "note": n.note,
+        "created_at": n.created_at.isoformat(),
     }
 
 

@@ -137,7 +137,9 @@ class Counter(Base):
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
-        UniqueConstraint("service_id", "business_day", "counter"),
+        # numbers are unique per numbering service and day; a transfer moves the ticket to
+        # another service's queue but it keeps the number its own service gave it
+        UniqueConstraint("counter_service_id", "business_day", "counter", name="uq_tickets_number"),
         Index("ix_tickets_queue", "hall_id", "business_day", "status"),
         Index("ix_tickets_window_status", "window_id", "status"),
     )
@@ -146,6 +148,10 @@ class Ticket(Base):
     public_id: Mapped[str] = mapped_column(String(24), unique=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    #: the service whose counter gave the number (service_id changes on transfer, this never)
+    counter_service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", name="fk_tickets_counter_service_id")
+    )
     business_day: Mapped[date] = mapped_column(Date)
     counter: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(16))
@@ -170,8 +176,9 @@ class Ticket(Base):
         ForeignKey("notices.id", name="fk_tickets_notice_id", use_alter=True)
     )
 
-    service: Mapped[Service] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    notice: Mapped[Notice | None] = relationship(foreign_keys=[notice_id])
     window: Mapped[Window | None] = relationship(foreign_keys=[window_id])
     directed_window: Mapped[Window | None] = relationship(foreign_keys=[directed_window_id])
 

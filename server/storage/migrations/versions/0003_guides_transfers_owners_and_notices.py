@@ -15,6 +15,10 @@ branch_labels = None
 depends_on = None
 
 
+# gives SQLite's unnamed unique constraint of 0001 a name batch mode can drop
+_NAMES = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
 def upgrade() -> None:
     op.create_table('notices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -69,6 +73,18 @@ def upgrade() -> None:
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.add_column(sa.Column('guide', sa.JSON(), nullable=True))
 
+    # numbers stay unique per *numbering* service: a transferred ticket keeps its number
+    op.add_column('tickets', sa.Column('counter_service_id', sa.Integer(), nullable=True))
+    op.execute('UPDATE tickets SET counter_service_id = service_id')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint('tickets_service_id_business_day_counter_key', 'tickets', type_='unique')
+    with op.batch_alter_table('tickets', schema=None, naming_convention=_NAMES) as batch_op:
+        if op.get_bind().dialect.name != 'postgresql':
+            batch_op.drop_constraint('uq_tickets_service_id', type_='unique')
+        batch_op.alter_column('counter_service_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.create_foreign_key('fk_tickets_counter_service_id', 'services', ['counter_service_id'], ['id'])
+        batch_op.create_unique_constraint('uq_tickets_number', ['counter_service_id', 'business_day', 'counter'])
+
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owner_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('notice_id', sa.Integer(), nullable=True))
@@ -83,6 +99,14 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_tickets_notice_id', type_='foreignkey')
         batch_op.drop_column('notice_id')
         batch_op.drop_column('owner_id')
+        batch_op.drop_constraint('uq_tickets_number', type_='unique')
+        batch_op.drop_constraint('fk_tickets_counter_service_id', type_='foreignkey')
+        batch_op.drop_column('counter_service_id')
+        # the names 0001 ended up with on each database
+        name = 'tickets_service_id_business_day_counter_key'
+        if op.get_bind().dialect.name != 'postgresql':
+            name = 'uq_tickets_service_id'
+        batch_op.create_unique_constraint(name, ['service_id', 'business_day', 'counter'])
 
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.drop_column('guide')

@@ -1,0 +1,202 @@
+"""Transfers at a window (转办) and the first-contact owner's follow-up list (首办责任人)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import event_names as names
+from ..domain import transfer as rules
+from ..domain.errors import RuleViolation
+from ..domain.ticket import Status
+from ..storage.models import Hall, Service, Ticket, Transfer, Window, WindowService
+from .context import Context
+from .errors import bad_field, not_found
+from .events import record
+from .halls import waiting_count
+from .principal import Principal, require_hall, require_role
+from .tickets import _load, _state
+from .views import ticket_view, window_ref
+
+
+def _open_windows(s: Any, service_id: int) -> list[Window]:
+    return list(
+        s.scalars(
+            select(Window)
+            .join(WindowService, WindowService.window_id == Window.id)
+            .where(WindowService.service_id == service_id, Window.status == "open")
+            .order_by(Window.number)
+        )
+    )
+
+
+def transfer(
+    ctx: Context,
+    actor: Principal,
+    public_id: str,
+    reason: str | None,
+    service_code: str | None = None,
+    window_id: int | None = None,
+    override: bool = False,
+    base_url: str = "",
+) -> dict[str, Any]:
+    """Send the citizen at this window to the right service or window, keeping their place.
+
+    The clerk at the ticket's window (or a manager) transfers it with a reason. The ticket keeps
+    its number and queued time; with a window it is directed there. A target no open window
+    serves is refused unless a manager sets `override`. The transferring clerk becomes the
+    owner if the citizen had none (first contact).
+    """
+    require_role(actor, ("clerk", "manager", "admin"))
+    if override and actor.role == "clerk":
+        raise RuleViolation("forbidden", "只有经理可以强制转办", "only a manager can override")
+    if (service_code is None) == (window_id is None):
+        raise bad_field("service", "请指定转办的事项或窗口（二选一）", "give either a service or a window")
+    why = rules.check_reason(reason)
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        t = _load(s, public_id, lock=True)
+        require_hall(actor, t.hall_id)
+        hall = s.get(Hall, t.hall_id)
+        assert hall is not None
+        from_window = t.window
+        if actor.role == "clerk" and (from_window is None or from_window.clerk_id != actor.user_id):
+            raise RuleViolation(
+                "window_not_signed_in",
+                "该号码不在你签到的窗口",
+                "this ticket is not at the window you are signed in at",
+            )
+        target_window: Window | None = None
+        if window_id is not None:
+            target_window = s.get(Window, window_id)
+            if target_window is None or target_window.hall_id != hall.id:
+                raise not_found("窗口", "window")
+            served = [link.service for link in target_window.service_links if link.service.active]
+            if not served:
+                raise RuleViolation("no_service", "该窗口没有办理任何事项", "that window serves no service")
+            target_service = t.service if t.service in served else served[0]
+            target_open = target_window.status == "open"
+        else:
+            found = s.scalar(select(Service).where(Service.hall_id == hall.id, Service.code == service_code))
+            if found is None or not found.active:
+                raise not_found("事项", "service")
+            target_service = found
+            target_open = bool(_open_windows(s, target_service.id))
+        if from_window is not None and target_window is not None and target_window.id == from_window.id:
+            raise bad_field("window", "不能转给本窗口", "that is this window")
+        rules.check_target_open(target_open, override)
+
+        from_service = t.service
+        new = rules.transfer(_state(t))
+        t.status, t.window_id, t.recalls = new.status.value, None, 0
+        t.called_at, t.started_at = None, None
+        t.service_id, t.service = target_service.id, target_service
+        t.directed_window_id = target_window.id if target_window else None
+        t.directed_window = target_window
+        if actor.role == "clerk":
+            assert actor.user_id is not None
+            t.owner_id = rules.first_contact_owner(t.owner_id, actor.user_id)
+        s.add(
+            Transfer(
+                ticket_id=t.id,
+                hall_id=hall.id,
+                from_service_id=from_service.id,
+                to_service_id=target_service.id,
+                from_window_id=from_window.id if from_window else None,
+                to_window_id=target_window.id if target_window else None,
+                reason=why,
+                by_user_id=actor.user_id,
+                overridden=override and not target_open,
+                at=now,
+            )
+        )
+        s.flush()
+        s.refresh(t, ["owner", "window", "directed_window"])
+        numbers = (
+            [target_window.number]
+            if target_window
+            else [w.number for w in _open_windows(s, target_service.id)]
+        )
+        zh, en = rules.where_to_go(t.number, numbers)
+        view = ticket_view(t, hall.code, base_url)
+        view["transfers"] = transfer_chain(s, t.id)
+        data = {
+            "ticket": ticket_view(t, hall.code, base_url),
+            "from": {"service": from_service.code, "window": window_ref(from_window)},
+            "to": {"service": target_service.code, "window": window_ref(target_window), "windows": numbers},
+            "reason": why,
+            "message": {"zh": zh, "en": en},
+            "waiting": {
+                from_service.code: waiting_count(s, from_service.id, t.business_day),
+                target_service.code: waiting_count(s, target_service.id, t.business_day),
+            },
+        }
+        event = record(
+            s,
+            hall,
+            names.TICKET_TRANSFERRED,
+            data,
+            now,
+            actor,
+            window_id=from_window.id if from_window else None,
+            ticket_id=t.id,
+        )
+        view["message"] = data["message"]
+    ctx.publish([event])
+    return view
+
+
+def transfer_chain(s: Any, ticket_id: int) -> list[dict[str, Any]]:
+    """Every transfer of a ticket, oldest first: where the citizen was sent, why, by whom."""
+    rows = s.scalars(select(Transfer).where(Transfer.ticket_id == ticket_id).order_by(Transfer.id)).all()
+    out = []
+    for r in rows:
+        services = {
+            sv.id: sv.code
+            for sv in s.scalars(select(Service).where(Service.id.in_([r.from_service_id, r.to_service_id])))
+        }
+        out.append(
+            {
+                "from_service": services[r.from_service_id],
+                "to_service": services[r.to_service_id],
+                "from_window": window_ref(s.get(Window, r.from_window_id)) if r.from_window_id else None,
+                "to_window": window_ref(s.get(Window, r.to_window_id)) if r.to_window_id else None,
+                "reason": r.reason,
+                "overridden": r.overridden,
+                "at": r.at.isoformat(),
+            }
+        )
+    return out
+
+
+def follow_ups(ctx: Context, actor: Principal, base_url: str = "") -> list[dict[str, Any]]:
+    """The owner's follow-up list: every matter they own that is not done yet, oldest first."""
+    require_role(actor, ("clerk", "manager", "admin"))
+    with ctx.db.read() as s:
+        rows = s.scalars(
+            select(Ticket)
+            .where(
+                Ticket.owner_id == actor.user_id,
+                Ticket.status.not_in([Status.DONE.value, Status.CANCELLED.value]),
+            )
+            .order_by(Ticket.queued_at)
+        ).all()
+        out = []
+        for t in rows:
+            view = ticket_view(t, t.service.hall.code, base_url)
+            view["transfers"] = transfer_chain(s, t.id)
+            out.append(view)
+        return out
+
+
+def transfer_figures(s: Any, hall_id: int, since: Any) -> list[dict[str, Any]]:
+    """Transfers per (from, to) service pair: where citizens get lost."""
+    rows = s.execute(
+        select(Transfer.from_service_id, Transfer.to_service_id, func.count(Transfer.id))
+        .where(Transfer.hall_id == hall_id, Transfer.at >= since)
+        .group_by(Transfer.from_service_id, Transfer.to_service_id)
+        .order_by(func.count(Transfer.id).desc())
+    ).all()
+    codes = {sv.id: sv.code for sv in s.scalars(select(Service).where(Service.hall_id == hall_id))}
+    return [{"from": codes[a], "to": codes[b], "count": int(n)} for a, b, n in rows]
