@@ -45,9 +45,10 @@ def _serve(app: Any, host: str, port: int) -> None:
     kwargs: dict[str, Any] = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if mode == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
-    from . import print_worker
+    from . import alarm_watch, print_worker
 
     print_worker.start(app)
+    alarm_watch.start(app)
     socketio.run(app, **kwargs)
 
 

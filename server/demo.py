@@ -38,6 +38,9 @@ WINDOWS = {
     12: ["G", "A", "C"],
 }
 
+#: B post of each window (A is the window's own clerk): neighbours serving the same services
+B_POSTS = {1: 12, 2: 3, 3: 2, 4: 5, 5: 4, 6: 7, 7: 6, 8: 7, 9: 10, 10: 9, 11: 10, 12: 1}
+
 CLERKS = ["李明", "王芳", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周强", "吴敏", "徐涛", "孙悦"]
 
 
@@ -73,6 +76,11 @@ def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中�
                 s.add(WindowService(window_id=w.id, service_id=services[scode].id, position=pos))
         create_user(s, "admin", DEMO_PASSWORD, "admin", "系统管理员", None)
         create_user(s, "manager", DEMO_PASSWORD, "manager", "王主任", hall, badge="0100")
-        for i, cname in enumerate(CLERKS, start=1):
-            create_user(s, f"clerk{i:02d}", DEMO_PASSWORD, "clerk", cname, hall, badge=f"01{i:02d}")
+        clerks = {
+            i: create_user(s, f"clerk{i:02d}", DEMO_PASSWORD, "clerk", cname, hall, badge=f"01{i:02d}")
+            for i, cname in enumerate(CLERKS, start=1)
+        }
+        s.flush()
+        for w in s.scalars(select(Window).where(Window.hall_id == hall.id)):
+            w.a_user_id, w.b_user_id = clerks[w.number].id, clerks[B_POSTS[w.number]].id
     return True

@@ -14,6 +14,11 @@ QUEUE_UPDATED = "queue.updated"
 PRINTER_STATUS = "printer.status"
 PRINT_UPDATED = "print.updated"
 NOTICE_CREATED = "notice.created"
+POSTS_UPDATED = "posts.updated"
+LEAVE_REGISTERED = "leave.registered"
+WINDOW_ALARM = "window.alarm"
+WINDOW_ALARM_CLEARED = "window.alarm_cleared"
+QUEUE_MOVED = "queue.moved"
 TRIP_REPEATED = "trip.repeated"
 
 ALL = (
@@ -31,6 +36,11 @@ ALL = (
     PRINTER_STATUS,
     PRINT_UPDATED,
     NOTICE_CREATED,
+    POSTS_UPDATED,
+    LEAVE_REGISTERED,
+    WINDOW_ALARM,
+    WINDOW_ALARM_CLEARED,
+    QUEUE_MOVED,
     TRIP_REPEATED,
 )
 

@@ -213,6 +213,9 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall, base_url: str) -> dict[
     for t in active:
         current_by_window.setdefault(t.window_id, t)
     counts = waiting_counts(s, hall, day)
+    from . import staff  # staff builds on this module
+
+    cover = staff.cover_info(s, hall, ctx.clock())
     return {
         "seq": hall.seq,
         "hall": {"code": hall.code, "name": hall.name, "timezone": hall.timezone},
@@ -232,12 +235,16 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall, base_url: str) -> dict[
             if svc.active
         ],
         "windows": [
-            window_view(
-                w,
-                ticket_view(current_by_window[w.id], hall.code, base_url)
-                if w.id in current_by_window
-                else None,
-            )
+            {
+                **window_view(
+                    w,
+                    ticket_view(current_by_window[w.id], hall.code, base_url)
+                    if w.id in current_by_window
+                    else None,
+                ),
+                "posts": staff.posts_view(w),
+                "cover": cover.get(w.id),
+            }
             for w in windows
         ],
     }

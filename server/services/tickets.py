@@ -7,7 +7,7 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from ..domain.ticket import Status, TicketState
 from ..domain.transfer import first_contact_owner
 from ..domain.window import WindowState, WindowStatus
 from ..storage.models import Counter, Hall, Notice, Service, Ticket, Window
-from . import print_jobs
+from . import print_jobs, staff
 from .context import Context, Envelope
 from .errors import bad_field, not_found
 from .events import record
@@ -256,7 +256,7 @@ def _apply(t: Ticket, new: TicketState) -> None:
 
 
 def waiting_candidates(
-    s: Session, hall: Hall, day: date, window: Window, service_ids: list[int]
+    s: Session, hall: Hall, day: date, window: Window, service_ids: list[int], covering: Sequence[int] = ()
 ) -> list[Candidate]:
     base = (
         select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
@@ -268,13 +268,21 @@ def waiting_candidates(
             Ticket.service_id.in_(service_ids),
         )
     )
-    directed = s.execute(base.where(Ticket.directed_window_id == window.id)).all()
+    directed = s.execute(base.where(Ticket.directed_window_id.in_([window.id, *covering]))).all()
     general = s.execute(
         base.where(Ticket.directed_window_id.is_(None))
         .order_by(Ticket.priority.desc(), Ticket.queued_at, Ticket.id)
         .limit(_CANDIDATES)
     ).all()
     return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in [*directed, *general]]
+
+
+def _services_of(s: Session, w: Window, covering: Sequence[int]) -> list[Service]:
+    """The window's own services, then those of the windows it covers (in their order)."""
+    out = [link.service for link in w.service_links if link.service.active]
+    for cw in s.scalars(select(Window).where(Window.id.in_(covering)).order_by(Window.number)):
+        out += [link.service for link in cw.service_links if link.service.active and link.service not in out]
+    return out
 
 
 def call_next(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any] | None:
@@ -295,11 +303,13 @@ def call_next(ctx: Context, actor: Principal, window_id: int, base_url: str = ""
         assert actor.user_id is not None
         window_rules.ensure_can_call(_window_state(w), actor.user_id, current_ticket(s, w.id) is not None)
         day = hall_day(hall, now)
-        services = [link.service for link in w.service_links if link.service.active]
+        covering = staff.covered_windows(s, hall, actor.user_id, now)
+        services = _services_of(s, w, covering)
         codes = [svc.code for svc in services]
         chosen: Ticket | None = None
         while chosen is None:
-            order = call_order(w.id, codes, waiting_candidates(s, hall, day, w, [svc.id for svc in services]))
+            candidates = waiting_candidates(s, hall, day, w, [svc.id for svc in services], covering)
+            order = call_order(w.id, codes, candidates, covering)
             if not order:
                 return None
             for c in order:
@@ -321,6 +331,12 @@ def call_next(ctx: Context, actor: Principal, window_id: int, base_url: str = ""
                     break
         assert chosen is not None
         view = ticket_view(chosen, hall.code, base_url)
+        # who was on post: the audit log answers "who was responsible" for every call
+        view["on_post"] = {
+            "by": actor.username,
+            "window": w.number,
+            "covering": [cw.number for cw in s.scalars(select(Window).where(Window.id.in_(covering)))],
+        }
         events.append(
             record(
                 s,

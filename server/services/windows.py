@@ -13,13 +13,14 @@ from ..domain.choose_next import call_order
 from ..domain.errors import RuleViolation
 from ..domain.window import WindowState, WindowStatus
 from ..storage.models import Ticket, Window
+from . import staff
 from .context import Context
 from .errors import not_found
 from .events import record
 from .halls import current_ticket, hall_day
 from .principal import Principal, require_hall, require_role
-from .tickets import waiting_candidates
-from .views import ticket_view, window_view
+from .tickets import _services_of, waiting_candidates
+from .views import ticket_view, window_ref, window_view
 
 
 def _state(w: Window) -> WindowState:
@@ -32,12 +33,23 @@ def _apply(w: Window, new: WindowState) -> None:
     w.pause_reason = new.pause_reason
 
 
+def full_view(s: Any, w: Window, base_url: str, cover: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The window with its current ticket, its A/B posts and, when B covers it, where to go."""
+    current = current_ticket(s, w.id)
+    view = window_view(w, ticket_view(current, w.hall.code, base_url) if current else None)
+    view["posts"] = staff.posts_view(w)
+    view["cover"] = cover.get(w.id)
+    return view
+
+
 def _change(
     ctx: Context,
     actor: Principal,
     window_id: int,
     decide: Callable[[Any, Window, WindowState], WindowState],
     base_url: str,
+    kind: str,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     require_role(actor, ("clerk",))
     assert actor.user_id is not None
@@ -48,12 +60,26 @@ def _change(
             raise not_found("窗口", "window")
         require_hall(actor, w.hall_id)
         _apply(w, decide(s, w, _state(w)))
+        staff.attend(s, w, actor.user_id, kind, reason, now)
         s.flush()
         s.refresh(w, ["clerk"])
-        current = current_ticket(s, w.id)
-        view = window_view(w, ticket_view(current, w.hall.code, base_url) if current else None)
-        event = record(s, w.hall, names.WINDOW_UPDATED, {"window": view}, now, actor, window_id=w.id)
-    ctx.publish([event])
+        cover = staff.cover_info(s, w.hall, now)
+        view = full_view(s, w, base_url, cover)
+        events = [record(s, w.hall, names.WINDOW_UPDATED, {"window": view}, now, actor, window_id=w.id)]
+        # the windows this clerk holds a post at change with them (A's board points to B, or stops)
+        related = s.scalars(
+            select(Window).where(
+                Window.hall_id == w.hall_id,
+                Window.id != w.id,
+                (Window.a_user_id == actor.user_id) | (Window.b_user_id == actor.user_id),
+            )
+        ).all()
+        for other in related:
+            other_view = full_view(s, other, base_url, cover)
+            events.append(
+                record(s, w.hall, names.WINDOW_UPDATED, {"window": other_view}, now, window_id=other.id)
+            )
+    ctx.publish(events)
     return view
 
 
@@ -70,7 +96,7 @@ def sign_in(ctx: Context, actor: Principal, window_id: int, base_url: str = "") 
             )
         return window_rules.sign_in(state, actor.user_id)
 
-    return _change(ctx, actor, window_id, decide, base_url)
+    return _change(ctx, actor, window_id, decide, base_url, "sign_in")
 
 
 def sign_out(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
@@ -81,19 +107,28 @@ def sign_out(ctx: Context, actor: Principal, window_id: int, base_url: str = "")
         window_id,
         lambda s, w, st: window_rules.sign_out(st, actor.user_id, current_ticket(s, w.id) is not None),
         base_url,
+        "sign_out",
     )
 
 
 def pause(ctx: Context, actor: Principal, window_id: int, reason: str, base_url: str = "") -> dict[str, Any]:
     """The window stops calling; the boards show the reason."""
     return _change(
-        ctx, actor, window_id, lambda s, w, st: window_rules.pause(st, actor.user_id, reason), base_url
+        ctx,
+        actor,
+        window_id,
+        lambda s, w, st: window_rules.pause(st, actor.user_id, reason),
+        base_url,
+        "pause",
+        reason,
     )
 
 
 def resume(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
     """A paused window calls again."""
-    return _change(ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, actor.user_id), base_url)
+    return _change(
+        ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, actor.user_id), base_url, "resume"
+    )
 
 
 def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
@@ -105,15 +140,18 @@ def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str 
             raise not_found("窗口", "window")
         require_hall(actor, w.hall_id)
         hall = w.hall
-        current = current_ticket(s, w.id)
-        view = window_view(w, ticket_view(current, hall.code, base_url) if current else None)
-        services = [link.service for link in w.service_links if link.service.active]
-        day = hall_day(hall, ctx.clock())
+        now = ctx.clock()
+        view = full_view(s, w, base_url, staff.cover_info(s, hall, now))
+        covering = staff.covered_windows(s, hall, w.clerk_id, now) if w.clerk_id else []
+        services = _services_of(s, w, covering)
+        day = hall_day(hall, now)
         order = call_order(
             w.id,
             [svc.code for svc in services],
-            waiting_candidates(s, hall, day, w, [svc.id for svc in services]),
+            waiting_candidates(s, hall, day, w, [svc.id for svc in services], covering),
+            covering,
         )
+        view["covering"] = [window_ref(cw) for cw in s.scalars(select(Window).where(Window.id.in_(covering)))]
         by_id = {
             t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([c.ticket_id for c in order])))
         }

@@ -36,6 +36,8 @@ class Hall(Base):
     #: last event sequence number; bumped in every writing transaction (serialises per hall)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: {"mon": [["08:30", "12:00"], ["13:30", "17:30"]], …}; None = open around the clock
+    opening_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
     windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
@@ -86,9 +88,16 @@ class Window(Base):
     status: Mapped[str] = mapped_column(String(16), default="closed")
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     pause_reason: Mapped[str | None] = mapped_column(String(200))
+    #: A/B posts (AB岗): A is responsible; B covers while A is away
+    a_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_windows_a_user_id"))
+    b_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_windows_b_user_id"))
+    #: since when an unstaffed window with waiting citizens has been alarming (None: no alarm)
+    alarm_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship(back_populates="windows")
-    clerk: Mapped[User | None] = relationship()
+    clerk: Mapped[User | None] = relationship(foreign_keys=[clerk_id])
+    a_user: Mapped[User | None] = relationship(foreign_keys=[a_user_id])
+    b_user: Mapped[User | None] = relationship(foreign_keys=[b_user_id])
     service_links: Mapped[list[WindowService]] = relationship(
         order_by="WindowService.position", cascade="all, delete-orphan"
     )
@@ -287,3 +296,38 @@ class Notice(Base):
     #: the notice this one follows (the citizen came back with it)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Leave(Base):
+    """A clerk's registered leave, with the handover note for the B post (移交)."""
+
+    __tablename__ = "leaves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    start_day: Mapped[date] = mapped_column(Date)
+    end_day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300))
+    handover_note: Mapped[str] = mapped_column(String(2000))
+    #: registered later than the day before the leave starts (AB岗制度: 提前一天移交)
+    short_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Attendance(Base):
+    """Who was on post where and when: sign-in, sign-out, pause (with reason), resume."""
+
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,29 @@
+"""Background check for unstaffed windows with waiting citizens (AB岗: neither A nor B present)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from .services import staff
+from .services.context import Context
+
+log = logging.getLogger(__name__)
+
+#: the alarm must show within a minute; checking every 15 s leaves room for a slow round
+CHECK_EVERY_S = 15.0
+
+
+def run_forever(ctx: Context, sleep: Callable[[float], None]) -> None:
+    while True:
+        try:
+            staff.check_alarms(ctx)
+        except Exception:  # keep watching after a database hiccup
+            log.exception("alarm check failed")
+        sleep(CHECK_EVERY_S)
+
+
+def start(app: object) -> None:
+    from .extensions import socketio
+
+    socketio.start_background_task(run_forever, app.extensions["hallq"], socketio.sleep)  # type: ignore[attr-defined]

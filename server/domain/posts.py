@@ -1,0 +1,130 @@
+"""A/B posts (AB岗制度): A is responsible for a window; B covers while A is away.
+
+While A is on leave or not signed in at the window (during opening hours), B serves A's
+window's services and A's directed tickets, and A's window board sends citizens to B. When
+neither A nor B is present and citizens wait for the window, the hall raises an alarm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from .errors import RuleViolation
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_NOTE = 2000
+MAX_REASON = 300
+
+
+@dataclass(frozen=True)
+class Post:
+    """One window's posts and who is where right now."""
+
+    window_id: int
+    a_user: int | None
+    b_user: int | None
+    #: clerk signed in at this window now
+    clerk: int | None
+
+
+def present_at(window_clerk: int | None, user: int | None) -> bool:
+    return user is not None and window_clerk == user
+
+
+def a_is_away(post: Post, on_leave: Iterable[int]) -> bool:
+    """A is away when on leave, or simply not signed in at their window."""
+    if post.a_user is None:
+        return False
+    return post.a_user in set(on_leave) or post.clerk != post.a_user
+
+
+def covered_by(
+    me: int, posts: Sequence[Post], signed_in: Mapping[int, int], on_leave: Iterable[int]
+) -> list[int]:
+    """Windows whose queue `me` serves as B post: A away, and I am signed in somewhere.
+
+    `signed_in` maps each signed-in clerk to their window.
+    """
+    leave = set(on_leave)
+    if me not in signed_in or me in leave:
+        return []
+    return [p.window_id for p in posts if p.b_user == me and p.clerk is None and a_is_away(p, leave)]
+
+
+def needs_alarm(
+    post: Post, signed_in: Mapping[int, int], on_leave: Iterable[int], waiting: int, open_now: bool
+) -> bool:
+    """Neither A nor B on duty, the window empty, and citizens waiting for it, in opening hours.
+
+    An empty window means A is not at it; B covers from wherever B is signed in.
+    """
+    if not open_now or waiting <= 0 or post.clerk is not None:
+        return False
+    b_here = post.b_user is not None and post.b_user in signed_in and post.b_user not in set(on_leave)
+    return not b_here
+
+
+def check_posts(a_user: int | None, b_user: int | None) -> None:
+    if a_user is not None and a_user == b_user:
+        raise RuleViolation("invalid_field", "A岗和B岗不能是同一人", "A and B must be different people")
+
+
+def is_short_notice(registered_on: date, start_day: date) -> bool:
+    """Leave must be handed over by the day before (提前一天做好工作的移交)."""
+    return registered_on >= start_day
+
+
+def check_leave(start_day: date, end_day: date, reason: str, handover_note: str, today: date) -> None:
+    if end_day < start_day:
+        raise RuleViolation("invalid_field", "结束日期早于开始日期", "the leave ends before it starts")
+    if end_day < today:
+        raise RuleViolation("invalid_field", "不能登记已经结束的请假", "this leave is over already")
+    if not reason.strip() or len(reason) > MAX_REASON:
+        raise RuleViolation(
+            "invalid_field", "请填写请假事由（300字以内）", "give a reason (up to 300 characters)"
+        )
+    if not handover_note.strip():
+        raise RuleViolation(
+            "invalid_field", "请填写移交说明，B岗凭此顶岗", "write the handover note for the B post"
+        )
+    if len(handover_note) > MAX_NOTE:
+        raise RuleViolation(
+            "invalid_field", f"移交说明最多 {MAX_NOTE} 字", f"the note is over {MAX_NOTE} characters"
+        )
+
+
+def _hm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def check_opening_hours(hours: Mapping[str, object] | None) -> None:
+    """{"mon": [["08:30", "12:00"], ["13:30", "17:30"]], …}; days left out are closed."""
+    if hours is None:
+        return
+    for day, spans in hours.items():
+        if day not in DAYS:
+            raise RuleViolation("invalid_field", f"未知的星期 {day}", f"unknown day {day}")
+        if not isinstance(spans, list):
+            raise RuleViolation("invalid_field", f"{day} 必须是时段列表", f"{day} must be a list of spans")
+        for span in spans:
+            try:
+                start, end = (_hm(x) for x in span)
+            except (ValueError, TypeError) as err:
+                raise RuleViolation(
+                    "invalid_field", f"{day} 的时段格式应为 HH:MM", f"{day}: use HH:MM"
+                ) from err
+            if end <= start:
+                raise RuleViolation(
+                    "invalid_field", f"{day} 的时段结束早于开始", f"{day}: a span ends before it starts"
+                )
+
+
+def is_open(hours: Mapping[str, list[list[str]]] | None, local: datetime) -> bool:
+    """Whether the hall is open at this local time (None: open around the clock)."""
+    if hours is None:
+        return True
+    now = local.time()
+    return any(_hm(a) <= now < _hm(b) for a, b in hours.get(DAYS[local.weekday()], []))

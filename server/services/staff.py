@@ -1,0 +1,352 @@
+"""Staff on duty: A/B posts, leave with handover, attendance, cover (顶岗) and the unstaffed alarm."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from .. import event_names as names
+from ..domain import posts as rules
+from ..domain.ticket import Status
+from ..storage.models import Attendance, Hall, Leave, Ticket, User, Window, WindowService
+from .context import Context, Envelope
+from .errors import bad_field, not_found
+from .events import record
+from .halls import hall_day, load_hall
+from .principal import Principal, require_hall, require_role
+from .views import clerk_view, window_ref
+
+# ---------------------------------------------------------------- who is where
+
+
+def on_leave_ids(s: Session, hall_id: int, day: date) -> set[int]:
+    return set(
+        s.scalars(
+            select(Leave.user_id).where(
+                Leave.hall_id == hall_id,
+                Leave.start_day <= day,
+                Leave.end_day >= day,
+                Leave.cancelled_at.is_(None),
+            )
+        )
+    )
+
+
+def _posts(s: Session, hall_id: int) -> list[Window]:
+    return list(s.scalars(select(Window).where(Window.hall_id == hall_id).order_by(Window.number)))
+
+
+def duty(s: Session, hall: Hall, now: datetime) -> tuple[list[rules.Post], dict[int, int], set[int]]:
+    """The hall's posts, who is signed in where, and who is on leave today."""
+    windows = _posts(s, hall.id)
+    posts = [rules.Post(w.id, w.a_user_id, w.b_user_id, w.clerk_id) for w in windows]
+    signed_in = {w.clerk_id: w.id for w in windows if w.clerk_id is not None}
+    return posts, signed_in, on_leave_ids(s, hall.id, hall_day(hall, now))
+
+
+def covered_windows(s: Session, hall: Hall, clerk_id: int, now: datetime) -> list[int]:
+    """The windows whose queues this clerk serves as B post right now."""
+    posts, signed_in, leave = duty(s, hall, now)
+    return rules.covered_by(clerk_id, posts, signed_in, leave)
+
+
+def cover_info(s: Session, hall: Hall, now: datetime) -> dict[int, dict[str, Any]]:
+    """For each window covered by its B post: where citizens go instead ("请到 X 号窗口办理")."""
+    posts, signed_in, leave = duty(s, hall, now)
+    windows = {w.id: w for w in _posts(s, hall.id)}
+    out = {}
+    for p in posts:
+        if p.b_user is None or p.clerk is not None or not rules.a_is_away(p, leave):
+            continue
+        b_window = signed_in.get(p.b_user)
+        if b_window is None or p.b_user in leave:
+            continue
+        bw = windows[b_window]
+        out[p.window_id] = {"window": window_ref(bw), "clerk": clerk_view(bw.clerk)}
+    return out
+
+
+def posts_view(w: Window) -> dict[str, Any]:
+    return {"a": clerk_view(w.a_user), "b": clerk_view(w.b_user)}
+
+
+# ---------------------------------------------------------------- posts
+
+
+def _user(s: Session, hall_id: int, username: str | None, field: str) -> User | None:
+    if username is None:
+        return None
+    u = s.scalar(select(User).where(User.username == username))
+    if u is None or u.hall_id != hall_id or u.role != "clerk":
+        raise bad_field(field, f"{username} 不是本大厅的工作人员", f"{username} is not a clerk of this hall")
+    return u
+
+
+def get_posts(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
+    require_role(actor, ("admin", "manager", "clerk", "board"))
+    with ctx.db.read() as s:
+        w = s.get(Window, window_id)
+        if w is None:
+            raise not_found("窗口", "window")
+        require_hall(actor, w.hall_id)
+        return {"window": window_ref(w), **posts_view(w)}
+
+
+def set_posts(ctx: Context, actor: Principal, window_id: int, a: str | None, b: str | None) -> dict[str, Any]:
+    """The manager sets a window's A and B clerks (audit-logged)."""
+    require_role(actor, ("admin", "manager"))
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        w = s.get(Window, window_id, with_for_update=True)
+        if w is None:
+            raise not_found("窗口", "window")
+        require_hall(actor, w.hall_id)
+        ua, ub = _user(s, w.hall_id, a, "a"), _user(s, w.hall_id, b, "b")
+        rules.check_posts(ua.id if ua else None, ub.id if ub else None)
+        w.a_user_id, w.b_user_id = (ua.id if ua else None), (ub.id if ub else None)
+        s.flush()
+        s.refresh(w, ["a_user", "b_user"])
+        view = {"window": window_ref(w), **posts_view(w)}
+        event = record(s, w.hall, names.POSTS_UPDATED, view, now, actor, window_id=w.id)
+    ctx.publish([event])
+    return view
+
+
+# ---------------------------------------------------------------- leave
+
+
+def leave_view(lv: Leave) -> dict[str, Any]:
+    return {
+        "id": lv.id,
+        "user": clerk_view(lv.user),
+        "start": lv.start_day.isoformat(),
+        "end": lv.end_day.isoformat(),
+        "reason": lv.reason,
+        "handover_note": lv.handover_note,
+        "short_notice": lv.short_notice,
+        "registered_at": lv.registered_at.isoformat(),
+    }
+
+
+def register_leave(
+    ctx: Context,
+    actor: Principal,
+    start: str,
+    end: str,
+    reason: str,
+    handover_note: str,
+    username: str | None = None,
+) -> dict[str, Any]:
+    """A clerk registers their leave (or a manager for them), with the handover note for B.
+
+    Leave registered later than the day before it starts is marked short-notice.
+    """
+    require_role(actor, ("clerk", "manager", "admin"))
+    try:
+        start_day, end_day = date.fromisoformat(start), date.fromisoformat(end)
+    except (TypeError, ValueError) as err:
+        raise bad_field("start", "日期格式应为 YYYY-MM-DD", "dates are YYYY-MM-DD") from err
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        if username is not None and username != actor.username:
+            if actor.role == "clerk":
+                raise bad_field(
+                    "user", "工作人员只能为自己登记请假", "a clerk registers only their own leave"
+                )
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise not_found("用户", "user")
+        else:
+            user = s.get(User, actor.user_id) if actor.user_id else None
+            if user is None:
+                raise bad_field("user", "请指定请假人", "name the user on leave")
+        if user.hall_id is None:
+            raise bad_field("user", "该用户不属于任何大厅", "the user belongs to no hall")
+        require_hall(actor, user.hall_id)
+        hall = s.get(Hall, user.hall_id)
+        assert hall is not None
+        today = now.astimezone(ZoneInfo(hall.timezone)).date()
+        rules.check_leave(start_day, end_day, reason, handover_note, today)
+        lv = Leave(
+            hall_id=hall.id,
+            user_id=user.id,
+            start_day=start_day,
+            end_day=end_day,
+            reason=reason.strip(),
+            handover_note=handover_note.strip(),
+            short_notice=rules.is_short_notice(today, start_day),
+            registered_by_id=actor.user_id,
+            registered_at=now,
+        )
+        s.add(lv)
+        s.flush()
+        s.refresh(lv, ["user"])
+        view = leave_view(lv)
+        event = record(s, hall, names.LEAVE_REGISTERED, {"leave": view}, now, actor)
+    ctx.publish([event])
+    return view
+
+
+def handovers(ctx: Context, actor: Principal) -> list[dict[str, Any]]:
+    """Leave of the A clerks whose B post I am, current or coming, with their handover notes."""
+    require_role(actor, ("clerk",))
+    now = ctx.clock()
+    with ctx.db.read() as s:
+        mine = s.scalars(select(Window).where(Window.b_user_id == actor.user_id)).all()
+        a_users = {w.a_user_id: w for w in mine if w.a_user_id is not None}
+        if not a_users:
+            return []
+        hall = s.get(Hall, mine[0].hall_id)
+        assert hall is not None
+        today = hall_day(hall, now)
+        rows = s.scalars(
+            select(Leave)
+            .where(Leave.user_id.in_(list(a_users)), Leave.end_day >= today, Leave.cancelled_at.is_(None))
+            .order_by(Leave.start_day)
+        ).all()
+        return [{**leave_view(lv), "window": window_ref(a_users[lv.user_id])} for lv in rows]
+
+
+def list_leave(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str, Any]]:
+    require_role(actor, ("manager", "admin"))
+    with ctx.db.read() as s:
+        hall = load_hall(s, hall_code)
+        require_hall(actor, hall.id)
+        today = hall_day(hall, ctx.clock())
+        rows = s.scalars(
+            select(Leave)
+            .where(Leave.hall_id == hall.id, Leave.end_day >= today, Leave.cancelled_at.is_(None))
+            .order_by(Leave.start_day)
+        ).all()
+        return [leave_view(lv) for lv in rows]
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def attend(s: Session, w: Window, user_id: int, kind: str, reason: str | None, now: datetime) -> None:
+    """Record a sign-in, sign-out, pause or resume in the caller's transaction."""
+    s.add(Attendance(hall_id=w.hall_id, user_id=user_id, window_id=w.id, kind=kind, reason=reason, at=now))
+
+
+def attendance_log(
+    ctx: Context, actor: Principal, hall_code: str, day: str | None = None
+) -> list[dict[str, Any]]:
+    require_role(actor, ("manager", "admin"))
+    with ctx.db.read() as s:
+        hall = load_hall(s, hall_code)
+        require_hall(actor, hall.id)
+        q = select(Attendance, User, Window).join(User, User.id == Attendance.user_id)
+        q = q.join(Window, Window.id == Attendance.window_id).where(Attendance.hall_id == hall.id)
+        rows = s.execute(q.order_by(Attendance.id.desc()).limit(1000)).all()
+        out = []
+        tz = ZoneInfo(hall.timezone)
+        for a, u, w in rows:
+            local = a.at.astimezone(tz)
+            if day and local.date().isoformat() != day:
+                continue
+            out.append(
+                {
+                    "at": local.isoformat(),
+                    "user": clerk_view(u),
+                    "window": window_ref(w),
+                    "kind": a.kind,
+                    "reason": a.reason,
+                }
+            )
+        return out
+
+
+# ---------------------------------------------------------------- alarms
+
+
+def _waiting_for(s: Session, w: Window, day: date) -> int:
+    """Citizens waiting for this window: directed to it, or in a service no open window serves."""
+    service_ids = [link.service_id for link in w.service_links]
+    served_elsewhere = set(
+        s.scalars(
+            select(WindowService.service_id)
+            .join(Window, Window.id == WindowService.window_id)
+            .where(Window.status == "open", Window.id != w.id, WindowService.service_id.in_(service_ids))
+        )
+    )
+    orphan = [sid for sid in service_ids if sid not in served_elsewhere]
+    cond = Ticket.directed_window_id == w.id
+    if orphan:
+        cond = or_(cond, Ticket.service_id.in_(orphan) & Ticket.directed_window_id.is_(None))
+    return int(
+        s.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.hall_id == w.hall_id,
+                Ticket.business_day == day,
+                Ticket.status == Status.WAITING.value,
+                cond,
+            )
+        )
+        or 0
+    )
+
+
+def check_alarms(ctx: Context, hall_code: str | None = None) -> list[Envelope]:
+    """Raise (or clear) the alarm of every window nobody staffs while citizens wait for it.
+
+    Run every few seconds by the server; an alarm reaches the manager console and the B
+    clerk's console as a `window.alarm` event.
+    """
+    now = ctx.clock()
+    events: list[Envelope] = []
+    with ctx.db.transaction() as s:
+        q = select(Hall)
+        if hall_code:
+            q = q.where(Hall.code == hall_code)
+        for hall in s.scalars(q).all():
+            posts, signed_in, leave = duty(s, hall, now)
+            day = hall_day(hall, now)
+            open_now = rules.is_open(hall.opening_hours, now.astimezone(ZoneInfo(hall.timezone)))
+            by_id = {w.id: w for w in _posts(s, hall.id)}
+            for p in posts:
+                w = by_id[p.window_id]
+                if w.a_user_id is None and w.b_user_id is None:
+                    continue  # no posts set: nobody to hold responsible
+                waiting = _waiting_for(s, w, day)
+                alarm = rules.needs_alarm(p, signed_in, leave, waiting, open_now)
+                if alarm and w.alarm_at is None:
+                    w.alarm_at = now
+                    data = {
+                        "window": window_ref(w),
+                        **posts_view(w),
+                        "waiting": waiting,
+                        "since": now.isoformat(),
+                    }
+                    events.append(record(s, hall, names.WINDOW_ALARM, data, now, window_id=w.id))
+                elif not alarm and w.alarm_at is not None:
+                    w.alarm_at = None
+                    events.append(
+                        record(
+                            s,
+                            hall,
+                            names.WINDOW_ALARM_CLEARED,
+                            {"window": window_ref(w)},
+                            now,
+                            window_id=w.id,
+                        )
+                    )
+    ctx.publish(events)
+    return events
+
+
+def active_alarms(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str, Any]]:
+    require_role(actor, ("manager", "admin", "clerk"))
+    with ctx.db.read() as s:
+        hall = load_hall(s, hall_code)
+        require_hall(actor, hall.id)
+        rows = s.scalars(select(Window).where(Window.hall_id == hall.id, Window.alarm_at.is_not(None))).all()
+        return [
+            {"window": window_ref(w), **posts_view(w), "since": w.alarm_at.isoformat()}
+            for w in rows
+            if w.alarm_at
+        ]
