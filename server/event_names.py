@@ -19,6 +19,8 @@ LEAVE_REGISTERED = "leave.registered"
 WINDOW_ALARM = "window.alarm"
 WINDOW_ALARM_CLEARED = "window.alarm_cleared"
 QUEUE_MOVED = "queue.moved"
+HALL_UPDATED = "hall.updated"
+SERVICE_UPDATED = "service.updated"
 TRIP_REPEATED = "trip.repeated"
 
 ALL = (
@@ -41,6 +43,8 @@ ALL = (
     WINDOW_ALARM,
     WINDOW_ALARM_CLEARED,
     QUEUE_MOVED,
+    HALL_UPDATED,
+    SERVICE_UPDATED,
     TRIP_REPEATED,
 )
 
@@ -49,4 +53,3 @@ AGENT_HELLO = "agent.hello"
 AGENT_JOB = "print.job"
 AGENT_RESULT = "print.result"
 AGENT_STATUS = "agent.status"
-SERVICE_UPDATED = "service.updated"

@@ -210,7 +210,7 @@ def resume(window_id: int) -> Any:
 def init_api(app: Flask) -> None:
     from ..extensions import csrf
 
-    from . import staff  # noqa: F401  (adds its routes to bp)
+    from . import admin, staff  # noqa: F401  (add their routes to bp)
 
     csrf.exempt(bp)  # bearer calls need no CSRF; session calls are checked in current_principal
     app.register_blueprint(bp)

@@ -15,7 +15,7 @@ from .context import Context
 from .errors import bad_field, not_found
 from .events import record
 from .halls import waiting_count
-from .principal import Principal, require_hall, require_role
+from .principal import Forbidden, Principal, require_hall, require_role
 from .tickets import _load, _state
 from .views import ticket_view, window_ref
 
@@ -50,7 +50,7 @@ def transfer(
     """
     require_role(actor, ("clerk", "manager", "admin"))
     if override and actor.role == "clerk":
-        raise RuleViolation("forbidden", "只有经理可以强制转办", "only a manager can override")
+        raise Forbidden("forbidden", "只有经理可以强制转办", "only a manager can override")
     if (service_code is None) == (window_id is None):
         raise bad_field("service", "请指定转办的事项或窗口（二选一）", "give either a service or a window")
     why = rules.check_reason(reason)

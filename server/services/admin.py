@@ -1,0 +1,264 @@
+"""Administration: halls, services, windows, users and device tokens."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from .. import event_names as names
+from ..domain import posts as post_rules
+from ..domain.numbering import validate_prefix
+from ..storage.models import ApiToken, Hall, Service, User, Window
+from .accounts import create_token, create_user
+from .context import Context
+from .errors import bad_field, not_found
+from .events import record
+from .halls import load_hall
+from .principal import Forbidden, Principal, require_hall, require_role
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def _hall_view(h: Hall) -> dict[str, Any]:
+    return {
+        "code": h.code,
+        "name": h.name,
+        "timezone": h.timezone,
+        "rollover_hour": h.rollover_hour,
+        "opening_hours": h.opening_hours,
+    }
+
+
+def _check_tz(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise bad_field("timezone", f"未知时区 {tz}", f"unknown timezone {tz}") from err
+    return tz
+
+
+def list_halls(ctx: Context, actor: Principal) -> list[dict[str, Any]]:
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.read() as s:
+        q = select(Hall).order_by(Hall.code)
+        if actor.hall_id is not None:
+            q = q.where(Hall.id == actor.hall_id)
+        return [_hall_view(h) for h in s.scalars(q)]
+
+
+def create_hall(ctx: Context, actor: Principal, code: str, name: str, timezone: str) -> dict[str, Any]:
+    """Only an admin creates halls."""
+    require_role(actor, ("admin",))
+    if not _CODE.match(code):
+        raise bad_field("code", "代码只能用小写字母、数字、-、_", "code: lower-case letters, digits, - and _")
+    _check_tz(timezone)
+    with ctx.db.transaction() as s:
+        if s.scalar(select(Hall).where(Hall.code == code)) is not None:
+            raise bad_field("code", "该代码已存在", "that code exists")
+        h = Hall(code=code, name=name, timezone=timezone, rollover_hour=0, seq=0, created_at=ctx.clock())
+        s.add(h)
+        s.flush()
+        return _hall_view(h)
+
+
+def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Name, timezone, opening hours (admin, or the hall's manager)."""
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        h = load_hall(s, code)
+        require_hall(actor, h.id)
+        if "name" in data:
+            h.name = str(data["name"])[:200]
+        if "timezone" in data:
+            h.timezone = _check_tz(str(data["timezone"]))
+        if "opening_hours" in data:
+            post_rules.check_opening_hours(data["opening_hours"])
+            h.opening_hours = data["opening_hours"]
+        view = _hall_view(h)
+        event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
+    ctx.publish([event])
+    return view
+
+
+def upsert_service(
+    ctx: Context, actor: Principal, hall_code: str, code: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Create or change a service (prefix letters, names, category, order, active)."""
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        h = load_hall(s, hall_code)
+        require_hall(actor, h.id)
+        svc = s.scalar(select(Service).where(Service.hall_id == h.id, Service.code == code))
+        if svc is None:
+            if "name" not in data:
+                raise bad_field("name", "新事项需要名称", "a new service needs a name")
+            svc = Service(
+                hall_id=h.id, code=code, prefix=data.get("prefix", code), name="", category="", sort=99
+            )
+            s.add(svc)
+        if "prefix" in data:
+            try:
+                svc.prefix = validate_prefix(str(data["prefix"]))
+            except ValueError as err:
+                raise bad_field(
+                    "prefix", "前缀是一到两个大写字母", "prefix: one or two capital letters"
+                ) from err
+        else:
+            try:
+                validate_prefix(svc.prefix)
+            except ValueError as err:
+                raise bad_field(
+                    "prefix", "前缀是一到两个大写字母", "prefix: one or two capital letters"
+                ) from err
+        for field in ("name", "name_en", "category"):
+            if field in data:
+                setattr(svc, field, str(data[field])[:100])
+        if "sort" in data:
+            svc.sort = int(data["sort"])
+        if "active" in data:
+            svc.active = bool(data["active"])
+        with s.no_autoflush:  # check before the new row meets the unique constraint
+            clash = s.scalar(
+                select(Service).where(
+                    Service.hall_id == h.id, Service.prefix == svc.prefix, Service.code != code
+                )
+            )
+        if clash is not None:
+            raise bad_field(
+                "prefix", f"前缀 {svc.prefix} 已被 {clash.name} 使用", f"prefix {svc.prefix} is taken"
+            )
+        s.flush()
+        view = {
+            k: getattr(svc, k) for k in ("code", "prefix", "name", "name_en", "category", "sort", "active")
+        }
+        event = record(s, h, names.SERVICE_UPDATED, {"service": view}, ctx.clock(), actor)
+    ctx.publish([event])
+    return view
+
+
+def create_window(
+    ctx: Context, actor: Principal, hall_code: str, number: int, name: str | None
+) -> dict[str, Any]:
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        h = load_hall(s, hall_code)
+        require_hall(actor, h.id)
+        if s.scalar(select(Window).where(Window.hall_id == h.id, Window.number == number)) is not None:
+            raise bad_field("number", f"{number} 号窗口已存在", f"window {number} exists")
+        w = Window(hall_id=h.id, number=number, name=name or f"{number}号窗口", status="closed")
+        s.add(w)
+        s.flush()
+        return {"id": w.id, "number": w.number, "name": w.name}
+
+
+def user_view(u: User) -> dict[str, Any]:
+    return {"username": u.username, "name": u.name, "badge": u.badge, "role": u.role, "active": u.active}
+
+
+def list_users(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str, Any]]:
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.read() as s:
+        h = load_hall(s, hall_code)
+        require_hall(actor, h.id)
+        return [
+            user_view(u) for u in s.scalars(select(User).where(User.hall_id == h.id).order_by(User.username))
+        ]
+
+
+def create_person(ctx: Context, actor: Principal, hall_code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A manager adds clerks to their hall; an admin adds managers too."""
+    require_role(actor, ("admin", "manager"))
+    role = data.get("role", "clerk")
+    if role not in ("clerk", "manager"):
+        raise bad_field("role", "角色是 clerk 或 manager", "role is clerk or manager")
+    if role == "manager" and actor.role != "admin":
+        raise Forbidden("forbidden", "只有管理员可以添加经理", "only an admin adds managers")
+    username = str(data.get("username", ""))
+    if not re.match(r"^[A-Za-z0-9_.-]{2,64}$", username):
+        raise bad_field("username", "用户名 2-64 位字母数字", "username: 2-64 letters or digits")
+    with ctx.db.transaction() as s:
+        h = load_hall(s, hall_code)
+        require_hall(actor, h.id)
+        if s.scalar(select(User).where(User.username == username)) is not None:
+            raise bad_field("username", "用户名已存在", "that username exists")
+        u = create_user(
+            s,
+            username,
+            str(data.get("password", "")),
+            role,
+            str(data.get("name", username)),
+            h,
+            badge=data.get("badge"),
+        )
+        s.flush()
+        return user_view(u)
+
+
+def update_person(ctx: Context, actor: Principal, username: str, data: dict[str, Any]) -> dict[str, Any]:
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        u = s.scalar(select(User).where(User.username == username))
+        if u is None or u.hall_id is None:
+            raise not_found("用户", "user")
+        require_hall(actor, u.hall_id)
+        if u.role == "manager" and actor.role != "admin" and u.username != actor.username:
+            raise Forbidden("forbidden", "只有管理员可以修改经理", "only an admin changes managers")
+        for field in ("name", "badge"):
+            if field in data:
+                setattr(u, field, str(data[field])[:100])
+        if "active" in data:
+            u.active = bool(data["active"])
+        if "password" in data:
+            if len(str(data["password"])) < 8:
+                raise bad_field("password", "密码至少 8 位", "passwords have at least 8 characters")
+            u.password_hash = generate_password_hash(str(data["password"]))
+        return user_view(u)
+
+
+def token_view(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "role": t.role,
+        "label": t.label,
+        "user": t.user.username if t.user else None,
+        "created_at": t.created_at.isoformat(),
+        "revoked": t.revoked_at is not None,
+    }
+
+
+def list_devices(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str, Any]]:
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.read() as s:
+        h = load_hall(s, hall_code)
+        require_hall(actor, h.id)
+        rows = s.scalars(select(ApiToken).where(ApiToken.hall_id == h.id).order_by(ApiToken.id.desc())).all()
+        return [token_view(t) for t in rows]
+
+
+def issue_device_token(
+    ctx: Context, actor: Principal, hall_code: str, role: str, label: str, user: str | None
+) -> dict[str, Any]:
+    """A kiosk, board (or script) token for this hall; the clear token is shown once."""
+    require_role(actor, ("admin", "manager"))
+    if role not in ("kiosk", "board", "clerk"):
+        raise bad_field("role", "设备角色是 kiosk、board 或 clerk", "device role is kiosk, board or clerk")
+    with ctx.db.read() as s:
+        require_hall(actor, load_hall(s, hall_code).id)
+    token = create_token(ctx, role, hall_code, user, label)
+    return {"token": token, "role": role, "label": label}
+
+
+def revoke_device_token(ctx: Context, actor: Principal, token_id: int) -> dict[str, Any]:
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        t = s.get(ApiToken, token_id)
+        if t is None or t.hall_id is None:
+            raise not_found("设备令牌", "token")
+        require_hall(actor, t.hall_id)
+        t.revoked_at = ctx.clock()
+        ctx.cache.clear()  # this process forgets it at once; others within their 10 s cache
+        return token_view(t)
