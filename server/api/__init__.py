@@ -209,7 +209,6 @@ def resume(window_id: int) -> Any:
 
 def init_api(app: Flask) -> None:
     from ..extensions import csrf
-
     from . import admin, staff  # noqa: F401  (add their routes to bp)
 
     csrf.exempt(bp)  # bearer calls need no CSRF; session calls are checked in current_principal
