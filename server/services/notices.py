@@ -136,7 +136,8 @@ def create_notice(
             s,
             hall,
             names.NOTICE_CREATED,
-            {"notice": {k: view[k] for k in ("code", "service", "ticket", "missing", "note", "previous")}},
+            # no code and no items in the hall's public stream: the code is the citizen's fast lane
+            {"notice": {"service": view["service"], "ticket": view["ticket"], "items": len(items)}},
             now,
             actor,
             window_id=t.window_id,

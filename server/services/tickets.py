@@ -178,13 +178,14 @@ def _repeat_trip(
         return None
     history = []
     for v in visits:
-        codes = s.scalars(select(Notice.code).where(Notice.ticket_id == v.id)).all()
+        # how many notices that visit got, not their codes: events reach public boards
+        noticed = s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == v.id)) or 0
         history.append(
             {
                 "number": v.number,
                 "business_day": v.business_day.isoformat(),
                 "status": v.status,
-                "notices": list(codes),
+                "notices": int(noticed),
             }
         )
     data = {
@@ -330,7 +331,7 @@ def call_next(ctx: Context, actor: Principal, window_id: int, base_url: str = ""
                     chosen = s.get(Ticket, c.ticket_id, populate_existing=True)
                     break
         assert chosen is not None
-        view = ticket_view(chosen, hall.code, base_url)
+        view = ticket_view(chosen, hall.code, base_url, staff=True)
         # who was on post: the audit log answers "who was responsible" for every call
         view["on_post"] = {
             "by": actor.username,
@@ -342,7 +343,10 @@ def call_next(ctx: Context, actor: Principal, window_id: int, base_url: str = ""
                 s,
                 hall,
                 names.TICKET_CALLED,
-                {"ticket": view, "waiting": {chosen.service.code: waiting_count(s, chosen.service_id, day)}},
+                {
+                    "ticket": {**ticket_view(chosen, hall.code, base_url), "on_post": view["on_post"]},
+                    "waiting": {chosen.service.code: waiting_count(s, chosen.service_id, day)},
+                },
                 now,
                 actor,
                 window_id=w.id,

@@ -184,7 +184,7 @@ def follow_ups(ctx: Context, actor: Principal, base_url: str = "") -> list[dict[
         ).all()
         out = []
         for t in rows:
-            view = ticket_view(t, t.service.hall.code, base_url)
+            view = ticket_view(t, t.service.hall.code, base_url, staff=True)
             view["transfers"] = transfer_chain(s, t.id)
             out.append(view)
         return out

@@ -25,7 +25,10 @@ def ticket_view(
     base_url: str = "",
     position: int | None = None,
     estimated_wait_s: int | None = None,
+    staff: bool = False,
 ) -> dict[str, Any]:
+    """A ticket as JSON. Boards and events get it without the notice's code and items (they are
+    the citizen's fast lane and their business); `staff=True` adds them for the clerk."""
     return {
         "id": t.public_id,
         "number": t.number,
@@ -44,7 +47,7 @@ def ticket_view(
         "estimated_wait_s": estimated_wait_s,
         "url": f"{base_url}/t/{t.public_id}",
         "owner": clerk_view(t.owner),
-        "notice": notice_ref(t.notice),
+        "notice": notice_ref(t.notice) if staff else ({"present": True} if t.notice_id else None),
     }
 
 

@@ -142,6 +142,9 @@ def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str 
         hall = w.hall
         now = ctx.clock()
         view = full_view(s, w, base_url, staff.cover_info(s, hall, now))
+        current = current_ticket(s, w.id)
+        if current is not None and actor.role != "board":
+            view["current"] = ticket_view(current, hall.code, base_url, staff=True)
         covering = staff.covered_windows(s, hall, w.clerk_id, now) if w.clerk_id else []
         services = _services_of(s, w, covering)
         day = hall_day(hall, now)

@@ -199,3 +199,20 @@ def test_figures_count_transfers_per_pair_and_notices_per_service(ctx, hall, clo
     assert f["notices"][0]["service"] == "C" and f["notices"][0]["count"] == 1
     with pytest.raises(RuleViolation):
         figures.hall_figures(ctx, hall["c6"], "demo")
+
+
+def test_notice_codes_never_reach_the_public_hall_stream(ctx, hall, clock):
+    published = []
+    ctx.publish = published.extend
+    first = take(ctx, hall, clock, "C")
+    serve(ctx, hall["c6"], 6)
+    n = notices.create_notice(ctx, hall["c6"], first["id"], ["m2"], note="带社保卡")
+    ts.act_on_ticket(ctx, hall["c6"], first["id"], "complete")
+    ts.issue_ticket(ctx, hall["kiosk"], None, notice_code=n["code"])
+    called = ts.call_next(ctx, hall["c6"], 6)
+    assert called["notice"]["code"] == n["code"], "the clerk sees it"
+    from server.services import halls as hs
+
+    snap = hs.snapshot(ctx, principal(ctx, "board"), "demo")
+    assert n["code"] not in str(published) and n["code"] not in str(snap)
+    assert "带社保卡" not in str(published)
