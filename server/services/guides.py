@@ -316,3 +316,14 @@ def guide_summaries(ctx: Context, actor: Principal, hall: str) -> list[dict[str,
                 }
             )
         return out
+
+
+def popular_keywords(ctx: Context, hall: str, per_service: int = 2) -> list[str]:
+    """Quick search words for a kiosk: the first keywords of each active service's guide."""
+    with ctx.db.read() as s:
+        h = load_hall(s, hall)
+        words: list[str] = []
+        for svc in h.services:
+            if svc.active:
+                words.extend(guide_from_stored(svc.guide).keywords[:per_service])
+    return list(dict.fromkeys(words))

@@ -1,0 +1,57 @@
+"""The guide editor for managers (/manage/guides/): list the hall's services, edit one guide,
+export every guide as YAML or JSON and import them back.
+
+The pages are shells for the logged-in manager or admin: the edit form saves through the JSON
+API (`PUT /api/v1/halls/<hall>/services/<code>/guide`) with the session cookie and the page's
+CSRF token, so the API's validation, with the bad field's path, is the only validation.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from ..services.context import Context
+from ..services.guides import guide_summaries
+from ..services.halls import list_halls
+
+bp = Blueprint("guide_admin", __name__, url_prefix="/manage/guides")
+
+#: people who may edit a hall's guides
+EDITOR_ROLES = ("manager", "admin")
+
+
+def _ctx() -> Context:
+    return current_app.extensions["hallq"]  # type: ignore[no-any-return]
+
+
+def _hall() -> str:
+    """The hall being edited: the manager's own; an admin picks one with `?hall=CODE`."""
+    if current_user.role not in EDITOR_ROLES:
+        abort(403)
+    if current_user.hall is not None:
+        return str(current_user.hall.code)
+    halls = [h["code"] for h in list_halls(_ctx())]
+    if not halls:
+        abort(404)
+    asked = request.args.get("hall")
+    return asked if asked in halls else halls[0]
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    hall = _hall()
+    services = guide_summaries(_ctx(), current_user.account.principal(), hall)
+    return render_template("manage/guides.html", user=current_user, hall=hall, services=services)
+
+
+@bp.get("/<code>")
+@login_required
+def edit(code: str) -> str:
+    hall = _hall()
+    services = guide_summaries(_ctx(), current_user.account.principal(), hall)
+    service = next((s for s in services if s["code"] == code), None)
+    if service is None:
+        abort(404)
+    return render_template("manage/guide_edit.html", user=current_user, hall=hall, service=service)
