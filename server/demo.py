@@ -68,6 +68,9 @@ def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中�
             s.add(svc)
             services[scode] = svc
         s.flush()
+        from .demo_guides import apply_demo_guides
+
+        apply_demo_guides(s, services)
         for number, codes in WINDOWS.items():
             w = Window(hall_id=hall.id, number=number, name=f"{number}号窗口", status="closed")
             s.add(w)

@@ -226,3 +226,7 @@ def init_api(app: Flask) -> None:
             if ok
             else ({"status": "error", "database": "down"}, 503)
         )
+
+
+# Feature modules add their routes to `bp` when imported (after bp and ctx exist).
+from . import guides  # noqa: E402, F401

@@ -47,6 +47,8 @@ def _window_action(summary: str, body: dict[str, Any] | None = None) -> dict[str
 
 
 def openapi_document() -> dict[str, Any]:
+    from .guides import openapi_paths as guide_paths
+
     window_ref = {
         "type": "object",
         "nullable": True,
@@ -199,5 +201,6 @@ def openapi_document() -> dict[str, Any]:
                 {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
             ),
             "/windows/{window}/resume": _window_action("resume calling"),
+            **guide_paths(),
         },
     }
