@@ -130,6 +130,7 @@
     $("pause-form").hidden = w.status !== "open";
     $("btn-resume").hidden = w.status !== "paused";
     $("btn-sign-out").disabled = !!cur;
+    renderFirstContact(cur);
 
     const waiting = w.waiting || [];
     $("waiting-count").textContent = waiting.length ? H.t("waiting_count", { n: waiting.length }) : "";
@@ -143,7 +144,8 @@
         H.h("td", {},
           H.h("b", { class: "num", text: t.number }),
           t.priority ? H.h("span", { class: "tag prio", text: H.t("priority") }) : null,
-          t.directed_window ? H.h("span", { class: "tag", text: H.t("directed") }) : null),
+          t.directed_window ? H.h("span", { class: "tag", text: H.t("directed") }) : null,
+          t.notice ? H.h("span", { class: "tag notice", text: H.t("tag_notice") }) : null),
         H.h("td", { text: t.service_name }),
         H.h("td", { class: "num", text: H.shortTime(t.queued_at, state.timezone) }),
         H.h("td", { class: "num", text: H.t("waited_min", { n: waited }) })));
@@ -222,6 +224,452 @@
     });
   });
 
+  // ── first contact (首办责任制 / 一次告知制) ──────────────────
+  // The owner and transfer chain of the current ticket, the notice a returning citizen holds,
+  // the transfer and notice dialogs, and the owner's follow-up list.
+  const fc = {
+    curId: null,          // the current ticket whose details (transfer chain) we hold
+    detail: null,         // GET /api/v1/tickets/<id> of it
+    hallServices: [],     // GET /api/v1/halls/<hall> services: the transfer targets
+    follow: [],           // GET /api/v1/me/follow-ups
+    followIds: new Set(),
+    transferFor: null,    // the ticket the transfer dialog is open for
+    target: null,         // {service: CODE} | {window: ID}
+    notice: null,         // the notice dialog: {ticket, materials, free, prevKeys, asked}
+    noticeJob: null,      // the window printer's job for the notice just made
+  };
+  const me = root.dataset.user;
+
+  function listText(items) { return items.join(H.t("list_sep")); }
+
+  function clerkText(c) {
+    if (!c) return "";
+    return (c.name || c.username) + (c.badge ? H.t("owner_badge", { badge: c.badge }) : "");
+  }
+
+  async function loadDetail(id) {
+    try {
+      const t = await H.api("GET", "/api/v1/tickets/" + encodeURIComponent(id));
+      if (fc.curId !== id) return;
+      fc.detail = t;
+      render();
+    } catch (err) { /* the chain is a nicety: the ticket itself is on screen */ }
+  }
+
+  function chainStep(x) {
+    const from = serviceName(x.from_service) + (x.from_window ? " · " + H.t("window_n", { n: x.from_window.number }) : "");
+    const to = serviceName(x.to_service) + (x.to_window ? " · " + H.t("window_n", { n: x.to_window.number }) : "");
+    return H.h("li", {},
+      H.h("span", { class: "num when", text: H.shortTime(x.at, state.timezone) }),
+      H.h("b", { text: H.t("chain_step", { from: from, to: to }) }),
+      H.h("span", { class: "why", text: x.reason }),
+      x.overridden ? H.h("span", { class: "tag prio", text: H.t("chain_overridden") }) : null);
+  }
+
+  function renderFirstContact(cur) {
+    const status = cur ? cur.status : null;
+    const active = status === "called" || status === "serving";
+    $("btn-transfer").disabled = !active;
+    $("btn-notice").disabled = !active;
+
+    if (!cur) { fc.curId = null; fc.detail = null; }
+    else if (cur.id !== fc.curId) { fc.curId = cur.id; fc.detail = null; loadDetail(cur.id); }
+
+    const owner = cur && cur.owner;
+    $("cur-owner").hidden = !owner;
+    if (owner) {
+      $("cur-owner").textContent = H.t("owner_line", { name: clerkText(owner) }) + (owner.username === me ? H.t("owner_you") : "");
+    }
+
+    const n = cur && cur.notice;
+    $("notice-back").hidden = !n;
+    if (n) {
+      $("nb-title").textContent = H.t("notice_back_title", { code: n.code });
+      $("notice-back").dataset.code = n.code;
+      const list = $("nb-items");
+      list.textContent = "";
+      (n.missing || []).forEach(function (m) {
+        list.appendChild(H.h("li", {}, H.h("b", { text: m.name }),
+          m.reason ? H.h("span", { class: "muted", text: H.t("notice_reason", { reason: m.reason }) }) : null));
+      });
+      $("nb-note").hidden = !n.note;
+      $("nb-note").textContent = n.note ? H.t("notice_back_note", { note: n.note }) : "";
+      const d = new Date(n.created_at);
+      $("nb-meta").textContent = isNaN(d.getTime()) ? "" : H.t("notice_back_date", { time: d.toLocaleDateString("zh-CN") + " " + H.shortTime(n.created_at, state.timezone) });
+    }
+
+    const chain = cur && fc.detail && fc.detail.id === cur.id ? fc.detail.transfers || [] : [];
+    $("cur-chain").hidden = !chain.length;
+    const cl = $("chain-list");
+    cl.textContent = "";
+    chain.forEach(function (x) { cl.appendChild(chainStep(x)); });
+  }
+
+  function closeDialog(ev) {
+    const d = ev.target.closest("dialog");
+    if (d && d.open) d.close();
+  }
+  document.querySelectorAll("dialog [data-close]").forEach(function (b) { b.addEventListener("click", closeDialog); });
+
+  // ── 转办: to a service or to a window, with a reason ───────
+  async function loadHallServices() {
+    try {
+      const info = await H.api("GET", "/api/v1/halls/" + encodeURIComponent(hall));
+      fc.hallServices = info.services || [];
+    } catch (err) { /* the snapshot's services will do */ }
+  }
+
+  function openWindowsFor(code) {
+    return state.windows
+      .filter(function (w) { return w.status === "open" && (w.services || []).indexOf(code) !== -1; })
+      .map(function (w) { return w.number; });
+  }
+
+  function setTransferTab(tab) {
+    document.querySelectorAll("#transfer-dialog .fc-tab").forEach(function (b) {
+      b.classList.toggle("active", b.dataset.tab === tab);
+      b.setAttribute("aria-selected", b.dataset.tab === tab ? "true" : "false");
+    });
+    document.querySelectorAll("#transfer-dialog [data-pane]").forEach(function (p) { p.hidden = p.dataset.pane !== tab; });
+  }
+
+  function renderTransferChoices() {
+    const cur = fc.transferFor;
+    if (!cur) return;
+    const sbox = $("transfer-services");
+    sbox.textContent = "";
+    const services = fc.hallServices.length ? fc.hallServices : Object.keys(state.services).map(function (k) { return state.services[k]; });
+    services.forEach(function (svc) {
+      const open = openWindowsFor(svc.code);
+      const same = svc.code === cur.service;
+      const chosen = !!fc.target && fc.target.service === svc.code;
+      sbox.appendChild(H.h("button", {
+        type: "button", class: "fc-choice" + (chosen ? " selected" : "") + (open.length ? "" : " no-open"),
+        dataset: { service: svc.code }, disabled: same ? true : null, "aria-pressed": chosen ? "true" : "false",
+        onclick: function () { fc.target = { service: svc.code }; transferError(""); renderTransferChoices(); },
+      },
+        H.h("span", { class: "fc-letter num", text: svc.prefix || svc.code }),
+        H.h("span", { class: "fc-body" },
+          H.h("b", { text: svc.name }),
+          H.h("small", { text: same ? H.t("current_service") : open.length ? H.t("open_windows", { list: listText(open) }) : H.t("no_open_window") }))));
+    });
+    const wbox = $("transfer-windows");
+    wbox.textContent = "";
+    state.windows.forEach(function (w) {
+      if (w.id === state.windowId) return;
+      const chosen = !!fc.target && fc.target.window === w.id;
+      wbox.appendChild(H.h("button", {
+        type: "button", class: "fc-choice window status-" + w.status + (chosen ? " selected" : ""),
+        dataset: { windowId: w.id }, "aria-pressed": chosen ? "true" : "false",
+        onclick: function () { fc.target = { window: w.id }; transferError(""); renderTransferChoices(); },
+      },
+        H.h("span", { class: "fc-letter num", text: String(w.number) }),
+        H.h("span", { class: "fc-body" },
+          H.h("b", { text: H.t("window_n", { n: w.number }) }),
+          H.h("small", { text: H.t("window_services", { list: listText((w.services || []).map(serviceName)) }) }),
+          H.h("span", { class: "fc-foot" },
+            H.h("span", { class: "pill " + w.status, text: windowStatusText(w.status) }),
+            w.clerk ? H.h("span", { class: "muted", text: w.clerk.name || w.clerk.username }) : null))));
+    });
+  }
+
+  function transferError(text) {
+    $("transfer-error").textContent = text;
+    $("transfer-error").hidden = !text;
+  }
+
+  function openTransfer() {
+    const cur = state.win && state.win.current;
+    if (!cur) return;
+    fc.transferFor = cur;
+    fc.target = null;
+    $("transfer-number").textContent = cur.number;
+    $("transfer-reason").value = "";
+    transferError("");
+    setTransferTab("service");
+    renderTransferChoices();
+    $("transfer-dialog").showModal();
+    loadHallServices().then(renderTransferChoices);
+  }
+
+  $("btn-transfer").addEventListener("click", openTransfer);
+  document.querySelectorAll("#transfer-dialog .fc-tab").forEach(function (b) {
+    b.addEventListener("click", function () { setTransferTab(b.dataset.tab); });
+  });
+  document.querySelectorAll("#reason-chips .chip-btn").forEach(function (b) {
+    b.addEventListener("click", function () {
+      $("transfer-reason").value = b.textContent.trim();
+      transferError("");
+      document.querySelectorAll("#reason-chips .chip-btn").forEach(function (x) { x.classList.toggle("selected", x === b); });
+    });
+  });
+  $("transfer-reason").addEventListener("input", function () {
+    document.querySelectorAll("#reason-chips .chip-btn").forEach(function (x) { x.classList.toggle("selected", x.textContent.trim() === $("transfer-reason").value.trim()); });
+  });
+
+  $("transfer-form").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const cur = fc.transferFor;
+    if (!cur) return;
+    if (!fc.target) { transferError(H.t("transfer_pick")); return; }
+    const reason = $("transfer-reason").value.trim();
+    if (!reason) { transferError(H.t("transfer_reason_needed")); $("transfer-reason").focus(); return; }
+    transferError("");
+    $("transfer-submit").disabled = true;
+    try {
+      const res = await H.api("POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/transfer",
+        Object.assign({ reason: reason }, fc.target));
+      $("transfer-dialog").close();
+      const m = res.message || {};
+      say("ok", H.t("transferred_ok", { message: (H.lang === "en" ? m.en : m.zh) || res.number }));
+      fc.transferFor = null;
+      await loadWindow();
+      refreshFollowUps();
+    } catch (err) {
+      const closed = fc.target && fc.target.window ? "transfer_window_closed" : "transfer_no_window";
+      transferError(err.code === "no_open_window" ? H.t(closed) + " — " + err.message
+        : err.status === 409 || err.status === 400 ? err.message : H.errorText(err));
+    } finally {
+      $("transfer-submit").disabled = false;
+    }
+  });
+
+  // ── 一次告知: tick every missing item at once ──────────────
+  function itemKey(m) { return m.id || String(m.name || "").trim(); }
+
+  function formText(form) {
+    const key = "form_" + form;
+    return Object.prototype.hasOwnProperty.call(H.strings, key) ? H.t(key) : form || "";
+  }
+
+  function noticeError(text) {
+    $("notice-error").textContent = text;
+    $("notice-error").hidden = !text;
+  }
+
+  function renderMaterials() {
+    const nt = fc.notice;
+    const box = $("notice-materials");
+    const ticked = new Set(Array.from(box.querySelectorAll("input:checked")).map(function (i) { return i.value; }));
+    box.textContent = "";
+    nt.materials.forEach(function (m) {
+      const told = nt.prevKeys.has(itemKey(m));
+      box.appendChild(H.h("label", { class: "material" + (m.required ? " required" : ""), dataset: { material: m.id } },
+        H.h("input", { type: "checkbox", value: m.id, checked: ticked.has(m.id) ? true : null }),
+        H.h("span", { class: "m-body" },
+          H.h("span", { class: "m-name" }, m.name,
+            told ? H.h("span", { class: "tag", text: H.t("told_before") }) : null),
+          H.h("span", { class: "m-meta" },
+            H.h("span", { class: "m-form", text: formText(m.form) }),
+            H.h("span", { text: H.t("copies_n", { n: m.copies || 1 }) }),
+            H.h("span", { class: m.required ? "m-req" : "m-opt", text: H.t(m.required ? "required" : "optional") })),
+          m.notes ? H.h("span", { class: "m-notes", text: m.notes }) : null)));
+    });
+  }
+
+  function renderFreeItems() {
+    const list = $("free-list");
+    list.textContent = "";
+    fc.notice.free.forEach(function (name, i) {
+      list.appendChild(H.h("li", {}, H.h("span", { text: name }),
+        H.h("button", { type: "button", class: "close", "aria-label": H.t("remove"), text: "×",
+          onclick: function () { fc.notice.free.splice(i, 1); renderFreeItems(); } })));
+    });
+  }
+
+  function addFreeItem() {
+    const v = $("free-item").value.trim();
+    if (!v || !fc.notice) return;
+    if (fc.notice.free.indexOf(v) === -1) fc.notice.free.push(v);
+    $("free-item").value = "";
+    renderFreeItems();
+  }
+
+  /** The ticked and written items, as {key, name, send} (send is what the API takes). */
+  function chosenItems() {
+    const out = [];
+    document.querySelectorAll("#notice-materials input:checked").forEach(function (i) {
+      const m = fc.notice.materials.find(function (x) { return x.id === i.value; });
+      if (m) out.push({ key: m.id, name: m.name, send: m.id });
+    });
+    fc.notice.free.forEach(function (name) { out.push({ key: name, name: name, send: { name: name } }); });
+    return out;
+  }
+
+  /** Reason fields for the items the citizen's earlier notice did not list (kept while typing). */
+  function showReasonFields(message) {
+    const nt = fc.notice;
+    const box = $("notice-reason-fields");
+    const typed = {};
+    box.querySelectorAll("input").forEach(function (i) { typed[i.dataset.key] = i.value; });
+    box.textContent = "";
+    const need = chosenItems().filter(function (it) { return !nt.prevKeys.has(it.key); });
+    need.forEach(function (it) {
+      box.appendChild(H.h("label", { class: "field reason-field" },
+        H.h("span", { text: it.name }),
+        H.h("input", { class: "input", maxlength: "300", value: typed[it.key] || "", placeholder: H.t("notice_reason_ph"), dataset: { key: it.key } })));
+    });
+    $("notice-reasons-msg").textContent = H.t("notice_reasons_needed") + (message ? " " + message : "");
+    $("notice-reasons").hidden = false;
+    const first = box.querySelector("input[value='']") || box.querySelector("input");
+    if (first) first.focus();
+  }
+
+  async function openNotice() {
+    const cur = state.win && state.win.current;
+    if (!cur) return;
+    const prev = cur.notice ? cur.notice.missing || [] : [];
+    fc.notice = { ticket: cur, materials: [], free: [], prevKeys: new Set(prev.map(itemKey)) };
+    fc.noticeJob = null;
+    $("notice-number").textContent = cur.number;
+    $("notice-service").textContent = cur.service_name;
+    $("notice-edit").hidden = false;
+    $("notice-done").hidden = true;
+    $("notice-note").value = "";
+    $("free-item").value = "";
+    $("notice-reasons").hidden = true;
+    $("notice-reason-fields").textContent = "";
+    $("notice-materials").textContent = "";
+    $("notice-guide-msg").hidden = true;
+    noticeError("");
+    renderFreeItems();
+    $("notice-dialog").showModal();
+    const nt = fc.notice;
+    let msg = "";
+    try {
+      const res = await H.api("GET", "/api/v1/halls/" + encodeURIComponent(hall) + "/services/" + encodeURIComponent(cur.service) + "/guide");
+      const guide = res && res.guide ? res.guide : res;
+      nt.materials = ((guide && guide.materials) || []).filter(function (m) { return m && m.id && m.name; });
+      if (!nt.materials.length) msg = H.t("no_guide");
+    } catch (err) {
+      msg = err.status === 404 ? H.t("no_guide") : H.t("guide_failed");
+    }
+    if (fc.notice !== nt) return;   // closed and opened again for another ticket meanwhile
+    renderMaterials();
+    $("notice-guide-msg").textContent = msg;
+    $("notice-guide-msg").hidden = !msg;
+  }
+
+  function renderNoticePrint() {
+    const el = $("notice-print");
+    const job = fc.noticeJob;
+    el.dataset.state = job ? job.status : "none";
+    el.className = "nd-print " + (job ? job.status : "none");
+    if (!job) el.textContent = H.t("notice_print_none");
+    else if (job.status === "failed") el.textContent = H.t("notice_print_failed", { kind: job.error_kind || job.error || "" });
+    else el.textContent = H.t("notice_print_" + job.status);
+  }
+
+  $("btn-notice").addEventListener("click", openNotice);
+  $("free-add").addEventListener("click", addFreeItem);
+  $("free-item").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); addFreeItem(); }
+  });
+
+  $("notice-form").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const nt = fc.notice;
+    if (!nt || $("notice-edit").hidden) return;
+    addFreeItem();   // typed but not added: the clerk meant it
+    const items = chosenItems();
+    const note = $("notice-note").value.trim();
+    if (!items.length && !note) { noticeError(H.t("notice_empty")); return; }
+    noticeError("");
+    const body = { missing: items.map(function (it) { return it.send; }) };
+    if (note) body.note = note;
+    if (!$("notice-reasons").hidden) {
+      const reasons = {};
+      $("notice-reason-fields").querySelectorAll("input").forEach(function (i) {
+        if (i.value.trim()) reasons[i.dataset.key] = i.value.trim();
+      });
+      body.reasons = reasons;
+    }
+    $("notice-submit").disabled = true;
+    try {
+      const res = await H.api("POST", "/api/v1/tickets/" + encodeURIComponent(nt.ticket.id) + "/notice", body);
+      fc.noticeJob = res.print || null;
+      $("notice-code").textContent = res.code;
+      $("notice-done").dataset.code = res.code;
+      $("notice-print-link").href = res.print_url;
+      $("notice-phone-link").href = res.url;
+      renderNoticePrint();
+      $("notice-edit").hidden = true;
+      $("notice-done").hidden = false;
+      say("ok", H.t("notice_created", { code: res.code }));
+    } catch (err) {
+      if (err.code === "reason_required") showReasonFields(err.message);
+      else noticeError(err.status === 409 || err.status === 400 ? err.message : H.errorText(err));
+    } finally {
+      $("notice-submit").disabled = false;
+    }
+  });
+
+  function onPrintJob(job) {
+    if (!job || !fc.noticeJob || job.id !== fc.noticeJob.id) return;
+    fc.noticeJob = job;
+    renderNoticePrint();
+  }
+
+  // ── 跟进事项: the matters I own until they are done ─────────
+  async function loadFollowUps() {
+    try {
+      const res = await H.api("GET", "/api/v1/me/follow-ups");
+      fc.follow = res.tickets || [];
+    } catch (err) { return; }
+    fc.followIds = new Set(fc.follow.map(function (t) { return t.id; }));
+    renderFollowUps();
+  }
+  const refreshFollowUps = H.debounce(loadFollowUps, 300);
+
+  function whereText(t) {
+    if ((t.status === "called" || t.status === "serving") && t.window) return H.t("follow_where_window", { n: t.window.number });
+    if (t.status === "waiting") return t.directed_window ? H.t("follow_where_directed", { n: t.directed_window.number }) : H.t("follow_where_queue");
+    return "";
+  }
+
+  function renderFollowUps() {
+    const body = $("follow-body");
+    body.textContent = "";
+    fc.follow.forEach(function (t) {
+      const chain = t.transfers || [];
+      const last = chain.length ? chain[chain.length - 1] : null;
+      body.appendChild(H.h("tr", { dataset: { ticketId: t.id, ticketNumber: t.number, status: t.status } },
+        H.h("td", {}, H.h("b", { class: "num", text: t.number }),
+          t.notice ? H.h("span", { class: "tag notice", text: H.t("tag_notice") }) : null),
+        H.h("td", {}, t.service_name, last ? H.h("div", { class: "sub muted", text: last.reason }) : null),
+        H.h("td", { text: whereText(t) }),
+        H.h("td", {}, H.h("span", { class: "pill " + t.status, text: H.statusLabel(t.status) }))));
+    });
+    $("follow-empty").hidden = fc.follow.length > 0;
+    $("follow-count").textContent = fc.follow.length ? H.t("follow_count", { n: fc.follow.length }) : "";
+  }
+
+  function followNote(text) {
+    const box = $("follow-notes");
+    const el = H.h("div", { class: "alert ok follow-note", role: "status" },
+      H.h("span", { class: "num when", text: H.shortTime(new Date().toISOString(), state.timezone) }),
+      H.h("span", { text: text }),
+      H.h("button", { type: "button", class: "close", "aria-label": "×", text: "×", onclick: function () { el.remove(); } }));
+    box.insertBefore(el, box.firstChild);
+    while (box.children.length > 5) box.lastChild.remove();
+  }
+
+  /** A ticket event about a matter I own: refresh the list; tell me when another window completes it. */
+  function onFollowEvent(env) {
+    const t = env.data && env.data.ticket;
+    if (!t || env.type.indexOf("ticket.") !== 0) return;
+    const owned = !!t.owner && t.owner.username === me;
+    if (!owned && !fc.followIds.has(t.id)) return;
+    if (env.type === "ticket.done" && owned && !(t.window && t.window.id === state.windowId)) {
+      const text = t.window
+        ? H.t("follow_done_notice", { number: t.number, n: t.window.number })
+        : H.t("follow_done_here", { number: t.number });
+      followNote(text);
+      say("info", text);
+    }
+    refreshFollowUps();
+  }
+
   // "waited N min" grows while nobody acts: redraw now and then
   setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
 
@@ -231,13 +679,16 @@
       await loadMe();
       await loadSnapshot();
       await loadWindow();
+      await Promise.all([loadFollowUps(), loadHallServices()]);
     } catch (err) {
       sayError(err);
     }
     H.live({
       hall: hall,
-      onSnapshot: function (snap) { applySnapshot(snap); refresh(); },
+      onSnapshot: function (snap) { applySnapshot(snap); refresh(); refreshFollowUps(); },
       onEvent: function (env) {
+        onFollowEvent(env);
+        if (env.type === "print.updated" && env.data) onPrintJob(env.data.job);
         if (env.type === "window.updated" && env.data && env.data.window) {
           const w = env.data.window;
           const i = state.windows.findIndex(function (x) { return x.id === w.id; });

@@ -15,7 +15,9 @@
     recent: [],           // tickets, newest first
     services: [],         // [{code, prefix, name, ...}]
     waiting: {},
+    transfers: [],        // ticket.transferred data, newest first, until the ticket is called
   };
+  const TRANSFERS_MAX = 4;
 
   // ── clock (hall time) ──────────────────────────────────────
   let clock = H.clock(undefined);
@@ -85,6 +87,7 @@
   function banner(t) {
     const b = $("call-banner");
     b.textContent = H.t("call_banner", { number: t.number, window: t.window ? t.window.number : "" });
+    b.classList.remove("transfer");
     b.hidden = false;
     b.classList.remove("show");
     void b.offsetWidth; // restart the animation on a repeated call
@@ -98,6 +101,68 @@
     const parts = [{ text: "请" + t.number + "号到" + t.window.number + "号窗口办理", lang: "zh-CN" }];
     if (H.lang === "en") parts.push({ text: H.t("announce", { number: t.number, window: t.window.number }), lang: "en-US" });
     H.announce(parts);
+  }
+
+  // ── transfers (转办): tell the citizen where to go now ───────
+  function messageOf(d) {
+    const m = d.message || {};
+    return (H.lang === "en" ? m.en : m.zh) || m.zh || "";
+  }
+
+  function serviceLabel(code) {
+    const s = state.services.find(function (x) { return x.code === code; });
+    if (!s) return code;
+    return H.lang === "en" && s.name_en ? s.name_en : s.name;
+  }
+
+  function renderTransfers(flashId) {
+    const list = $("transfers");
+    list.textContent = "";
+    state.transfers.slice(0, TRANSFERS_MAX).forEach(function (d) {
+      list.appendChild(H.h("li", {
+        class: "transfer-item" + (d.ticket.id === flashId ? " flash" : ""),
+        dataset: { ticketId: d.ticket.id, ticketNumber: d.ticket.number, windows: (d.to.windows || []).join(",") },
+      },
+        H.h("span", { class: "t-message", text: messageOf(d) }),
+        H.h("span", { class: "t-service", text: H.t("transfer_to", { service: serviceLabel(d.to.service) }) })));
+    });
+    $("transfers-panel").hidden = state.transfers.length === 0;
+  }
+
+  function transferBanner(d) {
+    const b = $("call-banner");
+    b.textContent = messageOf(d);
+    b.classList.add("transfer");
+    b.hidden = false;
+    b.classList.remove("show");
+    void b.offsetWidth;
+    b.classList.add("show");
+    if (bannerTimer) clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(function () { b.hidden = true; }, 9000);
+  }
+
+  function onTransferred(d) {
+    if (!d.ticket) return;
+    state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== d.ticket.id; });
+    state.transfers.unshift(d);
+    state.transfers.length = Math.min(state.transfers.length, TRANSFERS_MAX);
+    renderTransfers(d.ticket.id);
+    transferBanner(d);
+    // read once: the citizen standing at the wrong window hears where to go
+    const m = d.message || {};
+    const parts = [];
+    if (m.zh) parts.push({ text: m.zh, lang: "zh-CN" });
+    if (H.lang === "en" && m.en) parts.push({ text: m.en, lang: "en-US" });
+    if (parts.length) H.announce(parts);
+    if (d.waiting) { Object.assign(state.waiting, d.waiting); renderWaiting(); }
+  }
+
+  /** A transferred ticket leaves the list once it is called (or ends). */
+  function dropTransfer(t) {
+    if (!t || t.status === "waiting") return;
+    const before = state.transfers.length;
+    state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== t.id; });
+    if (state.transfers.length !== before) renderTransfers();
   }
 
   // ── state changes ──────────────────────────────────────────
@@ -148,6 +213,8 @@
   function onEvent(env) {
     const d = env.data || {};
     const t = d.ticket;
+    if (env.type === "ticket.transferred") onTransferred(d);
+    else if (t) dropTransfer(t);
     switch (env.type) {
       case "ticket.called":
       case "ticket.recalled": {

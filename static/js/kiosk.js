@@ -183,6 +183,7 @@
     const m = H.waitMinutes(t.estimated_wait_s);
     $("ticket-wait").textContent = m === null ? "—" : m;
     $("ticket-qr").src = "/t/" + encodeURIComponent(t.id) + "/qr.svg";
+    $("ticket-fastlane").hidden = !t.notice;   // back with a one-time notice: the fast lane
     screens.ticket.dataset.ticketId = t.id;
     show("ticket");
     startSlip(t);
@@ -412,6 +413,131 @@
   $("btn-done").addEventListener("click", goHome);
   $("btn-error-ok").addEventListener("click", hideError);
   $("btn-reprint").addEventListener("click", reprint);
+
+  // ── notice return (一次告知单返回) ──────────────────────────
+  // A citizen back with their one-time notice enters its code on the keypad, or scans its QR:
+  // a USB scanner types the notice's URL (…/n/<code>) like a keyboard, ending with Enter. The
+  // ticket is a priority ticket for the notice's service, shown on the usual ticket screen.
+  const NOTICE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  const NOTICE_LENGTH = 6;
+  screens.notice = $("screen-notice");
+  let noticeCode = "";
+
+  /** The notice code in a typed code or a scanned/pasted URL; null when there is none. */
+  function noticeCodeFrom(text) {
+    const s = String(text || "").trim();
+    const m = s.match(/\/n\/([0-9A-Za-z-]+)/);
+    const code = (m ? m[1] : s).toUpperCase().replace(/[\s-]/g, "");
+    const ok = code.length === NOTICE_LENGTH && code.split("").every(function (c) { return NOTICE_ALPHABET.indexOf(c) !== -1; });
+    return ok ? code : null;
+  }
+
+  function renderNoticeCode() {
+    const boxes = $("notice-code").children;
+    for (let i = 0; i < boxes.length; i++) {
+      boxes[i].textContent = noticeCode[i] || "";
+      boxes[i].className = i === noticeCode.length ? "next" : noticeCode[i] ? "filled" : "";
+    }
+    $("notice-code").dataset.code = noticeCode;
+    $("notice-submit").disabled = noticeCode.length !== NOTICE_LENGTH;
+  }
+
+  function noticeError(text) {
+    $("notice-error").textContent = text || "";
+    $("notice-error").hidden = !text;
+  }
+
+  function typeNotice(ch) {
+    if (noticeCode.length >= NOTICE_LENGTH || NOTICE_ALPHABET.indexOf(ch) === -1) return;
+    noticeCode += ch;
+    noticeError("");
+    renderNoticeCode();
+    armIdle();
+  }
+
+  function openNotice() {
+    noticeCode = "";
+    noticeError("");
+    renderNoticeCode();
+    show("notice");
+    armIdle();
+  }
+
+  async function takeNoticeTicket(code) {
+    if (busy) return;
+    if (!token) { showError(H.t("no_token")); return; }
+    if (!code) { noticeError(H.t("notice_need_six")); return; }
+    busy = true;
+    $("overlay-busy").hidden = false;
+    try {
+      const t = await H.api("POST", "/api/v1/tickets", { notice: code, hall: hall }, { token: token });
+      showTicket(t, null);
+      loadInfo();
+    } catch (err) {
+      // A wrong code is the citizen's to fix here, not an overlay to dismiss.
+      if (screens.notice.hidden) openNotice();
+      noticeCode = code;
+      renderNoticeCode();
+      noticeError(err.code === "notice_not_found" ? H.t("notice_not_found") : H.errorText(err));
+    } finally {
+      busy = false;
+      $("overlay-busy").hidden = true;
+    }
+  }
+
+  (function buildKeypad() {
+    const pad = $("notice-keypad");
+    NOTICE_ALPHABET.split("").forEach(function (ch) {
+      pad.appendChild(H.h("button", { type: "button", class: "key num", dataset: { key: ch }, text: ch,
+        onclick: function () { typeNotice(ch); } }));
+    });
+  })();
+
+  $("btn-notice-entry").addEventListener("click", openNotice);
+  $("btn-notice-back").addEventListener("click", goHome);
+  $("notice-del").addEventListener("click", function () { noticeCode = noticeCode.slice(0, -1); noticeError(""); renderNoticeCode(); armIdle(); });
+  $("notice-clear").addEventListener("click", function () { noticeCode = ""; noticeError(""); renderNoticeCode(); armIdle(); });
+  $("notice-submit").addEventListener("click", function () { takeNoticeTicket(noticeCodeFrom(noticeCode)); });
+
+  // Keyboard input: a barcode scanner (or a keyboard) types a URL or a code, then Enter.
+  let scanBuffer = "";
+  let scanTimer = null;
+  let codeBeforeScan = "";
+  function scanAccepting() {
+    const screen = root.dataset.screen;
+    return screen === "categories" || screen === "services" || screen === "notice";
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (!scanAccepting() || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    if (scanTimer) clearTimeout(scanTimer);
+    scanTimer = setTimeout(function () { scanBuffer = ""; }, 2000);
+    if (ev.key === "Enter") {
+      const text = scanBuffer;
+      scanBuffer = "";
+      const code = noticeCodeFrom(text) || (root.dataset.screen === "notice" ? noticeCodeFrom(noticeCode) : null);
+      if (code) { ev.preventDefault(); takeNoticeTicket(code); }
+      else if (text && root.dataset.screen === "notice") noticeError(H.t("notice_need_six"));
+      return;
+    }
+    if (ev.key === "Backspace" && root.dataset.screen === "notice") {
+      noticeCode = noticeCode.slice(0, -1);
+      renderNoticeCode();
+      return;
+    }
+    if (ev.key.length !== 1) return;
+    if (!scanBuffer) codeBeforeScan = noticeCode;
+    scanBuffer += ev.key;
+    if (root.dataset.screen !== "notice") return;
+    // Plain typing goes into the boxes; once the input shows itself as a URL, put them back.
+    const typed = scanBuffer.toUpperCase();
+    if (/^[0-9A-Z-]*$/.test(typed)) typeNotice(ev.key.toUpperCase());
+    else if (noticeCode !== codeBeforeScan) { noticeCode = codeBeforeScan; renderNoticeCode(); }
+  });
+  document.addEventListener("paste", function (ev) {
+    if (!scanAccepting()) return;
+    const code = noticeCodeFrom(ev.clipboardData ? ev.clipboardData.getData("text") : "");
+    if (code) { ev.preventDefault(); takeNoticeTicket(code); }
+  });
 
   // ── data ───────────────────────────────────────────────────
   let firstLoad = true;

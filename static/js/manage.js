@@ -240,6 +240,98 @@
     renderWindowLinks(snap.windows);
   }
 
+  // ── first contact figures: transfers, notices, repeat trips ─
+  // Where citizens get lost (转办去向), what they lacked (一次告知) and who keeps coming back for
+  // the same matter (多次往返, live through trip.repeated).
+  const FIG_DAYS = 30;
+  const figs = { names: {}, trips: [] };
+
+  function svcName(code) { return figs.names[code] ? figs.names[code] + " " + code : code; }
+
+  function bars(listId, emptyId, rows, label, unit) {
+    const list = $(listId);
+    list.textContent = "";
+    const max = rows.reduce(function (a, r) { return Math.max(a, r.count); }, 0) || 1;
+    rows.forEach(function (r) {
+      list.appendChild(H.h("li", { class: "bar-row", dataset: r.data },
+        H.h("span", { class: "bar-label", text: label(r) }),
+        H.h("span", { class: "bar-track" }, H.h("span", { class: "bar", style: "width:" + Math.max(4, Math.round(100 * r.count / max)) + "%" })),
+        H.h("span", { class: "bar-count num", text: H.t(unit, { n: r.count }) })));
+    });
+    $(emptyId).hidden = rows.length > 0;
+  }
+
+  async function loadFigures() {
+    try {
+      const f = await H.api("GET", "/api/v1/halls/" + encodeURIComponent(hall) + "/figures?days=" + FIG_DAYS);
+      const transfers = f.transfers || [];
+      bars("transfer-bars", "transfer-empty", transfers.map(function (t) {
+        return { count: t.count, from: t.from, to: t.to, data: { from: t.from, to: t.to, count: t.count } };
+      }), function (r) { return svcName(r.from) + " → " + svcName(r.to); }, "fig_times");
+      const tt = transfers.reduce(function (a, t) { return a + t.count; }, 0);
+      $("transfer-fig-total").textContent = tt ? H.t("fig_times", { n: tt }) : "";
+      const notices = f.notices || [];
+      notices.forEach(function (n) { if (n.name) figs.names[n.service] = n.name; });
+      bars("notice-bars", "notice-empty", notices.map(function (n) {
+        return { count: n.count, service: n.service, data: { service: n.service, count: n.count } };
+      }), function (r) { return svcName(r.service); }, "fig_notices");
+      const nt = notices.reduce(function (a, n) { return a + n.count; }, 0);
+      $("notice-fig-total").textContent = nt ? H.t("fig_notices", { n: nt }) : "";
+      document.querySelectorAll(".fig-card [data-role='days']").forEach(function (el) { el.textContent = "（" + H.t("fig_days", { n: f.days || FIG_DAYS }) + "）"; });
+    } catch (err) { /* figures are a view: the next event tries again */ }
+  }
+  const reloadFigures = H.debounce(loadFigures, 800);
+
+  async function loadTrips() {
+    try {
+      const res = await H.api("GET", "/api/v1/halls/" + encodeURIComponent(hall) + "/repeat-trips");
+      figs.trips = res.trips || [];
+      renderTrips();
+    } catch (err) { /* next event */ }
+  }
+
+  // how many notices a visit got (the public stream carries counts, never codes)
+  function noticeCount(n) { return Array.isArray(n) ? n.length : Number(n) || 0; }
+
+  function renderTrips(flashNumber) {
+    const body = $("trips-body");
+    body.textContent = "";
+    figs.trips.forEach(function (trip) {
+      const at = trip.at ? new Date(trip.at) : null;
+      const when = at && !isNaN(at.getTime()) ? (at.getMonth() + 1) + "/" + at.getDate() + " " + H.shortTime(trip.at, state.timezone) : "";
+      body.appendChild(H.h("tr", { class: flashNumber && trip.ticket && trip.ticket.number === flashNumber ? "flash" : "", dataset: { visits: trip.visits } },
+        H.h("td", { class: "num nowrap", text: when }),
+        H.h("td", {}, H.h("b", { class: "num", text: trip.ticket ? trip.ticket.number : "" })),
+        H.h("td", { text: trip.service_name || trip.service || "" }),
+        H.h("td", {}, H.h("span", { class: "pill sev-red", text: H.t("trip_visits", { n: trip.visits }) })),
+        H.h("td", {}, H.h("ol", { class: "trip-history" }, (trip.history || []).map(function (v) {
+          return H.h("li", {},
+            H.h("span", { class: "num", text: v.business_day + " " + v.number }),
+            " ", H.h("span", { class: "pill " + v.status, text: H.statusLabel(v.status) }),
+            noticeCount(v.notices) ? H.h("span", { class: "sub", text: " " + H.t("trip_notices", { n: noticeCount(v.notices) }) }) : null);
+        })))));
+    });
+    $("trips-empty").hidden = figs.trips.length > 0;
+    $("trips-count").textContent = figs.trips.length ? H.t("trips_count", { n: figs.trips.length }) : "";
+  }
+
+  function figSnapshot(snap) {
+    (snap.services || []).forEach(function (s) { figs.names[s.code] = s.name; });
+  }
+
+  function figEvent(env) {
+    const data = env.data || {};
+    if (env.type === "trip.repeated") {
+      const trip = Object.assign({ at: env.at }, data);
+      figs.trips.unshift(trip);
+      renderTrips(trip.ticket ? trip.ticket.number : null);
+      say("error", H.t("trip_new", { number: trip.ticket ? trip.ticket.number : "", service: trip.service_name || trip.service, n: trip.visits }));
+      reloadFigures();
+    } else if (env.type === "ticket.transferred" || env.type === "notice.created") {
+      reloadFigures();
+    }
+  }
+
   // ── start ──────────────────────────────────────────────────
   (async function start() {
     try {
@@ -248,18 +340,22 @@
     } catch (err) {
       say("error", H.errorText(err));
     }
+    await Promise.all([loadFigures(), loadTrips()]);
     let first = true;
     H.live({
       hall: hall,
       onSnapshot: function (snap) {
         applySnapshot(snap);
+        figSnapshot(snap);
         renderPrinters();
         renderFailed();
         // A later snapshot means we were away too long to replay the events: read again.
-        if (!first) { reloadPrinters(); loadFailed().catch(function () { /* next event */ }); }
+        if (!first) { reloadPrinters(); loadFailed().catch(function () { /* next event */ }); reloadFigures(); loadTrips(); }
+        else { loadFigures(); }   // the snapshot brings the service names
         first = false;
       },
       onEvent: function (env) {
+        figEvent(env);
         const data = env.data || {};
         if (env.type === "printer.status") {
           applyPrinter(data.printer);

@@ -10,6 +10,7 @@
   const hallClock = H.clock(root.dataset.tz || undefined);
   let ticket = JSON.parse($("ticket-initial").textContent);
   let alerted = null; // "<status>:<recalls>" we already vibrated for
+  let lastMove = null; // the ticket.transferred data seen on this page: {to, message}
 
   function render() {
     const t = ticket;
@@ -47,6 +48,8 @@
       }
     }
 
+    renderTransfer(t, waiting);
+
     const finals = { done: ["done_title", "done_hint"], no_show: ["no_show_title", "no_show_hint"], cancelled: ["cancelled_title", "cancelled_hint"] };
     const fin = finals[t.status];
     $("t-final").hidden = !fin;
@@ -56,6 +59,23 @@
       $("final-hint").textContent = H.t(fin[1]);
     }
     $("t-updated").textContent = H.t("updated_at", { time: hallClock().time });
+  }
+
+  // ── transferred (转办): where to go now, in the same queue position ──
+  function renderTransfer(t, waiting) {
+    const chain = t.transfers || [];
+    const last = chain.length ? chain[chain.length - 1] : null;
+    const toWindow = lastMove ? lastMove.to.window : last ? last.to_window : null;
+    const show = waiting && (!!lastMove || !!last);
+    $("transfer-banner").hidden = !show;
+    if (!show) return;
+    const directed = t.directed_window || toWindow;
+    $("transfer-title").textContent = directed
+      ? H.t("transfer_go", { n: directed.number })
+      : H.t("transfer_service", { service: t.service_name });
+    const m = lastMove && lastMove.message ? (H.lang === "en" ? lastMove.message.en : lastMove.message.zh) : "";
+    $("transfer-message").textContent = m || "";
+    $("transfer-message").hidden = !m;
   }
 
   async function reload() {
@@ -73,6 +93,10 @@
     onSnapshot: function () { reload(); },
     onEvent: function (env) {
       const t = env.data && env.data.ticket;
+      if (t && t.id === ticketId && env.type === "ticket.transferred") {
+        lastMove = { to: env.data.to || {}, message: env.data.message };
+        try { if (navigator.vibrate) navigator.vibrate([300, 150, 300]); } catch (e) { /* ignore */ }
+      }
       if (t && t.id === ticketId) {
         // Our own ticket: show the call at once (no round trip), then fetch the full view.
         ticket = Object.assign({}, ticket, t, { position: t.position, estimated_wait_s: t.estimated_wait_s });

@@ -110,7 +110,7 @@
         break;
       case "ticket.called":
       case "ticket.recalled":
-        if (mine) { state.win.current = t; render(true); }
+        if (mine) { state.win.current = t; render(true); $("win-transfer").hidden = true; }
         break;
       case "ticket.started":
         if (mine) { state.win.current = t; render(false); }
@@ -120,6 +120,7 @@
       case "ticket.cancelled":
       case "ticket.transferred":
         if (state.win.current && t && state.win.current.id === t.id) { state.win.current = null; render(false); }
+        if (env.type === "ticket.transferred") onTransferred(d);
         break;
       case "queue.updated":
         Object.assign(state.waiting, d.waiting || {});
@@ -128,6 +129,19 @@
       default:
         break;
     }
+  }
+
+  // ── a citizen transferred to this very window (转办): say so for a while ──
+  let transferTimer = null;
+  function onTransferred(d) {
+    if (d.waiting) { Object.assign(state.waiting, d.waiting); render(false); }
+    const to = d.to && d.to.window;
+    if (!to || to.id !== windowId || !d.ticket) return;
+    const el = $("win-transfer");
+    el.textContent = H.t("transferred_here", { number: d.ticket.number });
+    el.hidden = false;
+    if (transferTimer) clearTimeout(transferTimer);
+    transferTimer = setTimeout(function () { el.hidden = true; }, 30000);
   }
 
   H.live({ hall: hall, window: windowId, token: token, onSnapshot: onSnapshot, onEvent: onEvent });

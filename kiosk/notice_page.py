@@ -1,0 +1,133 @@
+"""A one-time notice (一次告知单) as its holder sees it.
+
+`GET /n/<code>` is the phone page the notice's QR code leads to, `GET /n/<code>/print` the
+printable A4 page the clerk hands over when the window has no slip printer (or the citizen wants
+paper), and `GET /n/<code>/qr.svg` that QR code. Like a ticket's id for /t/<id>, the code is the
+secret: it is only on the citizen's notice. Codes are typed by people, so case and dashes do not
+matter; an unknown code is a 404.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+bp = Blueprint("notice_page", __name__)
+
+#: the guide's material forms, as the citizen reads them (the guide stores the keys)
+FORMS = ("original", "copy", "original_and_copy", "electronic")
+
+
+def _notice_or_404(code: str) -> dict[str, Any]:
+    from server.services.errors import NotFound
+    from server.services.notices import get_notice
+
+    ctx = current_app.extensions["hallq"]
+    try:
+        return get_notice(ctx, code, ctx.base_url or request.host_url.rstrip("/"))
+    except NotFound:
+        abort(404)
+
+
+def _issued(code: str) -> dict[str, Any]:
+    """Who made the notice, where and when (in the hall's time): the A4 page names them."""
+    from sqlalchemy import select
+
+    from server.domain.notice import normalise_code
+    from server.storage.models import Hall, Notice, User, Window
+
+    with current_app.extensions["hallq"].db.read() as s:
+        n = s.scalar(select(Notice).where(Notice.code == normalise_code(code)))
+        if n is None:
+            abort(404)
+        hall = s.get(Hall, n.hall_id)
+        window = s.get(Window, n.window_id) if n.window_id else None
+        clerk = s.get(User, n.by_user_id) if n.by_user_id else None
+        tz = ZoneInfo(hall.timezone if hall else "Asia/Shanghai")
+        return {
+            "at": n.created_at.astimezone(tz),
+            "window": {"number": window.number, "name": window.name} if window else None,
+            "clerk": {"name": clerk.name, "badge": clerk.badge} if clerk else None,
+        }
+
+
+def _items(notice: dict[str, Any]) -> list[dict[str, Any]]:
+    """The missing items, with what the service guide says of each (original or copy, copies)."""
+    materials = {
+        str(m["id"]): m
+        for m in ((notice.get("guide") or {}).get("materials") or [])
+        if isinstance(m, dict) and m.get("id") is not None
+    }
+    out = []
+    for item in notice["missing"]:
+        m = materials.get(str(item.get("id"))) if item.get("id") else None
+        form = m.get("form") if m else None
+        out.append(
+            {
+                "name": item["name"],
+                "reason": item.get("reason"),
+                "form": form if form in FORMS else None,
+                "copies": m.get("copies") if m else None,
+                "required": m.get("required") if m else None,
+                "notes": (m.get("notes") or "") if m else "",
+            }
+        )
+    return out
+
+
+def _phone_url(code: str) -> str:
+    base = current_app.extensions["hallq"].base_url
+    if base:
+        # Behind a proxy the configured public base wins over the Host the browser used.
+        return f"{base.rstrip('/')}{url_for('notice_page.phone', code=code)}"
+    return url_for("notice_page.phone", code=code, _external=True)
+
+
+def _context(code: str) -> dict[str, Any]:
+    notice = _notice_or_404(code)
+    return {
+        "notice": notice,
+        "items": _items(notice),
+        "issued": _issued(notice["code"]),
+        "phone_url": _phone_url(notice["code"]),
+    }
+
+
+def _date(at: datetime) -> str:
+    return f"{at.year}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+
+
+@bp.get("/n/<code>")
+def phone(code: str) -> str:
+    ctx = _context(code)
+    return render_template("notice/phone.html", issued_text=_date(ctx["issued"]["at"]), **ctx)
+
+
+@bp.get("/n/<code>/print")
+def printable(code: str) -> str:
+    ctx = _context(code)
+    return render_template("notice/print.html", issued_text=_date(ctx["issued"]["at"]), **ctx)
+
+
+@bp.get("/n/<code>/qr.svg")
+def qr(code: str) -> Response:
+    notice = _notice_or_404(code)
+    img = qrcode.make(
+        _phone_url(notice["code"]),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    buf = io.BytesIO()
+    img.save(buf)
+    resp = Response(buf.getvalue(), mimetype="image/svg+xml")
+    # A notice's URL never changes: the code can be cached.
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
