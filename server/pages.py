@@ -11,13 +11,24 @@ def init_pages(app: Flask) -> None:
     from board import bp as board_bp
     from kiosk import bp as kiosk_bp
     from kiosk.guide import guide_bp as kiosk_guide_bp
+    from kiosk.notice_page import bp as notice_bp
     from kiosk.ticket_page import bp as ticket_bp
 
     from .clerk import bp as clerk_bp
     from .guide_admin import bp as guide_admin_bp
     from .manage import bp as manage_bp
 
-    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, board_bp, clerk_bp, manage_bp, guide_admin_bp):
+    blueprints = (
+        kiosk_bp,
+        kiosk_guide_bp,
+        ticket_bp,
+        notice_bp,
+        board_bp,
+        clerk_bp,
+        manage_bp,
+        guide_admin_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
 
     @app.get("/")
