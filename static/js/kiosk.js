@@ -539,6 +539,18 @@
     if (code) { ev.preventDefault(); takeNoticeTicket(code); }
   });
 
+  // The kiosk guide's "取号办理" links here with ?service=C: open that service's category with
+  // the service marked, and let the citizen tap it (a link never takes a number by itself).
+  function openLinkedService() {
+    const code = new URLSearchParams(location.search).get("service");
+    const svc = code && info && info.services ? info.services.find(function (s) { return s.code === code; }) : null;
+    if (!svc) return;
+    openCategory(categoryKey(svc.category));
+    const tile = document.querySelector('#service-tiles .tile[data-service="' + svc.code + '"]');
+    if (tile) { tile.classList.add("linked"); tile.focus(); }
+    history.replaceState(null, "", location.pathname);
+  }
+
   // ── data ───────────────────────────────────────────────────
   let firstLoad = true;
   async function loadInfo() {
@@ -550,6 +562,7 @@
         firstLoad = false;
         renderCategories();
         goHome();
+        openLinkedService();
       } else {
         refreshCounts();
       }
