@@ -62,3 +62,21 @@ def test_kill_9_loses_no_acknowledged_ticket_or_call(live_hall_factory, sqlite_u
         assert again.api("GET", f"/tickets/{t['id']}").status_code == 200
     nxt = again.api("POST", "/tickets", again.kiosk_token, json={"service": "A"}).json()
     assert nxt["number"] == "A006", "numbering continues after the crash"
+
+
+def test_print_test_writes_a_preview_and_escpos_bytes(tmp_path, sqlite_url):
+    png, raw = tmp_path / "ticket.png", tmp_path / "ticket.bin"
+    out = hallq("print-test", "--mode", "raster", "--width", "58", "--out", str(png), db=sqlite_url)
+    assert out.returncode == 0, out.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
+    out = hallq("print-test", "--mode", "text", "--width", "80", "--out", str(raw), db=sqlite_url)
+    assert out.returncode == 0, out.stderr
+    data = raw.read_bytes()
+    assert (
+        b"\x1c\x26" in data
+        and "社保医保".encode("gb18030") in data
+        and data.rstrip(b"\x00").endswith(b"\x1dV\x00")
+        or b"\x1dV" in data[-8:]
+    )
+    bad = hallq("print-test", "--printer", "lpt://nowhere", db=sqlite_url)
+    assert bad.returncode == 2 and "error" in bad.stderr
