@@ -217,6 +217,7 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall, base_url: str) -> dict[
 
     cover = staff.cover_info(s, hall, ctx.clock())
     return {
+        "transfers": recent_transfers(s, hall, day),
         "seq": hall.seq,
         "hall": {"code": hall.code, "name": hall.name, "timezone": hall.timezone},
         "business_day": day.isoformat(),
@@ -248,6 +249,35 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall, base_url: str) -> dict[
             for w in windows
         ],
     }
+
+
+RECENT_TRANSFERS = 8
+
+
+def recent_transfers(s: Session, hall: Hall, day: date) -> list[dict[str, Any]]:
+    """Today's transfers whose citizen still waits, newest first: a reloaded board shows them too."""
+    from ..event_names import TICKET_TRANSFERRED
+    from ..storage.models import Event
+
+    rows = s.scalars(
+        select(Event)
+        .where(Event.hall_id == hall.id, Event.type == TICKET_TRANSFERRED)
+        .order_by(Event.seq.desc())
+        .limit(50)
+    ).all()
+    seen: set[str] = set()
+    out = []
+    for e in rows:
+        tid = e.data["ticket"]["id"]
+        if tid in seen or e.data["ticket"].get("business_day") != day.isoformat():
+            continue
+        seen.add(tid)
+        status = s.scalar(select(Ticket.status).where(Ticket.public_id == tid))
+        if status == Status.WAITING:
+            out.append(e.data)
+        if len(out) >= RECENT_TRANSFERS:
+            break
+    return out
 
 
 def snapshot(ctx: Context, actor: Principal, code: str, base_url: str = "") -> dict[str, Any]:

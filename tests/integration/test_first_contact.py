@@ -216,3 +216,15 @@ def test_notice_codes_never_reach_the_public_hall_stream(ctx, hall, clock):
     snap = hs.snapshot(ctx, principal(ctx, "board"), "demo")
     assert n["code"] not in str(published) and n["code"] not in str(snap)
     assert "带社保卡" not in str(published)
+
+
+def test_a_reloaded_board_still_shows_where_transferred_citizens_go(ctx, hall, clock):
+    from server.services import halls as hs
+
+    sb = take(ctx, hall, clock, "C")
+    serve(ctx, hall["c6"], 6)
+    transfers.transfer(ctx, hall["c6"], sb["id"], "转公积金", window_id=8)
+    snap = hs.snapshot(ctx, principal(ctx, "board"), "demo")
+    assert [d["message"]["zh"] for d in snap["transfers"]] == ["C001 请到 8 号窗口"]
+    ts.call_next(ctx, hall["c8"], 8)
+    assert hs.snapshot(ctx, principal(ctx, "board"), "demo")["transfers"] == [], "gone once called"
