@@ -14,6 +14,7 @@ def init_pages(app: Flask) -> None:
     from kiosk.notice_page import bp as notice_bp
     from kiosk.ticket_page import bp as ticket_bp
 
+    from .admin_pages import bp as admin_pages_bp
     from .clerk import bp as clerk_bp
     from .guide_admin import bp as guide_admin_bp
     from .manage import bp as manage_bp
@@ -27,6 +28,7 @@ def init_pages(app: Flask) -> None:
         clerk_bp,
         manage_bp,
         guide_admin_bp,
+        admin_pages_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

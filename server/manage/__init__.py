@@ -34,3 +34,7 @@ def console() -> str:
         asked = request.args.get("hall")
         hall = asked if asked in halls else halls[0]
     return render_template("manage/index.html", user=current_user, hall=hall)
+
+
+# The console's other pages add their views to `bp` (after bp and MANAGER_ROLES exist).
+from . import audit, hall, staff  # noqa: E402, F401

@@ -19,15 +19,65 @@ from .principal import Principal, require_hall, require_role
 MAX_ROWS = 5000
 
 
-def _describe(e: Event) -> str:
+def _codes(codes: Any) -> str:
+    return "、".join(str(c) for c in codes) if codes else "（无）"
+
+
+def _who(p: Any) -> str:
+    return str(p.get("name") or p.get("username")) if isinstance(p, dict) else "空缺"
+
+
+def _place(spec: Any, numbers: dict[int, int]) -> str:
+    """A move target ({"service": CODE} or {"window": ID}) in words."""
+    if isinstance(spec, dict) and "service" in spec:
+        return f"事项 {spec['service']}"
+    if isinstance(spec, dict) and "window" in spec:
+        return f"{numbers.get(spec['window'], spec['window'])}号窗口"
+    return str(spec)
+
+
+def _change(change: Any) -> str:
+    """A window change in words: 办理事项 A、H → A; 经理关闭窗口（原因）."""
+    if not isinstance(change, dict):
+        return str(change)
+    parts = []
+    for key, value in change.items():
+        if key == "services" and isinstance(value, dict):
+            parts.append(f"办理事项 {_codes(value.get('before'))} → {_codes(value.get('after'))}")
+        elif key == "closed_by_manager":
+            parts.append("经理关闭窗口")
+        elif key == "reason":
+            if value:
+                parts.append(f"原因：{value}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "；".join(parts)
+
+
+def _describe(e: Event, numbers: dict[int, int]) -> str:
+    """One line of what happened (the data's ticket, window, people, reason, change)."""
     d = e.data or {}
     t = d.get("ticket") or {}
     w = d.get("window") or {}
     parts = [t.get("number") or "", (w.get("name") if isinstance(w, dict) else "") or ""]
-    if "reason" in d:
+    if e.type == "posts.updated":
+        parts.append(f"A岗 {_who(d.get('a'))}，B岗 {_who(d.get('b'))}")
+    if e.type == "queue.moved":
+        moved = d.get("numbers") or []
+        shown = "、".join(moved[:20]) + ("…" if len(moved) > 20 else "")
+        where = f"{_place(d.get('from'), numbers)} → {_place(d.get('to'), numbers)}"
+        parts.append(f"{where}：{d.get('count', 0)} 人 {shown}")
+    if e.type == "leave.registered" and isinstance(d.get("leave"), dict):
+        lv = d["leave"]
+        short = "（临时请假）" if lv.get("short_notice") else ""
+        span = f"{lv.get('start')} 至 {lv.get('end')}"
+        parts.append(f"{_who(lv.get('user'))} {span} {lv.get('reason', '')}{short}")
+    if e.type == "window.alarm":
+        parts.append(f"A岗 {_who(d.get('a'))}、B岗 {_who(d.get('b'))} 均不在岗，{d.get('waiting', 0)} 人等候")
+    if d.get("reason"):
         parts.append(str(d["reason"]))
     if "change" in d:
-        parts.append(str(d["change"]))
+        parts.append(_change(d["change"]))
     return " ".join(p for p in parts if p)
 
 
@@ -69,6 +119,9 @@ def audit_log(
                 raise bad_field("day", "日期格式应为 YYYY-MM-DD", "day is YYYY-MM-DD") from err
             q = q.where(Event.at >= start, Event.at < start + timedelta(days=1))
         rows = s.execute(q.order_by(Event.seq.desc()).limit(limit)).all()
+        numbers = {
+            i: n for i, n in s.execute(select(Window.id, Window.number).where(Window.hall_id == hall.id))
+        }
         return [
             {
                 "seq": e.seq,
@@ -78,7 +131,7 @@ def audit_log(
                 "actor_role": e.actor_role,
                 "window": {"id": w.id, "number": w.number} if w else None,
                 "ticket": {"id": t.public_id, "number": t.number} if t else None,
-                "summary": _describe(e),
+                "summary": _describe(e, numbers),
             }
             for e, u, w, t in rows
         ]
