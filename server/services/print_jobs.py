@@ -157,6 +157,7 @@ def add_printer(
             if w is None:
                 raise bad_field("window", "该大厅没有这个窗口", "no such window in this hall")
             window_id = w.id
+        ctx.cache.pop(f"kiosk-printer:{token_id}", None)
         p = Printer(
             hall_id=hall.id,
             name=name,
@@ -206,6 +207,7 @@ def agent_hello(
         events += _set_status(s, p, "ok", "agent connected", now)
         pending = _claim_all(s, p, now)
         view = printer_view(p)
+    ctx.cache.pop(f"kiosk-printer:{actor.token_id}", None)  # this kiosk prints from now on
     ctx.publish(events)
     return view, pending
 
@@ -236,6 +238,24 @@ def _kiosk_printer(s: Session, token_id: int | None) -> Printer | None:
     )
 
 
+_PRINTER_TTL_S = 10.0
+
+
+def _has_printer(ctx: Context, token_id: int | None) -> bool:
+    """Whether a kiosk token has a printer, cached briefly (a printer added shows within 10 s)."""
+    if token_id is None:
+        return False
+    key = f"kiosk-printer:{token_id}"
+    now = ctx.clock().timestamp()
+    hit = ctx.cache.get(key)
+    if hit is not None and now - hit[0] < _PRINTER_TTL_S:
+        return bool(hit[1])
+    with ctx.db.read() as s:
+        found = _kiosk_printer(s, token_id) is not None
+    ctx.cache[key] = (now, found)
+    return found
+
+
 def ticket_slip_data(ctx: Context, hall: Hall, ticket: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "hall_name": hall.name,
@@ -254,6 +274,8 @@ def enqueue_ticket(ctx: Context, actor: Principal, ticket: dict[str, Any]) -> di
 
     Runs in its own transaction after the ticket's: a failure here never undoes the ticket.
     """
+    if not _has_printer(ctx, actor.token_id):
+        return None  # most issuers (scripts, managers, kiosks without printers): no write at all
     now = ctx.clock()
     with ctx.db.transaction() as s:
         printer = _kiosk_printer(s, actor.token_id)
