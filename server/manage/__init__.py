@@ -33,7 +33,15 @@ def console() -> str:
             abort(404)
         asked = request.args.get("hall")
         hall = asked if asked in halls else halls[0]
-    return render_template("manage/index.html", user=current_user, hall=hall)
+    from .hall import hall_choices
+
+    return render_template(
+        "manage/index.html",
+        user=current_user,
+        hall=hall,
+        halls=hall_choices(),  # the navigation (templates/manage/_nav.html) needs these two
+        has_guides="guide_admin" in current_app.blueprints,
+    )
 
 
 # The console's other pages add their views to `bp` (after bp and MANAGER_ROLES exist).

@@ -321,7 +321,7 @@
         body.appendChild(H.h("tr", { class: d.revoked ? "inactive" : "", dataset: { deviceId: d.id, role: d.role } },
           H.h("td", { class: "num muted", text: String(d.id) }),
           H.h("td", {}, H.h("b", { text: label })),
-          H.h("td", { text: H.t("role_" + d.role) }),
+          H.h("td", { class: "nowrap", text: H.t("role_" + d.role) }),
           H.h("td", { class: "num", text: d.user || "" }),
           H.h("td", { class: "num nowrap", text: H.dayTime(d.created_at, timezone) }),
           H.h("td", {}, H.h("span", { class: "pill " + (d.revoked ? "muted" : "ok"), text: H.t(d.revoked ? "revoked" : "in_use") })),
@@ -371,7 +371,7 @@
       $("tr-extra").textContent = extra;
       $("tr-extra").hidden = !extra;
       $("token-result").hidden = false;
-      $("token-result").scrollIntoView({ behavior: "smooth", block: "start" });
+      $("token-result").scrollIntoView({ behavior: "smooth", block: "nearest" });
     }
 
     document.addEventListener("click", function (ev) {

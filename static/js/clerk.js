@@ -108,6 +108,11 @@
     $("win-status").textContent = windowStatusText(w.status);
     $("win-status").className = "pill " + w.status;
     $("win-reason").textContent = w.status === "paused" && w.pause_reason ? w.pause_reason : "";
+    // AB岗: while an A clerk is away my call-next serves their window too
+    const covering = w.covering || [];
+    $("win-covering").hidden = covering.length === 0;
+    $("win-covering").textContent = covering.length
+      ? H.t("covering", { list: covering.map(function (c) { return c.number; }).join(H.t("list_sep")) }) : "";
 
     const cur = w.current;
     $("cur-number").textContent = cur ? cur.number : "—";
@@ -670,6 +675,98 @@
     refreshFollowUps();
   }
 
+  // ── AB岗: alarms of the windows I am B post for, handovers, my leave ──
+  const staff = { alarms: new Map() };   // window id → window.alarm data (b = me)
+
+  function renderAlarms() {
+    const box = $("b-alarms");
+    box.textContent = "";
+    staff.alarms.forEach(function (a) {
+      box.appendChild(H.h("div", { class: "alert error b-alarm", dataset: { windowId: a.window.id } },
+        H.h("b", { text: H.t(typeof a.waiting === "number" ? "b_alarm" : "b_alarm_some", { window: a.window.number, a: a.a ? a.a.name : "—", n: a.waiting }) }),
+        H.h("span", { text: H.t("b_alarm_how") })));
+    });
+    box.hidden = staff.alarms.size === 0;
+  }
+
+  async function loadAlarms() {
+    try {
+      const res = await H.api("GET", "/api/v1/halls/" + encodeURIComponent(hall) + "/alarms");
+      staff.alarms = new Map();
+      (res.alarms || []).forEach(function (a) { if (a.b && a.b.username === me) staff.alarms.set(a.window.id, a); });
+      renderAlarms();
+    } catch (err) { /* the next alarm event shows it */ }
+  }
+
+  async function loadHandovers() {
+    let list = [];
+    try { list = (await H.api("GET", "/api/v1/me/handovers")).handovers || []; } catch (err) { return; }
+    const ul = $("handover-list");
+    ul.textContent = "";
+    list.forEach(function (h) {
+      ul.appendChild(H.h("li", { class: h.short_notice ? "short" : "", dataset: { leaveId: h.id } },
+        H.h("div", { class: "ho-head" },
+          H.h("b", { text: H.t("handover_window", { window: h.window ? h.window.number : "", name: h.user.name }) }),
+          H.h("span", { class: "num", text: H.t("handover_days", { start: h.start, end: h.end }) }),
+          H.h("span", { class: "muted", text: h.reason }),
+          h.short_notice ? H.h("span", { class: "tag prio", text: H.t("handover_short") }) : null),
+        H.h("p", { class: "ho-note", text: h.handover_note })));
+    });
+    $("handovers").hidden = list.length === 0;
+    $("handover-count").textContent = list.length ? String(list.length) : "";
+  }
+  const refreshHandovers = H.debounce(loadHandovers, 300);
+
+  function onStaffEvent(env) {
+    const d = env.data || {};
+    if (env.type === "window.alarm" && d.window && d.b && d.b.username === me) {
+      staff.alarms.set(d.window.id, d);
+      renderAlarms();
+    } else if (env.type === "window.alarm_cleared" && d.window && staff.alarms.delete(d.window.id)) {
+      renderAlarms();
+    } else if (env.type === "leave.registered" || env.type === "posts.updated") {
+      refreshHandovers();
+    }
+  }
+
+  function hallDay(offset) {
+    const d = new Date(Date.now() + (offset || 0) * 86400000);
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone: state.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+    } catch (e) { return d.toISOString().slice(0, 10); }
+  }
+
+  $("leave-card").addEventListener("toggle", function () {
+    if (!$("leave-card").open || $("leave-start").value) return;
+    $("leave-start").value = hallDay(1);
+    $("leave-end").value = hallDay(1);
+    $("leave-start").min = hallDay(0);
+    $("leave-end").min = hallDay(0);
+  });
+  $("leave-start").addEventListener("change", function () {
+    if (!$("leave-end").value || $("leave-end").value < $("leave-start").value) $("leave-end").value = $("leave-start").value;
+  });
+  $("leave-form").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const body = {
+      start: $("leave-start").value, end: $("leave-end").value,
+      reason: $("leave-reason").value.trim(), handover_note: $("leave-note").value.trim(),
+    };
+    if (body.end < body.start) { say("error", H.t("leave_end_before")); return; }
+    $("leave-submit").disabled = true;
+    try {
+      const lv = await H.api("POST", "/api/v1/leaves", body);
+      say(lv.short_notice ? "info" : "ok", H.t(lv.short_notice ? "leave_saved_short" : "leave_saved", { start: lv.start, end: lv.end }));
+      $("leave-reason").value = "";
+      $("leave-note").value = "";
+      $("leave-card").open = false;
+    } catch (err) {
+      say("error", err.status === 400 || err.status === 409 ? err.message : H.errorText(err));
+    } finally {
+      $("leave-submit").disabled = false;
+    }
+  });
+
   // "waited N min" grows while nobody acts: redraw now and then
   setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
 
@@ -679,15 +776,16 @@
       await loadMe();
       await loadSnapshot();
       await loadWindow();
-      await Promise.all([loadFollowUps(), loadHallServices()]);
+      await Promise.all([loadFollowUps(), loadHallServices(), loadHandovers(), loadAlarms()]);
     } catch (err) {
       sayError(err);
     }
     H.live({
       hall: hall,
-      onSnapshot: function (snap) { applySnapshot(snap); refresh(); refreshFollowUps(); },
+      onSnapshot: function (snap) { applySnapshot(snap); refresh(); refreshFollowUps(); refreshHandovers(); loadAlarms(); },
       onEvent: function (env) {
         onFollowEvent(env);
+        onStaffEvent(env);
         if (env.type === "print.updated" && env.data) onPrintJob(env.data.job);
         if (env.type === "window.updated" && env.data && env.data.window) {
           const w = env.data.window;

@@ -16,6 +16,7 @@
     services: [],         // [{code, prefix, name, ...}]
     waiting: {},
     transfers: [],        // ticket.transferred data, newest first, until the ticket is called
+    windows: new Map(),   // window id → {id, number, status, services, cover} for the strip
   };
   const TRANSFERS_MAX = 4;
 
@@ -39,7 +40,7 @@
     const list = $("now-calling");
     const rows = Array.from(state.calling.values()).sort(function (a, b) { return b.order - a.order; });
     list.textContent = "";
-    list.classList.toggle("compact", rows.length > 6);
+    list.classList.toggle("compact", rows.length > 5);   // two columns before the panel overflows
     rows.forEach(function (row) {
       const t = row.ticket;
       const serving = t.status === "serving";
@@ -80,6 +81,35 @@
         H.h("span", { class: "w-name", text: english && s.name_en ? s.name_en : s.name }),
         H.h("span", { class: "w-count" }, H.h("b", { class: "num", text: String(n) }), H.h("small", { text: H.t("waiting_unit") }))));
     });
+  }
+
+  // ── the windows strip: number, status, the letters of its services ─────
+  function letterOf(code) {
+    const s = state.services.find(function (x) { return x.code === code; });
+    return s ? s.prefix || s.code : code;
+  }
+
+  function renderWindows() {
+    const list = $("window-strip");
+    list.textContent = "";
+    Array.from(state.windows.values()).sort(function (a, b) { return a.number - b.number; }).forEach(function (w) {
+      const go = w.status !== "open" && w.cover && w.cover.window ? w.cover.window.number : null;
+      list.appendChild(H.h("li", {
+        class: "ws status-" + w.status + (go ? " covered" : ""),
+        dataset: { windowId: w.id, windowNumber: w.number, status: w.status, services: (w.services || []).join(",") },
+      },
+        H.h("b", { class: "ws-num num", text: String(w.number) }),
+        // closed, its B post covers elsewhere: point there ("3 → 2")
+        go ? H.h("span", { class: "ws-go num", title: H.t("window_go", { n: go }), text: "→" + go })
+          : H.h("span", { class: "ws-svcs num", text: (w.services || []).map(letterOf).join("\u2009") || "—" })));
+    });
+  }
+
+  function keepWindow(w) {
+    if (!w || typeof w.id !== "number") return;
+    const prev = state.windows.get(w.id) || {};
+    state.windows.set(w.id, { id: w.id, number: w.number, status: w.status, services: w.services || prev.services || [],
+      cover: "cover" in w ? w.cover : prev.cover || null });
   }
 
   // ── the call banner + voice ────────────────────────────────
@@ -205,9 +235,12 @@
     state.recent = (snap.recent_calls || []).slice(0, RECENT_MAX);
     state.services = snap.services || [];
     state.waiting = Object.assign({}, snap.waiting || {});
+    state.windows.clear();
+    (snap.windows || []).forEach(keepWindow);
     renderCalling();
     renderRecent();
     renderWaiting();
+    renderWindows();
   }
 
   function onEvent(env) {
@@ -256,8 +289,11 @@
         }
         if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } }));
         renderCalling();
+        keepWindow(w);
+        renderWindows();
         break;
       }
+      case "queue.moved":   // the manager moved waiting citizens: new counts for both queues
       case "queue.updated":
         Object.assign(state.waiting, d.waiting || {});
         renderWaiting();

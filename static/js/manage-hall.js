@@ -41,6 +41,13 @@
   function windowWaiting(w) {
     return w.services.reduce(function (n, code) { return n + (state.waiting[code] || 0); }, 0);
   }
+  /** Citizens only this window would call: its services no other open window serves (the alarm's count, live). */
+  function strandedWaiting(w) {
+    return w.services.reduce(function (n, code) {
+      const elsewhere = servingWindows(code).some(function (x) { return x.id !== w.id && x.status === "open"; });
+      return n + (elsewhere ? 0 : state.waiting[code] || 0);
+    }, 0);
+  }
   function codesText(codes) {
     return codes.length ? codes.join("、") : H.t("services_none");
   }
@@ -95,7 +102,8 @@
         w.clerk ? personSpan(w.clerk) : H.t("nobody_signed_in")),
       H.h("div", { class: "wc-current", "data-role": "current" },
         cur ? H.h("b", { class: "num", text: cur.number }) : H.h("b", { class: "num none", text: H.t("current_none") }),
-        cur ? H.h("span", { class: "pill " + cur.status, text: H.statusLabel(cur.status) }) : null),
+        cur ? H.h("span", { class: "pill " + cur.status, text: H.statusLabel(cur.status) }) : null,
+        H.h("span", { class: "wc-wait" + (waiting ? " some" : ""), "data-role": "waiting", text: H.t("waiting_n", { n: waiting }) })),
       H.h("div", { class: "wc-services", "data-role": "services" },
         w.services.map(function (code) {
           const n = state.waiting[code] || 0;
@@ -103,7 +111,6 @@
             H.h("b", { text: service(code).prefix }), " " + serviceName(code),
             n ? H.h("em", { class: "num", text: String(n) }) : null);
         })),
-      H.h("div", { class: "wc-wait" + (waiting ? " some" : ""), "data-role": "waiting", text: H.t("waiting_n", { n: waiting }) }),
       H.h("div", { class: "wc-posts", "data-role": "posts" },
         H.h("span", { class: "post" }, H.h("i", { text: H.t("post_a") }), personSpan(w.posts && w.posts.a)),
         H.h("span", { class: "post" }, H.h("i", { text: H.t("post_b") }), personSpan(w.posts && w.posts.b))),
@@ -159,7 +166,7 @@
     $("alarm-title").textContent = H.t("alarm_title", { n: alarms.length });
     alarms.forEach(function (a) {
       const w = state.windows.get(a.window.id);
-      const n = typeof a.waiting === "number" ? a.waiting : (w ? windowWaiting(w) : 0);
+      const n = w ? strandedWaiting(w) : a.waiting || 0;
       list.appendChild(H.h("li", { dataset: { windowId: a.window.id } },
         H.h("b", { text: H.t("alarm_line", { window: a.window.number, n: n }) }),
         H.h("span", { class: "who" }, H.t("post_a") + " ", personSpan(a.a), "  " + H.t("post_b") + " ", personSpan(a.b)),
@@ -586,7 +593,7 @@
       case "window.alarm":
         if (d.window) {
           state.alarms.set(d.window.id, d);
-          H.say("error", H.t("alarm_raised", { window: d.window.number, n: d.waiting || 0 }));
+          H.say("error", H.t("alarm_raised", { window: d.window.number, n: d.waiting || 0 }), 10000);
         }
         break;
       case "window.alarm_cleared":

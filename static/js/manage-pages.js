@@ -4,8 +4,9 @@
   "use strict";
   const H = window.hallq;
 
-  /** A toast at the bottom right (the same as the clerk console's): ok / info / error. */
-  H.say = function (kind, text) {
+  /** A toast (the same as the clerk console's): ok / info / error. Errors stay until closed,
+   *  unless `ms` says how long (an alarm toast: the banner keeps the alarm on screen). */
+  H.say = function (kind, text, ms) {
     const box = document.getElementById("messages");
     if (!box) return;
     const el = H.h("div", { class: "alert " + kind, role: kind === "error" ? "alert" : "status" },
@@ -13,7 +14,7 @@
       H.h("button", { type: "button", class: "close", "aria-label": "×", text: "×", onclick: function () { el.remove(); } }));
     box.appendChild(el);
     while (box.children.length > 3) box.firstChild.remove();
-    if (kind !== "error") setTimeout(function () { el.remove(); }, 6000);
+    if (kind !== "error" || ms) setTimeout(function () { el.remove(); }, ms || 6000);
   };
 
   /** An API error as a toast: the server's message (error.message), in the page language. */

@@ -74,13 +74,40 @@
     const n = (w.services || []).reduce(function (a, c) { return a + (state.waiting[c] || 0); }, 0);
     $("win-waiting").textContent = H.t("waiting_n", { n: n });
 
+    // A/B posts (AB岗制度), small: who answers for this window
+    const posts = $("win-posts");
+    posts.textContent = "";
+    ["a", "b"].forEach(function (k) {
+      const p = w.posts && w.posts[k];
+      if (p) posts.appendChild(H.h("span", { class: "post", dataset: { post: k } }, H.h("i", { text: H.t("post_" + k) }), " " + p.name));
+    });
+
     const paused = w.status !== "open";
+    // A is away and B covers from another window: send the citizens there (顶岗)
+    const cover = paused && w.cover && w.cover.window ? w.cover : null;
+    root.classList.toggle("covered", !!cover);
     $("win-paused").hidden = !paused;
-    if (paused) {
+    $("paused-cover").hidden = !cover;
+    if (cover) {
+      $("paused-reason").textContent = H.t("cover_go", { n: cover.window.number });
+      $("paused-cover").textContent = cover.clerk ? H.t("cover_by", { name: cover.clerk.name }) +
+        (cover.clerk.badge ? " · " + H.t("badge", { badge: cover.clerk.badge }) : "") : "";
+    } else if (paused) {
       $("paused-reason").textContent = w.status === "paused"
         ? (w.pause_reason || H.t("paused_reason_default"))
         : H.t("closed_reason");
     }
+  }
+
+  /** Posts changed: who covers this window may change with them; the window's view says. */
+  async function refreshWindow() {
+    try {
+      const view = await H.api("GET", "/api/v1/windows/" + windowId, null, { token: token });
+      delete view.waiting;
+      delete view.covering;
+      state.win = Object.assign({}, state.win, view);
+      render(false);
+    } catch (e) { /* the next window.updated brings it */ }
   }
 
   function onSnapshot(snap) {
@@ -122,9 +149,17 @@
         if (state.win.current && t && state.win.current.id === t.id) { state.win.current = null; render(false); }
         if (env.type === "ticket.transferred") onTransferred(d);
         break;
+      case "queue.moved":
       case "queue.updated":
         Object.assign(state.waiting, d.waiting || {});
         render(false);
+        break;
+      case "posts.updated":
+        if (d.window && d.window.id === windowId) {
+          state.win.posts = { a: d.a, b: d.b };
+          render(false);
+          if (token) refreshWindow();
+        }
         break;
       default:
         break;
