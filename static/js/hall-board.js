@@ -237,10 +237,13 @@
     state.waiting = Object.assign({}, snap.waiting || {});
     state.windows.clear();
     (snap.windows || []).forEach(keepWindow);
+    // transfers whose citizens still wait: a reloaded board keeps telling them where to go
+    state.transfers = (snap.transfers || []).slice(0, TRANSFERS_MAX);
     renderCalling();
     renderRecent();
     renderWaiting();
     renderWindows();
+    renderTransfers();
   }
 
   function onEvent(env) {
