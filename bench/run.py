@@ -64,7 +64,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="after the closed-loop issue run, an open-loop run at this many tickets/s "
         "(latency at the bar's rate); 0 = skip",
     )
+    p.add_argument(
+        "--single-duration",
+        type=float,
+        default=5.0,
+        help="seconds of issue load over a single keep-alive connection (the latency one kiosk or "
+        "console sees on an idle server); 0 = skip",
+    )
     p.add_argument("--services", default="all", help="issue_load services (see issue_load.py)")
+    p.add_argument(
+        "--board-clients",
+        default="socketio,raw",
+        help="call_to_board client kinds to run, in order: socketio (python-socketio AsyncClient), "
+        "raw (minimal protocol client, less client CPU)",
+    )
     p.add_argument("--clients", type=int, default=1000, help="call_to_board sockets")
     p.add_argument("--calls", type=int, default=30, help="call_to_board measured calls")
     p.add_argument(
@@ -80,10 +93,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--keep", action="store_true", help="keep the per-run temp folders (databases)")
     p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120.0,
+        help="seconds to wait at most for --max-background before each benchmark",
+    )
+    p.add_argument(
         "--max-background",
         type=float,
         default=0.3,
-        help="before each benchmark wait (up to 120 s) until the rest of the machine uses less "
+        help="before each benchmark wait (up to --quiet-wait s) until the rest of the machine uses less "
         "than this many cores; the CPU other processes used during a run is reported either way",
     )
     return p.parse_args(argv)
@@ -362,14 +381,19 @@ def run_mode(args: argparse.Namespace, mode: str, out: Path) -> dict[str, Any]:
         board = server.token("board")
         clerk = server.token("clerk", "clerk01")
         common = ["--url", server.url, "--server-pid", str(pid), "--quiet"]
-        if "board" in args.bench:
-            lib.wait_for_quiet_machine(args.max_background, 120)
+        for client in [c.strip() for c in args.board_clients.split(",") if c.strip()]:
+            if "board" not in args.bench:
+                break
+            key = "board" if client == "socketio" else f"board_{client}"
+            lib.wait_for_quiet_machine(args.max_background, args.quiet_wait)
             try:
-                res["board"] = run_client(
+                res[key] = run_client(
                     args,
                     "call_to_board.py",
                     [
                         *common,
+                        "--client",
+                        client,
                         "--clerk-token",
                         clerk,
                         "--kiosk-token",
@@ -381,17 +405,17 @@ def run_mode(args: argparse.Namespace, mode: str, out: Path) -> dict[str, Any]:
                         "--calls",
                         str(args.calls),
                     ],
-                    out / f"{mode}-board.json",
+                    out / f"{mode}-{key}.json",
                     110 + args.calls * 2,
-                    out / f"{mode}-board.stderr",
+                    out / f"{mode}-{key}.stderr",
                 )
             except (RuntimeError, subprocess.TimeoutExpired) as e:
-                res["board_error"] = str(e)[-1500:]
-                print(f"call_to_board failed: {res['board_error']}", flush=True)
+                res[f"{key}_error"] = str(e)[-1500:]
+                print(f"call_to_board --client {client} failed: {res[f'{key}_error']}", flush=True)
             if server.proc.poll() is not None:
                 raise RuntimeError(f"server died during call_to_board:\n{server.tail()}")
         if "issue" in args.bench:
-            lib.wait_for_quiet_machine(args.max_background, 120)
+            lib.wait_for_quiet_machine(args.max_background, args.quiet_wait)
             spy = None
             if args.profile:
                 prof = out / f"{mode}-issue.speedscope.json"
@@ -445,8 +469,32 @@ def run_mode(args: argparse.Namespace, mode: str, out: Path) -> dict[str, Any]:
                     spy.kill()
                 if prof.exists():
                     res["profile"] = {"file": str(prof), "top": profile_top(prof)}
+            if args.single_duration and server.proc.poll() is None:
+                lib.wait_for_quiet_machine(args.max_background, args.quiet_wait)
+                try:
+                    res["issue_single"] = run_client(
+                        args,
+                        "issue_load.py",
+                        [
+                            *common,
+                            "--token",
+                            kiosk,
+                            "--concurrency",
+                            "1",
+                            "--duration",
+                            str(args.single_duration),
+                            "--services",
+                            args.services,
+                        ],
+                        out / f"{mode}-issue-single.json",
+                        args.single_duration + 90,
+                        out / f"{mode}-issue-single.stderr",
+                    )
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    res["issue_single_error"] = str(e)[-1500:]
+                    print(f"issue_load -c 1 failed: {res['issue_single_error']}", flush=True)
             if args.issue_rate and server.proc.poll() is None:
-                lib.wait_for_quiet_machine(args.max_background, 120)
+                lib.wait_for_quiet_machine(args.max_background, args.quiet_wait)
                 try:
                     res["issue_open"] = run_client(
                         args,
@@ -523,6 +571,8 @@ def markdown(m: dict[str, str], args: argparse.Namespace, results: list[dict[str
         _row("---", "---", *["---:"] * 10),
     ]
     runs = [("issue", "closed loop")]
+    if args.single_duration:
+        runs.append(("issue_single", "1 connection, closed loop"))
     if args.issue_rate:
         runs.append(("issue_open", f"open loop, {args.issue_rate:g}/s offered"))
     for r in results:
@@ -555,6 +605,7 @@ def markdown(m: dict[str, str], args: argparse.Namespace, results: list[dict[str
         "",
         _row(
             "mode",
+            "client",
             "connected",
             "connect s",
             "p50 ms",
@@ -569,33 +620,37 @@ def markdown(m: dict[str, str], args: argparse.Namespace, results: list[dict[str
             "client CPU",
             "rest of machine CPU",
         ),
-        _row("---", *["---:"] * 13),
+        _row("---", "---", *["---:"] * 13),
     ]
+    clients = [c.strip() for c in args.board_clients.split(",") if c.strip()]
     for r in results:
-        b = r.get("board")
-        if not b:
-            why = (r.get("board_error") or r.get("error") or "not run")[:120].replace("\n", " ")
-            lines.append(_row(r["mode"], f"failed: {why}", *[""] * 12))
-            continue
-        lat = b.get("latency", {})
-        lines.append(
-            _row(
-                r["mode"],
-                f"{b['clients_connected']}/{b['clients_requested']}",
-                f"{b['connect_s']:.1f}",
-                f(lat.get("p50_ms")),
-                f(lat.get("p95_ms")),
-                f(lat.get("p99_ms")),
-                f(lat.get("max_ms")),
-                f(b["last_board_latency"].get("p50_ms")),
-                f"{b['missed_events']} of {b['expected_receipts']}",
-                b["disconnects"],
-                f(b["call_next_http"].get("p50_ms")),
-                f"{b.get('server_cpu_pct', 0):.0f}%",
-                f"{b['client_cpu_pct']:.0f}%",
-                f"{b['other_cpu_pct']:.0f}%",
+        for client in clients:
+            key = "board" if client == "socketio" else f"board_{client}"
+            b = r.get(key)
+            if not b:
+                why = (r.get(f"{key}_error") or r.get("error") or "not run")[:120].replace("\n", " ")
+                lines.append(_row(r["mode"], client, f"failed: {why}", *[""] * 12))
+                continue
+            lat = b.get("latency", {})
+            lines.append(
+                _row(
+                    r["mode"],
+                    client,
+                    f"{b['clients_connected']}/{b['clients_requested']}",
+                    f"{b['connect_s']:.1f}",
+                    f(lat.get("p50_ms")),
+                    f(lat.get("p95_ms")),
+                    f(lat.get("p99_ms")),
+                    f(lat.get("max_ms")),
+                    f(b["last_board_latency"].get("p50_ms")),
+                    f"{b['missed_events']} of {b['expected_receipts']}",
+                    b["disconnects"],
+                    f(b["call_next_http"].get("p50_ms")),
+                    f"{b.get('server_cpu_pct', 0):.0f}%",
+                    f"{b['client_cpu_pct']:.0f}%",
+                    f"{b['other_cpu_pct']:.0f}%",
+                )
             )
-        )
     for r in results:
         if r.get("profile"):
             lines += [
