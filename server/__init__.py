@@ -6,14 +6,17 @@ CSRF, the JSON API, the realtime layer and the pages, each by its own `init_*` s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported inside create_app: `hallq serve` must monkey-patch first
+    from flask import Flask
 
 __version__ = "0.1.0"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from flask import Flask
+
     from . import config as config_mod
     from .paths import STATIC, TEMPLATES
 

@@ -38,6 +38,31 @@ def _settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return config.load(overrides)
 
 
+def _nodelay_handler() -> Any:
+    """gevent's pywsgi writes headers and body separately: without TCP_NODELAY every reply on a
+    kept-alive connection waits ~40 ms for the delayed ACK (measured, docs/performance.md)."""
+    import socket
+
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+        def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().__init__(sock, *args, **kwargs)
+
+    return NoDelayHandler
+
+
+def _quiet_gc() -> None:
+    """Move the startup objects out of the collector's way and collect less often: full
+    collections with 1,000 sockets paused the server 140-190 ms (docs/performance.md)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _serve(app: Any, host: str, port: int) -> None:
     from .extensions import socketio
 
@@ -45,10 +70,13 @@ def _serve(app: Any, host: str, port: int) -> None:
     kwargs: dict[str, Any] = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if mode == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
+    elif mode == "gevent":
+        kwargs["handler_class"] = _nodelay_handler()
     from . import alarm_watch, print_worker
 
     print_worker.start(app)
     alarm_watch.start(app)
+    _quiet_gc()
     socketio.run(app, **kwargs)
 
 

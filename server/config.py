@@ -5,7 +5,7 @@
 | HALLQ_CONFIG | – | path of a TOML file with the same keys in lower case (database_url = "…") |
 | HALLQ_DATABASE_URL | sqlite:///./hallq.db | SQLAlchemy URL (SQLite file or postgresql://…) |
 | HALLQ_MESSAGE_QUEUE | – | redis://… to fan events out across several server processes |
-| HALLQ_ASYNC_MODE | threading | threading, eventlet or gevent |
+| HALLQ_ASYNC_MODE | gevent | gevent, eventlet or threading (gevent measured fastest: docs/performance.md) |
 | HALLQ_SECRET_KEY | generated into .hallq-secret beside the database | session and CSRF key |
 | HALLQ_PUBLIC_BOARDS | true | anonymous read-only hall boards and phone pages |
 | HALLQ_BASE_URL | – | absolute URL prefix for ticket links behind a proxy |
@@ -26,7 +26,7 @@ ASYNC_MODES = ("threading", "eventlet", "gevent")
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "sqlite:///hallq.db",
     "MESSAGE_QUEUE": None,
-    "ASYNC_MODE": "threading",
+    "ASYNC_MODE": "gevent",
     "SECRET_KEY": None,
     "PUBLIC_BOARDS": True,
     "BASE_URL": None,
