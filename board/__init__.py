@@ -9,19 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
+from server.pages import hall_name_or_404
+
 bp = Blueprint("board", __name__, url_prefix="/board")
-
-
-def hall_name_or_404(code: str) -> str:
-    """The hall's display name; 404 for a hall that does not exist (a mistyped board URL)."""
-    from server.services.errors import NotFound
-    from server.services.halls import load_hall
-
-    try:
-        with current_app.extensions["hallq"].db.read() as s:
-            return str(load_hall(s, code).name)
-    except NotFound:
-        abort(404)
 
 
 @bp.get("/<hall>")

@@ -7,21 +7,11 @@ browser). The kiosk printer agent lives in kiosk/agent.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, render_template
+
+from server.pages import hall_name_or_404
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
-
-
-def hall_name_or_404(code: str) -> str:
-    """The hall's display name; 404 for a hall that does not exist (a mistyped kiosk URL)."""
-    from server.services.errors import NotFound
-    from server.services.halls import load_hall
-
-    try:
-        with current_app.extensions["hallq"].db.read() as s:
-            return str(load_hall(s, code).name)
-    except NotFound:
-        abort(404)
 
 
 @bp.get("/<hall>")

@@ -9,14 +9,13 @@ matter; an unknown code is a 404.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import qrcode
-import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from server.pages import public_url, qr_svg
 
 bp = Blueprint("notice_page", __name__)
 
@@ -82,11 +81,7 @@ def _items(notice: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _phone_url(code: str) -> str:
-    base = current_app.extensions["hallq"].base_url
-    if base:
-        # Behind a proxy the configured public base wins over the Host the browser used.
-        return f"{base.rstrip('/')}{url_for('notice_page.phone', code=code)}"
-    return url_for("notice_page.phone", code=code, _external=True)
+    return public_url("notice_page.phone", code=code)
 
 
 def _context(code: str) -> dict[str, Any]:
@@ -118,16 +113,4 @@ def printable(code: str) -> str:
 @bp.get("/n/<code>/qr.svg")
 def qr(code: str) -> Response:
     notice = _notice_or_404(code)
-    img = qrcode.make(
-        _phone_url(notice["code"]),
-        image_factory=qrcode.image.svg.SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,
-        border=2,
-    )
-    buf = io.BytesIO()
-    img.save(buf)
-    resp = Response(buf.getvalue(), mimetype="image/svg+xml")
-    # A notice's URL never changes: the code can be cached.
-    resp.headers["Cache-Control"] = "public, max-age=86400"
-    return resp
+    return qr_svg(_phone_url(notice["code"]))

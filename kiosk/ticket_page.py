@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from server.pages import public_url, qr_svg
 
 bp = Blueprint("ticket_page", __name__)
 
@@ -37,25 +36,4 @@ def status(ticket_id: str) -> str:
 @bp.get("/t/<ticket_id>/qr.svg")
 def qr(ticket_id: str) -> Response:
     ticket = _ticket_or_404(ticket_id)
-    url = _status_url(ticket)
-    img = qrcode.make(
-        url,
-        image_factory=qrcode.image.svg.SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,
-        border=2,
-    )
-    buf = io.BytesIO()
-    img.save(buf)
-    resp = Response(buf.getvalue(), mimetype="image/svg+xml")
-    # The URL of a ticket never changes: the code can be cached by the kiosk's browser.
-    resp.headers["Cache-Control"] = "public, max-age=86400"
-    return resp
-
-
-def _status_url(ticket: dict[str, Any]) -> str:
-    base = current_app.extensions["hallq"].base_url
-    if base:
-        # Behind a proxy the configured public base wins over the Host the kiosk used.
-        return f"{base.rstrip('/')}{url_for('ticket_page.status', ticket_id=ticket['id'])}"
-    return url_for("ticket_page.status", ticket_id=ticket["id"], _external=True)
+    return qr_svg(public_url("ticket_page.status", ticket_id=ticket["id"]))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+import io
+from typing import Any
+
+from flask import Flask, Response, abort, current_app, render_template, url_for
 
 from .services.halls import list_halls
 
@@ -36,3 +39,43 @@ def init_pages(app: Flask) -> None:
     @app.get("/")
     def index() -> str:
         return render_template("index.html", halls=list_halls(current_app.extensions["hallq"]))
+
+
+def hall_name_or_404(code: str) -> str:
+    """The hall's display name; 404 for a hall that does not exist (a mistyped device URL)."""
+    from .services.errors import NotFound
+    from .services.halls import load_hall
+
+    try:
+        with current_app.extensions["hallq"].db.read() as s:
+            return str(load_hall(s, code).name)
+    except NotFound:
+        abort(404)
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for a QR code: behind a proxy the configured public base wins over the
+    Host the device used."""
+    base = current_app.extensions["hallq"].base_url
+    if base:
+        return f"{base.rstrip('/')}{url_for(endpoint, **values)}"
+    return url_for(endpoint, _external=True, **values)
+
+
+def qr_svg(data: str) -> Response:
+    """A QR code as SVG; the URLs it encodes never change, so browsers may cache it."""
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(
+        data,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    buf = io.BytesIO()
+    img.save(buf)
+    resp = Response(buf.getvalue(), mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
