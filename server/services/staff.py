@@ -303,7 +303,9 @@ def check_alarms(ctx: Context, hall_code: str | None = None) -> list[Envelope]:
         q = select(Hall)
         if hall_code:
             q = q.where(Hall.code == hall_code)
-        for hall in s.scalars(q).all():
+        # the hall row lock makes the check of several server processes run one after another,
+        # so an alarm is raised (and cleared) once
+        for hall in s.scalars(q.with_for_update()).all():
             posts, signed_in, leave = duty(s, hall, now)
             day = hall_day(hall, now)
             open_now = rules.is_open(hall.opening_hours, now.astimezone(ZoneInfo(hall.timezone)))
