@@ -72,6 +72,21 @@ def open_windows_serving(session: Session, service_id: int) -> int:
     return int(session.connection().execute(_OPEN_WINDOWS_SERVING, {"service_id": service_id}).scalar_one())
 
 
+_OPEN_TTL_S = 3.0
+
+
+def open_windows_cached(ctx: Context, session: Session, service_id: int) -> int:
+    """Open windows serving a service, for wait estimates: a few seconds stale is fine."""
+    key = f"open:{service_id}"
+    now = ctx.clock().timestamp()
+    hit = ctx.cache.get(key)
+    if hit and now - hit[0] < _OPEN_TTL_S:
+        return hit[1]  # type: ignore[no-any-return]
+    n = open_windows_serving(session, service_id)
+    ctx.cache[key] = (now, n)
+    return n
+
+
 def average_service_s(ctx: Context, session: Session, service_id: int, day: date) -> float | None:
     """Mean call-to-finish time of today's last 20 completed tickets (cached briefly)."""
     key = f"avg:{service_id}:{day}"
@@ -129,7 +144,7 @@ def ticket_with_position(ctx: Context, session: Session, t: Ticket, base_url: st
         wait = estimated_wait_s(
             position,
             average_service_s(ctx, session, t.service_id, t.business_day),
-            open_windows_serving(session, t.service_id),
+            open_windows_cached(ctx, session, t.service_id),
         )
     return ticket_view(t, t.service.hall.code, base_url, position, wait)
 

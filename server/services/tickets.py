@@ -19,6 +19,7 @@ from ..domain import ticket as lifecycle
 from ..domain import window as window_rules
 from ..domain.choose_next import Candidate, call_order
 from ..domain.errors import RuleViolation
+from ..domain.estimate import estimated_wait_s
 from ..domain.notice import is_repeat_trip, normalise_code
 from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
@@ -29,7 +30,16 @@ from . import print_jobs, staff
 from .context import Context, Envelope
 from .errors import bad_field, not_found
 from .events import record
-from .halls import current_ticket, hall_day, load_hall, ticket_with_position, waiting_count
+from .halls import (
+    average_service_s,
+    current_ticket,
+    hall_day,
+    load_hall,
+    open_windows_cached,
+    people_ahead,
+    ticket_with_position,
+    waiting_count,
+)
 from .principal import Principal, require_hall, require_role
 from .views import ticket_view
 
@@ -131,7 +141,17 @@ def issue_ticket(
         t.notice = notice
         s.add(t)
         s.flush()
-        view = ticket_with_position(ctx, s, t, base_url)
+        waiting = waiting_count(s, service.id, day)
+        # the newest ticket: every other waiting one is ahead of it, unless it is a priority one
+        position = people_ahead(s, t) if t.priority else waiting - 1
+        public = ticket_view(t, hall.code, base_url)
+        view = {
+            **public,
+            "position": position,
+            "estimated_wait_s": estimated_wait_s(
+                position, average_service_s(ctx, s, service.id, day), open_windows_cached(ctx, s, service.id)
+            ),
+        }
         repeat = _repeat_trip(s, t, hall, now, actor, base_url)
         if repeat is not None:
             view["repeat_trip"] = repeat["data"]["visits"]
@@ -139,10 +159,7 @@ def issue_ticket(
             s,
             hall,
             names.TICKET_ISSUED,
-            {
-                "ticket": ticket_view(t, hall.code, base_url),
-                "waiting": {service.code: waiting_count(s, service.id, day)},
-            },
+            {"ticket": public, "waiting": {service.code: waiting}},
             now,
             actor,
             ticket_id=t.id,
