@@ -141,7 +141,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--clerk-token", required=True)
     p.add_argument("--kiosk-token", required=True)
     p.add_argument("--board-token", default=None)
-    p.add_argument("--window", type=int, default=0, help="window id for the clerk (default: first that works)")
+    p.add_argument("--window", type=int, default=0, help="window id (default: first that works)")
     p.add_argument("--service", default=None)
     p.add_argument("-n", "--clients", type=int, default=1000)
     p.add_argument("--missed", type=int, default=3, help="calls made while the boards are away")
