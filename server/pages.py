@@ -79,3 +79,20 @@ def qr_svg(data: str) -> Response:
     resp = Response(buf.getvalue(), mimetype="image/svg+xml")
     resp.headers["Cache-Control"] = "public, max-age=86400"
     return resp
+
+
+def console_hall(roles: tuple[str, ...]) -> str:
+    """The hall a console page shows: the person's own; an admin (no hall) picks one with
+    `?hall=CODE`, else the first there is. 403 for other roles, 404 when there is no hall."""
+    from flask import request
+    from flask_login import current_user
+
+    if current_user.role not in roles:
+        abort(403)
+    if current_user.hall is not None:
+        return str(current_user.hall.code)
+    halls = [h["code"] for h in list_halls(current_app.extensions["hallq"])]
+    if not halls:
+        abort(404)
+    asked = request.args.get("hall")
+    return asked if asked in halls else halls[0]

@@ -6,10 +6,10 @@ with the session cookie and the CSRF token, and it stays current through Socket.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..services.halls import list_halls
+from ..pages import console_hall
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
 
@@ -20,15 +20,5 @@ CONSOLE_ROLES = ("clerk", "manager", "admin")
 @bp.get("/")
 @login_required
 def console() -> str:
-    if current_user.role not in CONSOLE_ROLES:
-        abort(403)
-    if current_user.hall is not None:
-        hall = current_user.hall.code
-    else:
-        # An admin belongs to no hall: `?hall=CODE` picks one, else the first there is.
-        halls = [h["code"] for h in list_halls(current_app.extensions["hallq"])]
-        if not halls:
-            abort(404)
-        asked = request.args.get("hall")
-        hall = asked if asked in halls else halls[0]
+    hall = console_hall(CONSOLE_ROLES)
     return render_template("clerk/console.html", user=current_user, hall=hall)

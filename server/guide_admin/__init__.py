@@ -8,12 +8,12 @@ CSRF token, so the API's validation, with the bad field's path, is the only vali
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
+from ..pages import console_hall
 from ..services.context import Context
 from ..services.guides import guide_summaries
-from ..services.halls import list_halls
 
 bp = Blueprint("guide_admin", __name__, url_prefix="/manage/guides")
 
@@ -27,15 +27,7 @@ def _ctx() -> Context:
 
 def _hall() -> str:
     """The hall being edited: the manager's own; an admin picks one with `?hall=CODE`."""
-    if current_user.role not in EDITOR_ROLES:
-        abort(403)
-    if current_user.hall is not None:
-        return str(current_user.hall.code)
-    halls = [h["code"] for h in list_halls(_ctx())]
-    if not halls:
-        abort(404)
-    asked = request.args.get("hall")
-    return asked if asked in halls else halls[0]
+    return console_hall(EDITOR_ROLES)
 
 
 @bp.get("/")

@@ -8,10 +8,10 @@ the CSRF token on changes) and stays current through Socket.IO.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
-from ..services.halls import list_halls
+from ..pages import console_hall
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -22,23 +22,13 @@ MANAGER_ROLES = ("manager", "admin")
 @bp.get("/")
 @login_required
 def console() -> str:
-    if current_user.role not in MANAGER_ROLES:
-        abort(403)
-    if current_user.hall is not None:
-        hall = current_user.hall.code
-    else:
-        # An admin belongs to no hall: `?hall=CODE` picks one, else the first there is.
-        halls = [h["code"] for h in list_halls(current_app.extensions["hallq"])]
-        if not halls:
-            abort(404)
-        asked = request.args.get("hall")
-        hall = asked if asked in halls else halls[0]
+    code = console_hall(MANAGER_ROLES)
     from .hall import hall_choices
 
     return render_template(
         "manage/index.html",
         user=current_user,
-        hall=hall,
+        hall=code,
         halls=hall_choices(),  # the navigation (templates/manage/_nav.html) needs these two
         has_guides="guide_admin" in current_app.blueprints,
     )

@@ -8,24 +8,17 @@ page's CSRF token, so the API's rules (roles, halls, confirmation) are the only 
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template
 from flask_login import current_user, login_required
 
+from ..pages import console_hall
 from ..services.halls import list_halls
 from . import MANAGER_ROLES, bp
 
 
 def current_hall() -> str:
     """The hall these pages manage: the manager's own; an admin picks one with `?hall=CODE`."""
-    if current_user.role not in MANAGER_ROLES:
-        abort(403)
-    if current_user.hall is not None:
-        return str(current_user.hall.code)
-    halls = [h["code"] for h in list_halls(current_app.extensions["hallq"])]
-    if not halls:
-        abort(404)
-    asked = request.args.get("hall")
-    return asked if asked in halls else halls[0]
+    return console_hall(MANAGER_ROLES)
 
 
 def hall_choices() -> list[dict[str, str]]:
