@@ -22,7 +22,7 @@ def hall_board(hall: str) -> str:
 @bp.get("/<hall>/window/<int:window_id>")
 def window_board(hall: str, window_id: int) -> str:
     """The board of one window; `window_id` is the window's id (the URLs `hallq demo` prints)."""
-    from server.services.errors import NotFound
+    from server.services.core.errors import NotFound
     from server.services.halls import load_hall
     from server.storage.models import Window
 

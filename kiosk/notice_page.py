@@ -24,7 +24,7 @@ FORMS = ("original", "copy", "original_and_copy", "electronic")
 
 
 def _notice_or_404(code: str) -> dict[str, Any]:
-    from server.services.errors import NotFound
+    from server.services.core.errors import NotFound
     from server.services.notices import get_notice
 
     ctx = current_app.extensions["hallq"]

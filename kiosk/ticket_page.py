@@ -12,7 +12,7 @@ bp = Blueprint("ticket_page", __name__)
 
 
 def _ticket_or_404(ticket_id: str) -> dict[str, Any]:
-    from server.services.errors import NotFound
+    from server.services.core.errors import NotFound
     from server.services.tickets import get_ticket
 
     ctx = current_app.extensions["hallq"]

@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_context(app: Flask) -> None:
-    from .services.context import Context
+    from .services.core.context import Context
     from .storage.db import Database
 
     db = Database(app.config["DATABASE_URL"])

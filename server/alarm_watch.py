@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from .services import staff
-from .services.context import Context
+from .services.core.context import Context
 
 log = logging.getLogger(__name__)
 

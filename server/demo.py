@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .services.accounts import create_user
-from .services.context import Context
+from .services.core.context import Context
 from .storage.models import Hall, Service, Window, WindowService
 
 DEMO_HALL = "demo"

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from .services import print_jobs
-from .services.context import Context
+from .services.core.context import Context
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.demo import seed_demo
-from server.services.context import Context
+from server.services.core.context import Context
 from server.storage.migrate import upgrade
 from tests.helpers import FakeClock
 

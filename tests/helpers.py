@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.services.accounts import create_token
-from server.services.context import Context
-from server.services.principal import Principal
+from server.services.core.context import Context
+from server.services.core.principal import Principal
 
 
 @dataclass

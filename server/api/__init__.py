@@ -12,8 +12,8 @@ from ..services import halls as hall_service
 from ..services import notices, print_jobs, transfers
 from ..services import tickets as ticket_service
 from ..services import windows as window_service
-from ..services.context import Context
-from ..services.errors import bad_field, not_found
+from ..services.core.context import Context
+from ..services.core.errors import bad_field, not_found
 from .errors import register_error_handlers
 from .openapi import openapi_document
 from .parse import boolean, json_body, only_fields, string
@@ -59,7 +59,7 @@ def hall(code: str) -> Any:
 def snapshot(code: str) -> Any:
     p = current_principal()
     if p.is_anonymous and not current_app.config["PUBLIC_BOARDS"]:
-        from ..services.principal import require_role
+        from ..services.core.principal import require_role
 
         require_role(p, ("board",))
     return hall_service.snapshot(ctx(), p, code, base_url())

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..auth import current_principal
 from ..services import admin
-from ..services.errors import bad_field
+from ..services.core.errors import bad_field
 from . import bp, ctx
 from .parse import json_body, only_fields, string
 

@@ -9,8 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import RuleViolation
 from ..i18n import is_english
-from ..services.errors import BadInput, NotFound
-from ..services.principal import Forbidden, Unauthenticated
+from ..services.core.errors import BadInput, NotFound
+from ..services.core.principal import Forbidden, Unauthenticated
 
 #: status of rule violations whose code says more than "conflict"
 _STATUS_BY_CODE = {"window_not_signed_in": 403, "invalid_field": 400, "bad_request": 400}

@@ -14,7 +14,7 @@ from ..auth import current_principal
 from ..domain.guide import GuideInvalid
 from ..i18n import is_english
 from ..services import guides as guide_service
-from ..services.errors import BadInput
+from ..services.core.errors import BadInput
 from . import bp, ctx
 from .errors import error_response, status_of
 from .parse import json_body

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from ..services.errors import BadInput, bad_field
+from ..services.core.errors import BadInput, bad_field
 
 
 def json_body() -> dict[str, Any]:

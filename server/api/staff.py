@@ -8,7 +8,7 @@ from flask import Response, request
 
 from ..auth import current_principal
 from ..services import audit, rerouting, staff
-from ..services.errors import bad_field
+from ..services.core.errors import bad_field
 from . import base_url, bp, ctx
 from .parse import boolean, json_body, only_fields, string
 

@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import csrf, login_manager
 from ..services.accounts import Account, authenticate, load_account, principal_for_token
-from ..services.context import Context
-from ..services.principal import ANONYMOUS, Principal, Unauthenticated
+from ..services.core.context import Context
+from ..services.core.principal import ANONYMOUS, Principal, Unauthenticated
 
 
 class LoginUser(UserMixin):

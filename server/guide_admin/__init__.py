@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..pages import console_hall
-from ..services.context import Context
+from ..services.core.context import Context
 from ..services.guides import guide_summaries
 
 bp = Blueprint("guide_admin", __name__, url_prefix="/manage/guides")

@@ -14,8 +14,8 @@ from ..extensions import socketio
 from ..i18n import is_english
 from ..services import halls as hall_service
 from ..services.accounts import principal_for_token
-from ..services.context import Context
-from ..services.principal import ANONYMOUS, Principal
+from ..services.core.context import Context
+from ..services.core.principal import ANONYMOUS, Principal
 from . import rooms
 
 #: principal of each connected socket of this process

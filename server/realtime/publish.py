@@ -8,7 +8,7 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from .. import event_names as names
-from ..services.context import Envelope
+from ..services.core.context import Envelope
 from . import rooms
 
 

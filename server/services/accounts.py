@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..storage.models import ApiToken, Hall, User
-from .context import Context
-from .errors import bad_field, not_found
-from .principal import ROLES, Principal
+from .core.context import Context
+from .core.errors import bad_field, not_found
+from .core.principal import ROLES, Principal
 
 TOKEN_PREFIX = "hq_"
 

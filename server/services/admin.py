@@ -14,11 +14,11 @@ from ..domain import posts as post_rules
 from ..domain.numbering import validate_prefix
 from ..storage.models import ApiToken, Hall, Service, User, Window
 from .accounts import create_token, create_user
-from .context import Context
-from .errors import bad_field, not_found
-from .events import record
+from .core.context import Context
+from .core.errors import bad_field, not_found
+from .core.events import record
 from .halls import load_hall
-from .principal import Forbidden, Principal, require_hall, require_role
+from .core.principal import Forbidden, Principal, require_hall, require_role
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..storage.models import Event, Ticket, User, Window
-from .context import Context
-from .errors import bad_field
+from .core.context import Context
+from .core.errors import bad_field
 from .halls import load_hall
-from .principal import Principal, require_hall, require_role
+from .core.principal import Principal, require_hall, require_role
 
 MAX_ROWS = 5000
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from .. import event_names as names
 from ..storage.models import Event, Notice, Service
-from .context import Context
-from .errors import bad_field
+from .core.context import Context
+from .core.errors import bad_field
 from .halls import load_hall
-from .principal import Principal, require_hall, require_role
+from .core.principal import Principal, require_hall, require_role
 from .transfers import transfer_figures
 
 MAX_DAYS = 366

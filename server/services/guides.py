@@ -26,11 +26,11 @@ from ..domain.guide import (
     search,
 )
 from ..storage.models import Hall, Service, Window, WindowService
-from .context import Context, Envelope
-from .errors import bad_field, not_found
-from .events import record
+from .core.context import Context, Envelope
+from .core.errors import bad_field, not_found
+from .core.events import record
 from .halls import load_hall
-from .principal import Principal, require_hall, require_role
+from .core.principal import Principal, require_hall, require_role
 
 EDITOR_ROLES = ("admin", "manager")
 FORMATS = ("yaml", "json")

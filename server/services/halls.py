@@ -12,11 +12,11 @@ from ..domain.business_day import business_day
 from ..domain.estimate import estimated_wait_s
 from ..domain.ticket import ACTIVE, Status
 from ..storage.models import Hall, Service, Ticket, User, Window, WindowService
-from .context import Context
-from .errors import not_found
-from .events import events_since
-from .principal import Principal, require_hall, require_role
-from .views import ticket_view, window_view
+from .core.context import Context
+from .core.errors import not_found
+from .core.events import events_since
+from .core.principal import Principal, require_hall, require_role
+from .core.views import ticket_view, window_view
 
 #: a board that missed more events than this gets a snapshot instead of the events
 MAX_REPLAY = 500

@@ -12,10 +12,10 @@ from ..domain import notice as rules
 from ..domain.errors import RuleViolation
 from ..domain.ticket import ACTIVE
 from ..storage.models import Hall, Notice, Service, Ticket
-from .context import Context
-from .errors import bad_field, not_found
-from .events import record
-from .principal import Principal, require_hall, require_role
+from .core.context import Context
+from .core.errors import bad_field, not_found
+from .core.events import record
+from .core.principal import Principal, require_hall, require_role
 from .tickets import _load, citizen_key
 
 _CODE_ATTEMPTS = 10

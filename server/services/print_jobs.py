@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from .. import event_names as names
 from ..domain.errors import RuleViolation
 from ..storage.models import ApiToken, Hall, Printer, PrintJob, Ticket, Window
-from .context import Context, Envelope
-from .errors import bad_field, not_found
-from .events import record
-from .principal import Principal, require_hall, require_role
+from .core.context import Context, Envelope
+from .core.errors import bad_field, not_found
+from .core.events import record
+from .core.principal import Principal, require_hall, require_role
 
 log = logging.getLogger(__name__)
 

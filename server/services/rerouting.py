@@ -14,11 +14,11 @@ from .. import event_names as names
 from ..domain.errors import RuleViolation
 from ..domain.ticket import Status
 from ..storage.models import Service, Ticket, Transfer, Window, WindowService
-from .context import Context
-from .errors import bad_field, not_found
-from .events import record
+from .core.context import Context
+from .core.errors import bad_field, not_found
+from .core.events import record
 from .halls import current_ticket, hall_day, load_hall, waiting_counts
-from .principal import Principal, require_hall, require_role
+from .core.principal import Principal, require_hall, require_role
 from .windows import full_view
 
 

@@ -13,12 +13,12 @@ from .. import event_names as names
 from ..domain import posts as rules
 from ..domain.ticket import Status
 from ..storage.models import Attendance, Hall, Leave, Ticket, User, Window, WindowService
-from .context import Context, Envelope
-from .errors import bad_field, not_found
-from .events import record
+from .core.context import Context, Envelope
+from .core.errors import bad_field, not_found
+from .core.events import record
 from .halls import hall_day, load_hall
-from .principal import Principal, require_hall, require_role
-from .views import clerk_view, window_ref
+from .core.principal import Principal, require_hall, require_role
+from .core.views import clerk_view, window_ref
 
 # ---------------------------------------------------------------- who is where
 

@@ -27,9 +27,9 @@ from ..domain.transfer import first_contact_owner
 from ..domain.window import WindowState, WindowStatus
 from ..storage.models import Hall, Notice, Service, Ticket, Window
 from . import print_jobs, staff
-from .context import Context, Envelope
-from .errors import bad_field, not_found
-from .events import record
+from .core.context import Context, Envelope
+from .core.errors import bad_field, not_found
+from .core.events import record
 from .halls import (
     average_service_s,
     current_ticket,
@@ -40,8 +40,8 @@ from .halls import (
     ticket_with_position,
     waiting_count,
 )
-from .principal import Principal, require_hall, require_role
-from .views import ticket_view
+from .core.principal import Principal, require_hall, require_role
+from .core.views import ticket_view
 
 log = logging.getLogger(__name__)
 

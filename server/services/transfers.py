@@ -11,13 +11,13 @@ from ..domain import transfer as rules
 from ..domain.errors import RuleViolation
 from ..domain.ticket import Status
 from ..storage.models import Hall, Service, Ticket, Transfer, Window, WindowService
-from .context import Context
-from .errors import bad_field, not_found
-from .events import record
+from .core.context import Context
+from .core.errors import bad_field, not_found
+from .core.events import record
 from .halls import waiting_count
-from .principal import Forbidden, Principal, require_hall, require_role
+from .core.principal import Forbidden, Principal, require_hall, require_role
 from .tickets import _load, _state
-from .views import ticket_view, window_ref
+from .core.views import ticket_view, window_ref
 
 
 def _open_windows(s: Any, service_id: int) -> list[Window]:

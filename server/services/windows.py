@@ -14,13 +14,13 @@ from ..domain.errors import RuleViolation
 from ..domain.window import WindowState, WindowStatus
 from ..storage.models import Ticket, Window
 from . import staff
-from .context import Context
-from .errors import not_found
-from .events import record
+from .core.context import Context
+from .core.errors import not_found
+from .core.events import record
 from .halls import current_ticket, hall_day
-from .principal import Principal, require_hall, require_role
+from .core.principal import Principal, require_hall, require_role
 from .tickets import _services_of, waiting_candidates
-from .views import ticket_view, window_ref, window_view
+from .core.views import ticket_view, window_ref, window_view
 
 
 def _state(w: Window) -> WindowState:

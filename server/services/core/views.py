@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..storage.models import Notice, Ticket, User, Window
+from ...storage.models import Notice, Ticket, User, Window
 
 
 def window_ref(w: Window | None) -> dict[str, Any] | None:

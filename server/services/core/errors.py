@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain.errors import RuleViolation
+from ...domain.errors import RuleViolation
 
 
 class NotFound(RuleViolation):

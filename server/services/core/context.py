@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..storage.db import Database
+from ...storage.db import Database
 
 Envelope = dict[str, Any]
 

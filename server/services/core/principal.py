@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..domain.errors import RuleViolation
+from ...domain.errors import RuleViolation
 
 ROLES = ("admin", "manager", "clerk", "kiosk", "board")
 PEOPLE_ROLES = ("admin", "manager", "clerk")

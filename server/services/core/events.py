@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..storage.models import Event, Hall
+from ...storage.models import Event, Hall
 from .context import Envelope
 from .principal import Principal
 
