@@ -23,7 +23,7 @@ def hall_board(hall: str) -> str:
 def window_board(hall: str, window_id: int) -> str:
     """The board of one window; `window_id` is the window's id (the URLs `hallq demo` prints)."""
     from server.services.core.errors import NotFound
-    from server.services.halls import load_hall
+    from server.services.core.rows import load_hall
     from server.storage.models import Window
 
     try:

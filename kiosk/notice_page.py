@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template
 
 from server.pages import public_url, qr_svg
 
@@ -29,7 +29,7 @@ def _notice_or_404(code: str) -> dict[str, Any]:
 
     ctx = current_app.extensions["hallq"]
     try:
-        return get_notice(ctx, code, ctx.base_url or request.host_url.rstrip("/"))
+        return get_notice(ctx, code)
     except NotFound:
         abort(404)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template
 
 from server.pages import public_url, qr_svg
 
@@ -17,14 +17,14 @@ def _ticket_or_404(ticket_id: str) -> dict[str, Any]:
 
     ctx = current_app.extensions["hallq"]
     try:
-        return get_ticket(ctx, ticket_id, ctx.base_url or request.host_url.rstrip("/"))
+        return get_ticket(ctx, ticket_id)
     except NotFound:
         abort(404)
 
 
 @bp.get("/t/<ticket_id>")
 def status(ticket_id: str) -> str:
-    from server.services.halls import load_hall
+    from server.services.core.rows import load_hall
 
     ticket = _ticket_or_404(ticket_id)
     with current_app.extensions["hallq"].db.read() as s:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .services.accounts import create_user
 from .services.core.context import Context
+from .services.core.credentials import create_user
 from .storage.models import Hall, Service, Window, WindowService
 
 DEMO_HALL = "demo"

@@ -44,7 +44,7 @@ def init_pages(app: Flask) -> None:
 def hall_name_or_404(code: str) -> str:
     """The hall's display name; 404 for a hall that does not exist (a mistyped device URL)."""
     from .services.core.errors import NotFound
-    from .services.halls import load_hall
+    from .services.core.rows import load_hall
 
     try:
         with current_app.extensions["hallq"].db.read() as s:

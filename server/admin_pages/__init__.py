@@ -16,7 +16,7 @@ from flask import Blueprint, current_app
 from flask_login import login_required
 
 from ..manage.hall import current_hall, render_page
-from ..services.halls import load_hall
+from ..services.core.rows import load_hall
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
 

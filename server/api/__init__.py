@@ -62,7 +62,7 @@ def snapshot(code: str) -> Any:
         from ..services.core.principal import require_role
 
         require_role(p, ("board",))
-    return hall_service.snapshot(ctx(), p, code, base_url())
+    return hall_service.snapshot(ctx(), p, code)
 
 
 @bp.post("/tickets")
@@ -79,14 +79,14 @@ def issue() -> Any:
         hall_code=string(data, "hall", max_len=32),
         priority=boolean(data, "priority"),
         phone=string(data, "phone", max_len=20),
-        base_url=base_url(),
+
     )
     return ticket, 201
 
 
 @bp.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str) -> Any:
-    return ticket_service.get_ticket(ctx(), ticket_id, base_url())
+    return ticket_service.get_ticket(ctx(), ticket_id)
 
 
 @bp.post("/tickets/<ticket_id>/reprint")
@@ -123,7 +123,7 @@ def transfer(ticket_id: str) -> Any:
         service_code=string(data, "service", max_len=16),
         window_id=window,
         override=boolean(data, "override"),
-        base_url=base_url(),
+
     )
 
 
@@ -133,19 +133,19 @@ def notice(ticket_id: str) -> Any:
     data = json_body()
     only_fields(data, {"missing", "note", "reasons"})
     made = notices.create_notice(
-        ctx(), p, ticket_id, data.get("missing", []), data.get("note"), data.get("reasons"), base_url()
+        ctx(), p, ticket_id, data.get("missing", []), data.get("note"), data.get("reasons")
     )
     return made, 201
 
 
 @bp.get("/notices/<code>")
 def get_notice(code: str) -> Any:
-    return notices.get_notice(ctx(), code, base_url())
+    return notices.get_notice(ctx(), code)
 
 
 @bp.get("/me/follow-ups")
 def follow_ups() -> Any:
-    return {"tickets": transfers.follow_ups(ctx(), current_principal(), base_url())}
+    return {"tickets": transfers.follow_ups(ctx(), current_principal())}
 
 
 @bp.get("/halls/<code>/figures")
@@ -167,13 +167,13 @@ def ticket_action(ticket_id: str, action: str) -> Any:
         raise not_found("操作", "action")
     p = current_principal()
     json_body()
-    return ticket_service.act_on_ticket(ctx(), p, ticket_id, action, base_url())
+    return ticket_service.act_on_ticket(ctx(), p, ticket_id, action)
 
 
 @bp.post("/windows/<int:window_id>/call-next")
 def call_next(window_id: int) -> Any:
     p = current_principal()
-    called = ticket_service.call_next(ctx(), p, window_id, base_url())
+    called = ticket_service.call_next(ctx(), p, window_id)
     if called is None:
         return Response(status=204)
     return called
@@ -181,17 +181,17 @@ def call_next(window_id: int) -> Any:
 
 @bp.get("/windows/<int:window_id>")
 def window(window_id: int) -> Any:
-    return window_service.window_detail(ctx(), current_principal(), window_id, base_url())
+    return window_service.window_detail(ctx(), current_principal(), window_id)
 
 
 @bp.post("/windows/<int:window_id>/sign-in")
 def sign_in(window_id: int) -> Any:
-    return window_service.sign_in(ctx(), current_principal(), window_id, base_url())
+    return window_service.sign_in(ctx(), current_principal(), window_id)
 
 
 @bp.post("/windows/<int:window_id>/sign-out")
 def sign_out(window_id: int) -> Any:
-    return window_service.sign_out(ctx(), current_principal(), window_id, base_url())
+    return window_service.sign_out(ctx(), current_principal(), window_id)
 
 
 @bp.post("/windows/<int:window_id>/pause")
@@ -199,12 +199,12 @@ def pause(window_id: int) -> Any:
     p = current_principal()
     data = json_body()
     only_fields(data, {"reason"})
-    return window_service.pause(ctx(), p, window_id, string(data, "reason", required=True) or "", base_url())
+    return window_service.pause(ctx(), p, window_id, string(data, "reason", required=True) or "")
 
 
 @bp.post("/windows/<int:window_id>/resume")
 def resume(window_id: int) -> Any:
-    return window_service.resume(ctx(), current_principal(), window_id, base_url())
+    return window_service.resume(ctx(), current_principal(), window_id)
 
 
 def init_api(app: Flask) -> None:

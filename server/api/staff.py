@@ -9,7 +9,7 @@ from flask import Response, request
 from ..auth import current_principal
 from ..services import audit, rerouting, staff
 from ..services.core.errors import bad_field
-from . import base_url, bp, ctx
+from . import bp, ctx
 from .parse import boolean, json_body, only_fields, string
 
 
@@ -31,7 +31,7 @@ def put_services(window_id: int) -> Any:
     p = current_principal()
     data = json_body()
     only_fields(data, {"services"})
-    return rerouting.set_window_services(ctx(), p, window_id, data.get("services"), base_url())
+    return rerouting.set_window_services(ctx(), p, window_id, data.get("services"))
 
 
 @bp.post("/windows/<int:window_id>/close")
@@ -39,7 +39,7 @@ def close_window(window_id: int) -> Any:
     p = current_principal()
     data = json_body()
     only_fields(data, {"reason"})
-    return rerouting.close_window(ctx(), p, window_id, string(data, "reason"), base_url())
+    return rerouting.close_window(ctx(), p, window_id, string(data, "reason"))
 
 
 @bp.post("/halls/<code>/move-tickets")

@@ -75,8 +75,7 @@ def on_subscribe(data: Any) -> dict[str, Any]:
         return _error("unauthenticated", "需要设备令牌", "a device token is required")
     join_room(rooms.hall(data["hall"]))
     try:
-        base = _ctx().base_url or request.host_url.rstrip("/")
-        return hall_service.resync(_ctx(), principal, data["hall"], since, base)
+        return hall_service.resync(_ctx(), principal, data["hall"], since)
     except RuleViolation as err:
         from flask_socketio import leave_room
 

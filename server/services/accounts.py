@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..storage.models import ApiToken, Hall, User
+from ..storage.models import ApiToken, User
 from .core.context import Context
-from .core.errors import bad_field, not_found
-from .core.principal import ROLES, Principal
-
-TOKEN_PREFIX = "hq_"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from .core.credentials import add_token, hash_token
+from .core.principal import Principal
 
 
 @dataclass(frozen=True)
@@ -60,34 +51,6 @@ def _account(u: User) -> Account:
     )
 
 
-def create_user(
-    session: Session,
-    username: str,
-    password: str,
-    role: str,
-    name: str,
-    hall: Hall | None,
-    badge: str | None = None,
-) -> User:
-    if role not in ("admin", "manager", "clerk"):
-        raise bad_field("role", "角色必须是 admin/manager/clerk", "role must be admin, manager or clerk")
-    if role != "admin" and hall is None:
-        raise bad_field("hall", "经理和工作人员必须属于一个大厅", "managers and clerks belong to a hall")
-    if len(password) < 8:
-        raise bad_field("password", "密码至少 8 位", "passwords have at least 8 characters")
-    user = User(
-        username=username,
-        password_hash=generate_password_hash(password),
-        role=role,
-        name=name,
-        badge=badge,
-        hall_id=hall.id if hall else None,
-        active=True,
-    )
-    session.add(user)
-    return user
-
-
 def authenticate(ctx: Context, username: str, password: str) -> Account | None:
     """The account for a correct username and password, else None (same answer for both)."""
     with ctx.db.read() as s:
@@ -114,43 +77,8 @@ def create_token(
     ctx: Context, role: str, hall_code: str | None, username: str | None = None, label: str = ""
 ) -> str:
     """Issue a bearer token; the clear token is returned once and never stored."""
-    if role not in ROLES:
-        raise bad_field("role", f"未知角色 {role}", f"unknown role {role}")
     with ctx.db.transaction() as s:
-        hall = None
-        if hall_code:
-            hall = s.scalar(select(Hall).where(Hall.code == hall_code))
-            if hall is None:
-                raise not_found("大厅", "hall")
-        elif role != "admin":
-            raise bad_field("hall", "该角色的令牌必须指定大厅", "tokens of this role need --hall")
-        user = None
-        if username:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise not_found("用户", "user")
-            if user.role != role and not (role == "clerk" and user.role in ("manager", "admin")):
-                raise bad_field(
-                    "user", f"用户 {username} 的角色是 {user.role}", f"{username} is a {user.role}"
-                )
-            if hall is not None and user.hall_id not in (None, hall.id):
-                raise bad_field("user", "用户不属于该大厅", "the user belongs to another hall")
-        elif role == "clerk":
-            raise bad_field(
-                "user", "工作人员令牌必须指定用户（--user）", "a clerk token must name its user (--user)"
-            )
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        s.add(
-            ApiToken(
-                token_hash=hash_token(token),
-                role=role,
-                hall_id=hall.id if hall else None,
-                user_id=user.id if user else None,
-                label=label or f"{role}@{hall_code or '*'}",
-                created_at=ctx.clock(),
-            )
-        )
-    return token
+        return add_token(s, ctx.clock(), role, hall_code, username, label)
 
 
 def principal_for_token(ctx: Context, token: str) -> Principal | None:

@@ -13,12 +13,12 @@ from .. import event_names as names
 from ..domain import posts as post_rules
 from ..domain.numbering import validate_prefix
 from ..storage.models import ApiToken, Hall, Service, User, Window
-from .accounts import create_token, create_user
 from .core.context import Context
+from .core.credentials import add_token, create_user
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .halls import load_hall
 from .core.principal import Forbidden, Principal, require_hall, require_role
+from .core.rows import load_hall
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
@@ -246,9 +246,9 @@ def issue_device_token(
     require_role(actor, ("admin", "manager"))
     if role not in ("kiosk", "board", "clerk"):
         raise bad_field("role", "设备角色是 kiosk、board 或 clerk", "device role is kiosk, board or clerk")
-    with ctx.db.read() as s:
+    with ctx.db.transaction() as s:
         require_hall(actor, load_hall(s, hall_code).id)
-    token = create_token(ctx, role, hall_code, user, label)
+        token = add_token(s, ctx.clock(), role, hall_code, user, label)
     return {"token": token, "role": role, "label": label}
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ..storage.models import Event, Ticket, User, Window
 from .core.context import Context
 from .core.errors import bad_field
-from .halls import load_hall
 from .core.principal import Principal, require_hall, require_role
+from .core.rows import load_hall
 
 MAX_ROWS = 5000
 

@@ -8,12 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import event_names as names
-from ..storage.models import Event, Notice, Service
+from ..storage.models import Event, Notice, Service, Transfer
 from .core.context import Context
 from .core.errors import bad_field
-from .halls import load_hall
 from .core.principal import Principal, require_hall, require_role
-from .transfers import transfer_figures
+from .core.rows import load_hall
 
 MAX_DAYS = 366
 
@@ -57,3 +56,15 @@ def repeat_trips(ctx: Context, actor: Principal, hall_code: str, days: int = 30)
             .order_by(Event.seq.desc())
         ).all()
         return [{"at": e.at.isoformat(), **e.data} for e in rows]
+
+
+def transfer_figures(s: Any, hall_id: int, since: Any) -> list[dict[str, Any]]:
+    """Transfers per (from, to) service pair: where citizens get lost."""
+    rows = s.execute(
+        select(Transfer.from_service_id, Transfer.to_service_id, func.count(Transfer.id))
+        .where(Transfer.hall_id == hall_id, Transfer.at >= since)
+        .group_by(Transfer.from_service_id, Transfer.to_service_id)
+        .order_by(func.count(Transfer.id).desc())
+    ).all()
+    codes = {sv.id: sv.code for sv in s.scalars(select(Service).where(Service.hall_id == hall_id))}
+    return [{"from": codes[a], "to": codes[b], "count": int(n)} for a, b, n in rows]

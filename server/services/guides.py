@@ -29,8 +29,8 @@ from ..storage.models import Hall, Service, Window, WindowService
 from .core.context import Context, Envelope
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .halls import load_hall
 from .core.principal import Principal, require_hall, require_role
+from .core.rows import load_hall
 
 EDITOR_ROLES = ("admin", "manager")
 FORMATS = ("yaml", "json")

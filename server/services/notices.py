@@ -13,10 +13,13 @@ from ..domain.errors import RuleViolation
 from ..domain.ticket import ACTIVE
 from ..storage.models import Hall, Notice, Service, Ticket
 from .core.context import Context
+from .core.credentials import citizen_key
 from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
-from .tickets import _load, citizen_key
+from .core.print_queue import enqueue_notice
+from .core.rows import load_ticket
+from .core.views import notice_view
 
 _CODE_ATTEMPTS = 10
 
@@ -55,19 +58,6 @@ def parse_items(service: Service, missing: Any) -> list[rules.Item]:
     return items
 
 
-def notice_view(n: Notice, base_url: str = "") -> dict[str, Any]:
-    return {
-        "code": n.code,
-        "service": None,
-        "missing": n.missing,
-        "note": n.note,
-        "created_at": n.created_at.isoformat(),
-        "url": f"{base_url}/n/{n.code}",
-        "print_url": f"{base_url}/n/{n.code}/print",
-        "previous": None,
-    }
-
-
 def create_notice(
     ctx: Context,
     actor: Principal,
@@ -75,7 +65,6 @@ def create_notice(
     missing: Any,
     note: str | None = None,
     reasons: Any = None,
-    base_url: str = "",
 ) -> dict[str, Any]:
     """The clerk at the ticket's window tells every missing item at once; stored, printed, coded.
 
@@ -91,7 +80,7 @@ def create_notice(
         raise bad_field("note", "note 必须是文本", "note must be text")
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        t = _load(s, ticket_public_id, lock=True)
+        t = load_ticket(s, ticket_public_id, lock=True)
         require_hall(actor, t.hall_id)
         if (
             t.window is None
@@ -128,7 +117,7 @@ def create_notice(
         )
         s.add(n)
         s.flush()
-        view = notice_view(n, base_url)
+        view = notice_view(n)
         view["service"] = t.service.code
         view["ticket"] = t.public_id
         view["previous"] = previous.code if previous else None
@@ -154,13 +143,11 @@ def create_notice(
             "window": t.window.name,
             "clerk": t.window.clerk.name if t.window.clerk else None,
             "issued_at": now.astimezone(ZoneInfo(hall.timezone)).isoformat(),
-            "notice_url": view["url"],
+            "notice_url": ctx.links.notice(n.code),
         }
         window_id, ticket_id = t.window_id, t.id
     ctx.publish([event])
-    from . import print_jobs
-
-    view["print"] = print_jobs.enqueue_notice(ctx, window_id, ticket_id, slip, actor.role)
+    view["print"] = enqueue_notice(ctx, window_id, ticket_id, slip, actor.role)
     return view
 
 
@@ -179,7 +166,7 @@ def find_notice(s: Any, hall_id: int, code: str) -> Notice:
     return n
 
 
-def get_notice(ctx: Context, code: str, base_url: str = "") -> dict[str, Any]:
+def get_notice(ctx: Context, code: str) -> dict[str, Any]:
     """A notice as its holder sees it (phone page, printable A4 page): the code is the secret."""
     with ctx.db.read() as s:
         n = s.scalar(select(Notice).where(Notice.code == rules.normalise_code(code)))
@@ -189,7 +176,7 @@ def get_notice(ctx: Context, code: str, base_url: str = "") -> dict[str, Any]:
         hall = s.get(Hall, n.hall_id)
         t = s.get(Ticket, n.ticket_id)
         assert svc is not None and hall is not None and t is not None
-        view = notice_view(n, base_url)
+        view = notice_view(n)
         view.update(
             service=svc.code,
             service_name=svc.name,

@@ -15,15 +15,17 @@ from ..domain.errors import RuleViolation
 from ..domain.ticket import Status
 from ..storage.models import Service, Ticket, Transfer, Window, WindowService
 from .core.context import Context
+from .core.duty import attend, cover_info
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .halls import current_ticket, hall_day, load_hall, waiting_counts
 from .core.principal import Principal, require_hall, require_role
-from .windows import full_view
+from .core.queue import current_ticket, waiting_counts
+from .core.readmodels import window_full_view
+from .core.rows import hall_day, load_hall
 
 
 def set_window_services(
-    ctx: Context, actor: Principal, window_id: int, codes: Any, base_url: str = ""
+    ctx: Context, actor: Principal, window_id: int, codes: Any
 ) -> dict[str, Any]:
     """Replace the services a window serves (in order); call-next follows at once."""
     require_role(actor, ("manager", "admin"))
@@ -52,9 +54,8 @@ def set_window_services(
             w.service_links.append(WindowService(window_id=w.id, service_id=found[code].id, position=pos))
         s.flush()
         s.refresh(w, ["service_links"])
-        from . import staff
 
-        view = full_view(s, w, base_url, staff.cover_info(s, w.hall, now))
+        view = window_full_view(s, w, cover_info(s, w.hall, now))
         data = {"window": view, "change": {"services": {"before": before, "after": list(codes)}}}
         event = record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)
     ctx.publish([event])
@@ -62,7 +63,7 @@ def set_window_services(
 
 
 def close_window(
-    ctx: Context, actor: Principal, window_id: int, reason: str | None, base_url: str = ""
+    ctx: Context, actor: Principal, window_id: int, reason: str | None
 ) -> dict[str, Any]:
     """The manager closes a window (its clerk is signed out); a number still at it must finish first."""
     require_role(actor, ("manager", "admin"))
@@ -74,16 +75,15 @@ def close_window(
         require_hall(actor, w.hall_id)
         if current_ticket(s, w.id) is not None:
             raise RuleViolation("window_busy", "该窗口还有号码在办理", "the window still serves a number")
-        from . import staff
 
         if w.clerk_id is not None:
-            staff.attend(
+            attend(
                 s, w, w.clerk_id, "sign_out", f"closed by {actor.username}: {reason or ''}".strip(), now
             )
         w.status, w.clerk_id, w.pause_reason = "closed", None, None
         s.flush()
         s.refresh(w, ["clerk"])
-        view = full_view(s, w, base_url, staff.cover_info(s, w.hall, now))
+        view = window_full_view(s, w, cover_info(s, w.hall, now))
         data = {"window": view, "change": {"closed_by_manager": True, "reason": reason}}
         event = record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)
     ctx.publish([event])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,64 +14,14 @@ from ..domain import posts as rules
 from ..domain.ticket import Status
 from ..storage.models import Attendance, Hall, Leave, Ticket, User, Window, WindowService
 from .core.context import Context, Envelope
+from .core.duty import duty, hall_windows, posts_view
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .halls import hall_day, load_hall
 from .core.principal import Principal, require_hall, require_role
+from .core.rows import hall_day, load_hall
 from .core.views import clerk_view, window_ref
 
 # ---------------------------------------------------------------- who is where
-
-
-def on_leave_ids(s: Session, hall_id: int, day: date) -> set[int]:
-    return set(
-        s.scalars(
-            select(Leave.user_id).where(
-                Leave.hall_id == hall_id,
-                Leave.start_day <= day,
-                Leave.end_day >= day,
-                Leave.cancelled_at.is_(None),
-            )
-        )
-    )
-
-
-def _posts(s: Session, hall_id: int) -> list[Window]:
-    return list(s.scalars(select(Window).where(Window.hall_id == hall_id).order_by(Window.number)))
-
-
-def duty(s: Session, hall: Hall, now: datetime) -> tuple[list[rules.Post], dict[int, int], set[int]]:
-    """The hall's posts, who is signed in where, and who is on leave today."""
-    windows = _posts(s, hall.id)
-    posts = [rules.Post(w.id, w.a_user_id, w.b_user_id, w.clerk_id) for w in windows]
-    signed_in = {w.clerk_id: w.id for w in windows if w.clerk_id is not None}
-    return posts, signed_in, on_leave_ids(s, hall.id, hall_day(hall, now))
-
-
-def covered_windows(s: Session, hall: Hall, clerk_id: int, now: datetime) -> list[int]:
-    """The windows whose queues this clerk serves as B post right now."""
-    posts, signed_in, leave = duty(s, hall, now)
-    return rules.covered_by(clerk_id, posts, signed_in, leave)
-
-
-def cover_info(s: Session, hall: Hall, now: datetime) -> dict[int, dict[str, Any]]:
-    """For each window covered by its B post: where citizens go instead ("请到 X 号窗口办理")."""
-    posts, signed_in, leave = duty(s, hall, now)
-    windows = {w.id: w for w in _posts(s, hall.id)}
-    out = {}
-    for p in posts:
-        if p.b_user is None or p.clerk is not None or not rules.a_is_away(p, leave):
-            continue
-        b_window = signed_in.get(p.b_user)
-        if b_window is None or p.b_user in leave:
-            continue
-        bw = windows[b_window]
-        out[p.window_id] = {"window": window_ref(bw), "clerk": clerk_view(bw.clerk)}
-    return out
-
-
-def posts_view(w: Window) -> dict[str, Any]:
-    return {"a": clerk_view(w.a_user), "b": clerk_view(w.b_user)}
 
 
 # ---------------------------------------------------------------- posts
@@ -228,11 +178,6 @@ def list_leave(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str,
 # ---------------------------------------------------------------- attendance
 
 
-def attend(s: Session, w: Window, user_id: int, kind: str, reason: str | None, now: datetime) -> None:
-    """Record a sign-in, sign-out, pause or resume in the caller's transaction."""
-    s.add(Attendance(hall_id=w.hall_id, user_id=user_id, window_id=w.id, kind=kind, reason=reason, at=now))
-
-
 def attendance_log(
     ctx: Context, actor: Principal, hall_code: str, day: str | None = None
 ) -> list[dict[str, Any]]:
@@ -309,7 +254,7 @@ def check_alarms(ctx: Context, hall_code: str | None = None) -> list[Envelope]:
             posts, signed_in, leave = duty(s, hall, now)
             day = hall_day(hall, now)
             open_now = rules.is_open(hall.opening_hours, now.astimezone(ZoneInfo(hall.timezone)))
-            by_id = {w.id: w for w in _posts(s, hall.id)}
+            by_id = {w.id: w for w in hall_windows(s, hall.id)}
             for p in posts:
                 w = by_id[p.window_id]
                 if w.a_user_id is None and w.b_user_id is None:

@@ -4,31 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import event_names as names
 from ..domain import transfer as rules
 from ..domain.errors import RuleViolation
 from ..domain.ticket import Status
-from ..storage.models import Hall, Service, Ticket, Transfer, Window, WindowService
+from ..storage.models import Hall, Service, Ticket, Transfer, Window
 from .core.context import Context
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .halls import waiting_count
 from .core.principal import Forbidden, Principal, require_hall, require_role
-from .tickets import _load, _state
+from .core.queue import open_windows, waiting_count
+from .core.readmodels import transfer_chain
+from .core.rows import load_ticket
+from .core.states import ticket_state
 from .core.views import ticket_view, window_ref
-
-
-def _open_windows(s: Any, service_id: int) -> list[Window]:
-    return list(
-        s.scalars(
-            select(Window)
-            .join(WindowService, WindowService.window_id == Window.id)
-            .where(WindowService.service_id == service_id, Window.status == "open")
-            .order_by(Window.number)
-        )
-    )
 
 
 def transfer(
@@ -39,7 +30,6 @@ def transfer(
     service_code: str | None = None,
     window_id: int | None = None,
     override: bool = False,
-    base_url: str = "",
 ) -> dict[str, Any]:
     """Send the citizen at this window to the right service or window, keeping their place.
 
@@ -56,7 +46,7 @@ def transfer(
     why = rules.check_reason(reason)
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        t = _load(s, public_id, lock=True)
+        t = load_ticket(s, public_id, lock=True)
         require_hall(actor, t.hall_id)
         hall = s.get(Hall, t.hall_id)
         assert hall is not None
@@ -82,13 +72,13 @@ def transfer(
             if found is None or not found.active:
                 raise not_found("事项", "service")
             target_service = found
-            target_open = bool(_open_windows(s, target_service.id))
+            target_open = bool(open_windows(s, target_service.id))
         if from_window is not None and target_window is not None and target_window.id == from_window.id:
             raise bad_field("window", "不能转给本窗口", "that is this window")
         rules.check_target_open(target_open, override)
 
         from_service = t.service
-        new = rules.transfer(_state(t))
+        new = rules.transfer(ticket_state(t))
         t.status, t.window_id, t.recalls = new.status.value, None, 0
         t.called_at, t.started_at = None, None
         t.service_id, t.service = target_service.id, target_service
@@ -116,13 +106,13 @@ def transfer(
         numbers = (
             [target_window.number]
             if target_window
-            else [w.number for w in _open_windows(s, target_service.id)]
+            else [w.number for w in open_windows(s, target_service.id)]
         )
         zh, en = rules.where_to_go(t.number, numbers)
-        view = ticket_view(t, hall.code, base_url)
+        view = ticket_view(t, hall.code)
         view["transfers"] = transfer_chain(s, t.id)
         data = {
-            "ticket": ticket_view(t, hall.code, base_url),
+            "ticket": ticket_view(t, hall.code),
             "from": {"service": from_service.code, "window": window_ref(from_window)},
             "to": {"service": target_service.code, "window": window_ref(target_window), "windows": numbers},
             "reason": why,
@@ -147,30 +137,7 @@ def transfer(
     return view
 
 
-def transfer_chain(s: Any, ticket_id: int) -> list[dict[str, Any]]:
-    """Every transfer of a ticket, oldest first: where the citizen was sent, why, by whom."""
-    rows = s.scalars(select(Transfer).where(Transfer.ticket_id == ticket_id).order_by(Transfer.id)).all()
-    out = []
-    for r in rows:
-        services = {
-            sv.id: sv.code
-            for sv in s.scalars(select(Service).where(Service.id.in_([r.from_service_id, r.to_service_id])))
-        }
-        out.append(
-            {
-                "from_service": services[r.from_service_id],
-                "to_service": services[r.to_service_id],
-                "from_window": window_ref(s.get(Window, r.from_window_id)) if r.from_window_id else None,
-                "to_window": window_ref(s.get(Window, r.to_window_id)) if r.to_window_id else None,
-                "reason": r.reason,
-                "overridden": r.overridden,
-                "at": r.at.isoformat(),
-            }
-        )
-    return out
-
-
-def follow_ups(ctx: Context, actor: Principal, base_url: str = "") -> list[dict[str, Any]]:
+def follow_ups(ctx: Context, actor: Principal) -> list[dict[str, Any]]:
     """The owner's follow-up list: every matter they own that is not done yet, oldest first."""
     require_role(actor, ("clerk", "manager", "admin"))
     with ctx.db.read() as s:
@@ -184,19 +151,8 @@ def follow_ups(ctx: Context, actor: Principal, base_url: str = "") -> list[dict[
         ).all()
         out = []
         for t in rows:
-            view = ticket_view(t, t.service.hall.code, base_url, staff=True)
+            view = ticket_view(t, t.service.hall.code, staff=True)
             view["transfers"] = transfer_chain(s, t.id)
             out.append(view)
         return out
 
-
-def transfer_figures(s: Any, hall_id: int, since: Any) -> list[dict[str, Any]]:
-    """Transfers per (from, to) service pair: where citizens get lost."""
-    rows = s.execute(
-        select(Transfer.from_service_id, Transfer.to_service_id, func.count(Transfer.id))
-        .where(Transfer.hall_id == hall_id, Transfer.at >= since)
-        .group_by(Transfer.from_service_id, Transfer.to_service_id)
-        .order_by(func.count(Transfer.id).desc())
-    ).all()
-    codes = {sv.id: sv.code for sv in s.scalars(select(Service).where(Service.hall_id == hall_id))}
-    return [{"from": codes[a], "to": codes[b], "count": int(n)} for a, b, n in rows]

@@ -11,35 +11,18 @@ from .. import event_names as names
 from ..domain import window as window_rules
 from ..domain.choose_next import call_order
 from ..domain.errors import RuleViolation
-from ..domain.window import WindowState, WindowStatus
+from ..domain.window import WindowState
 from ..storage.models import Ticket, Window
-from . import staff
 from .core.context import Context
+from .core.duty import attend, cover_info, covered_windows
 from .core.errors import not_found
 from .core.events import record
-from .halls import current_ticket, hall_day
 from .core.principal import Principal, require_hall, require_role
-from .tickets import _services_of, waiting_candidates
+from .core.queue import current_ticket, services_of, waiting_candidates
+from .core.readmodels import window_full_view
+from .core.rows import hall_day
+from .core.states import apply_window_state, window_state
 from .core.views import ticket_view, window_ref, window_view
-
-
-def _state(w: Window) -> WindowState:
-    return WindowState(WindowStatus(w.status), w.clerk_id, w.pause_reason)
-
-
-def _apply(w: Window, new: WindowState) -> None:
-    w.status = new.status.value
-    w.clerk_id = new.clerk_id
-    w.pause_reason = new.pause_reason
-
-
-def full_view(s: Any, w: Window, base_url: str, cover: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The window with its current ticket, its A/B posts and, when B covers it, where to go."""
-    current = current_ticket(s, w.id)
-    view = window_view(w, ticket_view(current, w.hall.code, base_url) if current else None)
-    view["posts"] = staff.posts_view(w)
-    view["cover"] = cover.get(w.id)
-    return view
 
 
 def _change(
@@ -47,7 +30,6 @@ def _change(
     actor: Principal,
     window_id: int,
     decide: Callable[[Any, Window, WindowState], WindowState],
-    base_url: str,
     kind: str,
     reason: str | None = None,
 ) -> dict[str, Any]:
@@ -59,12 +41,12 @@ def _change(
         if w is None:
             raise not_found("窗口", "window")
         require_hall(actor, w.hall_id)
-        _apply(w, decide(s, w, _state(w)))
-        staff.attend(s, w, actor.user_id, kind, reason, now)
+        apply_window_state(w, decide(s, w, window_state(w)))
+        attend(s, w, actor.user_id, kind, reason, now)
         s.flush()
         s.refresh(w, ["clerk"])
-        cover = staff.cover_info(s, w.hall, now)
-        view = full_view(s, w, base_url, cover)
+        cover = cover_info(s, w.hall, now)
+        view = window_full_view(s, w, cover)
         events = [record(s, w.hall, names.WINDOW_UPDATED, {"window": view}, now, actor, window_id=w.id)]
         # the windows this clerk holds a post at change with them (A's board points to B, or stops)
         related = s.scalars(
@@ -75,7 +57,7 @@ def _change(
             )
         ).all()
         for other in related:
-            other_view = full_view(s, other, base_url, cover)
+            other_view = window_full_view(s, other, cover)
             events.append(
                 record(s, w.hall, names.WINDOW_UPDATED, {"window": other_view}, now, window_id=other.id)
             )
@@ -83,7 +65,7 @@ def _change(
     return view
 
 
-def sign_in(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+def sign_in(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """The clerk takes the window (one window per clerk, one clerk per window)."""
 
     def decide(s: Any, w: Window, state: WindowState) -> WindowState:
@@ -96,42 +78,40 @@ def sign_in(ctx: Context, actor: Principal, window_id: int, base_url: str = "") 
             )
         return window_rules.sign_in(state, actor.user_id)
 
-    return _change(ctx, actor, window_id, decide, base_url, "sign_in")
+    return _change(ctx, actor, window_id, decide, "sign_in")
 
 
-def sign_out(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+def sign_out(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """The clerk leaves the window; a number still at the counter must be finished first."""
     return _change(
         ctx,
         actor,
         window_id,
         lambda s, w, st: window_rules.sign_out(st, actor.user_id, current_ticket(s, w.id) is not None),
-        base_url,
         "sign_out",
     )
 
 
-def pause(ctx: Context, actor: Principal, window_id: int, reason: str, base_url: str = "") -> dict[str, Any]:
+def pause(ctx: Context, actor: Principal, window_id: int, reason: str) -> dict[str, Any]:
     """The window stops calling; the boards show the reason."""
     return _change(
         ctx,
         actor,
         window_id,
         lambda s, w, st: window_rules.pause(st, actor.user_id, reason),
-        base_url,
         "pause",
         reason,
     )
 
 
-def resume(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+def resume(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """A paused window calls again."""
     return _change(
-        ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, actor.user_id), base_url, "resume"
+        ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, actor.user_id), "resume"
     )
 
 
-def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str = "") -> dict[str, Any]:
+def window_detail(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """The window with its current ticket and the waiting tickets it would call, in order."""
     require_role(actor, ("admin", "manager", "clerk", "board"))
     with ctx.db.read() as s:
@@ -141,12 +121,12 @@ def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str 
         require_hall(actor, w.hall_id)
         hall = w.hall
         now = ctx.clock()
-        view = full_view(s, w, base_url, staff.cover_info(s, hall, now))
+        view = window_full_view(s, w, cover_info(s, hall, now))
         current = current_ticket(s, w.id)
         if current is not None and actor.role != "board":
-            view["current"] = ticket_view(current, hall.code, base_url, staff=True)
-        covering = staff.covered_windows(s, hall, w.clerk_id, now) if w.clerk_id else []
-        services = _services_of(s, w, covering)
+            view["current"] = ticket_view(current, hall.code, staff=True)
+        covering = covered_windows(s, hall, w.clerk_id, now) if w.clerk_id else []
+        services = services_of(s, w, covering)
         day = hall_day(hall, now)
         order = call_order(
             w.id,
@@ -158,7 +138,7 @@ def window_detail(ctx: Context, actor: Principal, window_id: int, base_url: str 
         by_id = {
             t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([c.ticket_id for c in order])))
         }
-        view["waiting"] = [ticket_view(by_id[c.ticket_id], hall.code, base_url) for c in order]
+        view["waiting"] = [ticket_view(by_id[c.ticket_id], hall.code) for c in order]
         return view
 
 

@@ -8,6 +8,7 @@ from server import print_worker
 from server.domain.errors import RuleViolation
 from server.services import print_jobs
 from server.services import tickets as ts
+from server.services.core.context import BaseLinks
 from tests.fakeprinter import FakePrinter
 from tests.helpers import gen_token, principal
 
@@ -33,7 +34,8 @@ def kiosk(ctx, fake):
 
 
 def test_ticket_prints_once_on_a_healthy_printer(ctx, kiosk, fake):
-    t = ts.issue_ticket(ctx, kiosk, "C", base_url="http://hall")
+    ctx.links = BaseLinks("http://hall")  # the slip's QR holds the hall's public address
+    t = ts.issue_ticket(ctx, kiosk, "C")
     assert t["print"]["status"] == "queued"
     assert print_worker.run_once(ctx) == 1
     assert ts.get_ticket(ctx, t["id"])["print"]["status"] == "printed"

@@ -167,7 +167,7 @@ def test_clerk_cannot_change_posts_or_move_services(ctx, people):
 
 
 def test_manager_of_one_hall_cannot_touch_another_hall(ctx, people, clock):
-    from server.services.accounts import create_user
+    from server.services.core.credentials import create_user
     from server.storage.models import Hall
 
     with ctx.db.transaction() as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ...storage.db import Database
 
@@ -24,6 +24,28 @@ def _no_agent(_printer_id: int, _job: dict[str, Any]) -> None:
     return None
 
 
+class Links(Protocol):
+    """Absolute URLs of what citizens open from paper (a slip's QR code). The web layer supplies
+    them; services only pass them to the printer, never store them."""
+
+    def ticket(self, public_id: str) -> str: ...
+
+    def notice(self, code: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class BaseLinks:
+    """URLs under a fixed base (the configured public address; paths alone when there is none)."""
+
+    base: str = ""
+
+    def ticket(self, public_id: str) -> str:
+        return f"{self.base.rstrip('/')}/t/{public_id}"
+
+    def notice(self, code: str) -> str:
+        return f"{self.base.rstrip('/')}/n/{code}"
+
+
 @dataclass
 class Context:
     db: Database
@@ -34,6 +56,8 @@ class Context:
     send_print_job: Callable[[int, dict[str, Any]], None] = _no_agent
     #: key for hashing citizens' phone numbers (never stored in clear)
     citizen_key_secret: bytes = b"hallq"
-    #: absolute base for ticket URLs when the server is behind a proxy; else taken per request
+    #: absolute base for citizens' URLs when the server is behind a proxy; else taken per request
     base_url: str | None = None
+    #: builds the URLs printed on slips (set by the web layer)
+    links: Links = field(default_factory=BaseLinks)
     cache: dict[str, Any] = field(default_factory=dict)

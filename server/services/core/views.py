@@ -22,7 +22,6 @@ def clerk_view(u: User | None) -> dict[str, Any] | None:
 def ticket_view(
     t: Ticket,
     hall_code: str,
-    base_url: str = "",
     position: int | None = None,
     estimated_wait_s: int | None = None,
     staff: bool = False,
@@ -45,7 +44,6 @@ def ticket_view(
         "directed_window": window_ref(t.directed_window),
         "position": position,
         "estimated_wait_s": estimated_wait_s,
-        "url": f"{base_url}/t/{t.public_id}",
         "owner": clerk_view(t.owner),
         "notice": notice_ref(t.notice) if staff else ({"present": True} if t.notice_id else None),
     }
@@ -73,4 +71,15 @@ def window_view(w: Window, current: dict[str, Any] | None = None) -> dict[str, A
         "clerk": clerk_view(w.clerk),
         "pause_reason": w.pause_reason,
         "current": current,
+    }
+
+
+def notice_view(n: Notice) -> dict[str, Any]:
+    return {
+        "code": n.code,
+        "service": None,
+        "missing": n.missing,
+        "note": n.note,
+        "created_at": n.created_at.isoformat(),
+        "previous": None,
     }

@@ -1,0 +1,195 @@
+"""Queue queries: counters, waiting counts, people ahead, the candidates a window may call.
+
+The order in which a window calls is decided by `domain.choose_next`; these queries only fetch
+the rows it decides on (a property test proves the fetch never hides a ticket the rule wants).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Integer, bindparam, false, func, select, text, true
+from sqlalchemy.orm import Session
+
+from ...domain.choose_next import Candidate
+from ...domain.ticket import ACTIVE, Status
+from ...storage.models import Hall, Service, Ticket, Window, WindowService
+from .context import Context
+
+#: candidates fetched per attempt of call-next; directed tickets are fetched on top of these
+_CANDIDATES = 50
+
+
+# One statement for both databases (SQLite ≥ 3.35 and PostgreSQL speak the same upsert).
+# Written as text so SQLAlchemy caches it: the dialect upsert constructs are compiled anew
+# for every ticket (measured: the issue path's largest single cost, docs/performance.md).
+_COUNTER_UPSERT = text(
+    "INSERT INTO counters (service_id, day, last) VALUES (:service_id, :day, 1) "
+    "ON CONFLICT (service_id, day) DO UPDATE SET last = counters.last + 1 "
+    "RETURNING last"
+).bindparams(bindparam("service_id", type_=Integer), bindparam("day", type_=Date))
+
+
+def next_counter(session: Session, service_id: int, day: date) -> int:
+    """Bump the (service, day) counter in the caller's transaction: no duplicates, no gaps."""
+    return int(
+        session.connection().execute(_COUNTER_UPSERT, {"service_id": service_id, "day": day}).scalar_one()
+    )
+
+
+def waiting_candidates(
+    s: Session, hall: Hall, day: date, window: Window, service_ids: list[int], covering: Sequence[int] = ()
+) -> list[Candidate]:
+    base = (
+        select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
+        .join(Service, Service.id == Ticket.service_id)
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.business_day == day,
+            Ticket.status == Status.WAITING.value,
+            Ticket.service_id.in_(service_ids),
+        )
+    )
+    directed = s.execute(base.where(Ticket.directed_window_id.in_([window.id, *covering]))).all()
+    general = s.execute(
+        base.where(Ticket.directed_window_id.is_(None))
+        .order_by(Ticket.priority.desc(), Ticket.queued_at, Ticket.id)
+        .limit(_CANDIDATES)
+    ).all()
+    return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in [*directed, *general]]
+
+
+def services_of(s: Session, w: Window, covering: Sequence[int]) -> list[Service]:
+    """The window's own services, then those of the windows it covers (in their order)."""
+    out = [link.service for link in w.service_links if link.service.active]
+    for cw in s.scalars(select(Window).where(Window.id.in_(covering)).order_by(Window.number)):
+        out += [link.service for link in cw.service_links if link.service.active and link.service not in out]
+    return out
+
+
+_AVG_TTL_S = 30.0
+
+
+def waiting_counts(session: Session, hall: Hall, day: date) -> dict[str, int]:
+    rows = session.execute(
+        select(Service.code, func.count(Ticket.id))
+        .join(Ticket, Ticket.service_id == Service.id)
+        .where(Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING)
+        .group_by(Service.code)
+    ).all()
+    counts = {s.code: 0 for s in hall.services}
+    counts.update({code: int(n) for code, n in rows})
+    return counts
+
+
+_WAITING_COUNT = select(func.count()).where(
+    Ticket.__table__.c.service_id == bindparam("service_id"),
+    Ticket.__table__.c.business_day == bindparam("day"),
+    Ticket.__table__.c.status == Status.WAITING.value,
+)
+
+
+_OPEN_WINDOWS_SERVING = (
+    select(func.count())
+    .select_from(Window.__table__.join(WindowService.__table__))
+    .where(
+        WindowService.__table__.c.service_id == bindparam("service_id"), Window.__table__.c.status == "open"
+    )
+)
+
+
+def waiting_count(session: Session, service_id: int, day: date) -> int:
+    return int(
+        session.connection().execute(_WAITING_COUNT, {"service_id": service_id, "day": day}).scalar_one()
+    )
+
+
+def open_windows_serving(session: Session, service_id: int) -> int:
+    return int(session.connection().execute(_OPEN_WINDOWS_SERVING, {"service_id": service_id}).scalar_one())
+
+
+_OPEN_TTL_S = 3.0
+
+
+def open_windows_cached(ctx: Context, session: Session, service_id: int) -> int:
+    """Open windows serving a service, for wait estimates: a few seconds stale is fine."""
+    key = f"open:{service_id}"
+    now = ctx.clock().timestamp()
+    hit = ctx.cache.get(key)
+    if hit and now - hit[0] < _OPEN_TTL_S:
+        return hit[1]  # type: ignore[no-any-return]
+    n = open_windows_serving(session, service_id)
+    ctx.cache[key] = (now, n)
+    return n
+
+
+def average_service_s(ctx: Context, session: Session, service_id: int, day: date) -> float | None:
+    """Mean call-to-finish time of today's last 20 completed tickets (cached briefly)."""
+    key = f"avg:{service_id}:{day}"
+    now = ctx.clock().timestamp()
+    hit = ctx.cache.get(key)
+    if hit and now - hit[0] < _AVG_TTL_S:
+        return hit[1]  # type: ignore[no-any-return]
+    rows = session.execute(
+        select(Ticket.called_at, Ticket.finished_at)
+        .where(Ticket.service_id == service_id, Ticket.business_day == day, Ticket.status == Status.DONE)
+        .order_by(Ticket.finished_at.desc())
+        .limit(20)
+    ).all()
+    spans = [(f - c).total_seconds() for c, f in rows if c and f and f > c]
+    avg = sum(spans) / len(spans) if spans else None
+    ctx.cache[key] = (now, avg)
+    return avg
+
+
+def _people_ahead_query() -> Any:
+    tk = Ticket.__table__.c
+    earlier = (tk.queued_at < bindparam("queued_at")) | (
+        (tk.queued_at == bindparam("queued_at")) & (tk.id < bindparam("id"))
+    )
+    same_rank_earlier = (tk.priority == bindparam("priority")) & earlier
+    # a non-priority ticket also has every waiting priority ticket ahead of it
+    ahead = same_rank_earlier | ((bindparam("priority") == false()) & (tk.priority == true()))
+    return select(func.count()).where(
+        tk.service_id == bindparam("service_id"),
+        tk.business_day == bindparam("day"),
+        tk.status == Status.WAITING.value,
+        ahead,
+    )
+
+
+_PEOPLE_AHEAD = _people_ahead_query()
+
+
+def people_ahead(session: Session, t: Ticket) -> int:
+    """Waiting tickets of the same service called before this one (priority first, then time)."""
+    params = {
+        "queued_at": t.queued_at,
+        "id": t.id,
+        "priority": t.priority,
+        "service_id": t.service_id,
+        "day": t.business_day,
+    }
+    return int(session.connection().execute(_PEOPLE_AHEAD, params).scalar_one())
+
+
+def current_ticket(session: Session, window_id: int) -> Ticket | None:
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.window_id == window_id, Ticket.status.in_([s.value for s in ACTIVE]))
+        .order_by(Ticket.called_at.desc())
+        .limit(1)
+    )
+
+
+def open_windows(s: Any, service_id: int) -> list[Window]:
+    return list(
+        s.scalars(
+            select(Window)
+            .join(WindowService, WindowService.window_id == Window.id)
+            .where(WindowService.service_id == service_id, Window.status == "open")
+            .order_by(Window.number)
+        )
+    )

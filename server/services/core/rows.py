@@ -1,0 +1,57 @@
+"""Loading rows for a use case: 404 when missing, the actor's hall checked, locked when asked."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from ...domain.business_day import business_day
+from ...storage.models import Hall, Service, Ticket, User, Window
+from .errors import not_found
+from .principal import Principal, require_hall
+
+
+def load_window(s: Session, window_id: int, actor: Principal | None = None, lock: bool = False) -> Window:
+    """The window (locked until commit when `lock`); 404 when missing, 403 for another hall's actor."""
+    w = s.get(Window, window_id, with_for_update=lock or None)
+    if w is None:
+        raise not_found("窗口", "window")
+    if actor is not None:
+        require_hall(actor, w.hall_id)
+    return w
+
+
+def load_ticket(s: Session, public_id: str, lock: bool = False) -> Ticket:
+    """A ticket by its public id (locked until commit when `lock`); 404 when missing."""
+    q: Select[tuple[Ticket]] = select(Ticket).where(Ticket.public_id == public_id)
+    if lock:
+        q = q.with_for_update()
+    t = s.scalar(q)
+    if t is None:
+        raise not_found("票号", "ticket")
+    return t
+
+
+def load_service(s: Session, hall: Hall, code: str) -> Service:
+    """A service of the hall by its code; 404 when missing."""
+    svc = s.scalar(select(Service).where(Service.hall_id == hall.id, Service.code == code))
+    if svc is None:
+        raise not_found("事项", "service")
+    return svc
+
+
+def load_hall(session: Session, code: str) -> Hall:
+    hall = session.scalar(select(Hall).where(Hall.code == code))
+    if hall is None:
+        raise not_found("大厅", "hall")
+    return hall
+
+
+def hall_day(hall: Hall, now: datetime) -> date:
+    return business_day(now, hall.timezone, hall.rollover_hour)
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
