@@ -34,11 +34,7 @@ def call_order(
     """
     rank = {code: i for i, code in enumerate(services)}
     mine = {window_id, *covering}
-    eligible = [
-        c
-        for c in waiting
-        if c.service_code in rank and (c.directed_window_id is None or c.directed_window_id in mine)
-    ]
+    eligible = [c for c in waiting if may_call(window_id, services, c, covering)]
     return sorted(
         eligible,
         key=lambda c: (
@@ -57,3 +53,37 @@ def choose_next(
     """The ticket the window calls now, or None when nobody waits for it."""
     order = call_order(window_id, services, waiting, covering)
     return order[0] if order else None
+
+
+def may_call(
+    window_id: int, services: Collection[str], c: Candidate, covering: Collection[int] = ()
+) -> bool:
+    """Whether this window may call the ticket at all: one of its services, and not directed to
+    another window (tickets directed to a window it covers count as its own)."""
+    return c.service_code in services and (
+        c.directed_window_id is None or c.directed_window_id == window_id or c.directed_window_id in covering
+    )
+
+
+def waits_at(window_id: int, services: Collection[str], c: Candidate) -> bool:
+    """Whether the ticket waits at this window: directed to it, or in one of its services and
+    directed nowhere. These are the citizens a manager moves when moving "a window's queue"."""
+    if c.directed_window_id is not None:
+        return c.directed_window_id == window_id
+    return c.service_code in services
+
+
+def queue_position(ticket: Candidate, waiting: Iterable[Candidate]) -> int:
+    """People ahead of a waiting ticket in its service's queue: priority tickets first, then by
+    the time they were queued (the ticket id breaks ties). Directed tickets count too: the
+    citizen sees one line per service."""
+
+    def key(c: Candidate) -> tuple[bool, datetime, int]:
+        return (not c.priority, c.queued_at, c.ticket_id)
+
+    mine = key(ticket)
+    return sum(
+        1
+        for c in waiting
+        if c.service_code == ticket.service_code and c.ticket_id != ticket.ticket_id and key(c) < mine
+    )

@@ -11,17 +11,18 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import event_names as names
+from ..domain.choose_next import waits_at
 from ..domain.errors import RuleViolation
 from ..domain.ticket import Status
 from ..storage.models import Service, Ticket, Transfer, Window, WindowService
 from .core.context import Context
 from .core.duty import attend, cover_info
-from .core.errors import bad_field, not_found
+from .core.errors import bad_field
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
-from .core.queue import current_ticket, waiting_counts
+from .core.queue import current_ticket, waiting_counts, waiting_tickets
 from .core.readmodels import window_full_view
-from .core.rows import hall_day, load_hall
+from .core.rows import hall_day, load_hall, load_window
 
 
 def set_window_services(
@@ -39,10 +40,7 @@ def set_window_services(
         )
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        w = s.get(Window, window_id, with_for_update=True)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor, lock=True)
         found = {sv.code: sv for sv in s.scalars(select(Service).where(Service.hall_id == w.hall_id))}
         for i, code in enumerate(codes):
             if code not in found:
@@ -69,10 +67,7 @@ def close_window(
     require_role(actor, ("manager", "admin"))
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        w = s.get(Window, window_id, with_for_update=True)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor, lock=True)
         if current_ticket(s, w.id) is not None:
             raise RuleViolation("window_busy", "该窗口还有号码在办理", "the window still serves a number")
 
@@ -133,19 +128,19 @@ def move_waiting(
 
         from_svc, from_win = resolve(source, "from")
         to_svc, to_win = resolve(target, "to")
-        q = select(Ticket).where(
-            Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING.value
-        )
+        waiting = waiting_tickets(s, hall, day)
         if from_svc is not None:
-            q = q.where(Ticket.service_id == from_svc.id)
+            moving = [c.ticket_id for c in waiting if c.service_code == from_svc.code]
         else:
             assert from_win is not None
-            served = [link.service_id for link in from_win.service_links]
-            q = q.where(
-                (Ticket.directed_window_id == from_win.id)
-                | (Ticket.service_id.in_(served) & Ticket.directed_window_id.is_(None))
-            )
-        tickets = s.scalars(q.order_by(Ticket.queued_at).with_for_update()).all()
+            served = {link.service.code for link in from_win.service_links}
+            moving = [c.ticket_id for c in waiting if waits_at(from_win.id, served, c)]
+        tickets = s.scalars(
+            select(Ticket)
+            .where(Ticket.id.in_(moving), Ticket.status == Status.WAITING.value)
+            .order_by(Ticket.queued_at)
+            .with_for_update()
+        ).all()
         if to_win is not None:
             to_links = [link.service for link in to_win.service_links]
             if not to_links:

@@ -18,7 +18,7 @@ from .core.duty import duty, hall_windows, posts_view
 from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
-from .core.rows import hall_day, load_hall
+from .core.rows import hall_day, load_hall, load_window
 from .core.views import clerk_view, window_ref
 
 # ---------------------------------------------------------------- who is where
@@ -39,10 +39,7 @@ def _user(s: Session, hall_id: int, username: str | None, field: str) -> User | 
 def get_posts(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     require_role(actor, ("admin", "manager", "clerk", "board"))
     with ctx.db.read() as s:
-        w = s.get(Window, window_id)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor)
         return {"window": window_ref(w), **posts_view(w)}
 
 
@@ -51,10 +48,7 @@ def set_posts(ctx: Context, actor: Principal, window_id: int, a: str | None, b: 
     require_role(actor, ("admin", "manager"))
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        w = s.get(Window, window_id, with_for_update=True)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor, lock=True)
         ua, ub = _user(s, w.hall_id, a, "a"), _user(s, w.hall_id, b, "b")
         rules.check_posts(ua.id if ua else None, ub.id if ub else None)
         w.a_user_id, w.b_user_id = (ua.id if ua else None), (ub.id if ub else None)

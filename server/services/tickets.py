@@ -41,8 +41,8 @@ from .core.queue import (
     waiting_count,
 )
 from .core.readmodels import ticket_with_position, transfer_chain
-from .core.rows import hall_day, load_hall, load_ticket
-from .core.states import apply_ticket_state, ticket_state, window_state
+from .core.rows import hall_day, load_hall, load_ticket, load_window
+from .core.states import apply_ticket_state, state_columns, ticket_state, window_state
 from .core.views import ticket_view
 
 log = logging.getLogger(__name__)
@@ -219,10 +219,7 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
     now = ctx.clock()
     events: list[Envelope] = []
     with ctx.db.transaction() as s:
-        w = s.get(Window, window_id, with_for_update=True)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor, lock=True)
         hall = w.hall
         assert actor.user_id is not None
         window_rules.ensure_can_call(window_state(w), actor.user_id, current_ticket(s, w.id) is not None)
@@ -232,22 +229,22 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
         codes = [svc.code for svc in services]
         chosen: Ticket | None = None
         while chosen is None:
-            candidates = waiting_candidates(s, hall, day, w, [svc.id for svc in services], covering)
+            candidates = waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering)
             order = call_order(w.id, codes, candidates, covering)
             if not order:
                 return None
             for c in order:
-                new = lifecycle.call(TicketState(Status.WAITING), w.id, now)
+                row = s.get(Ticket, c.ticket_id)
+                assert row is not None
+                try:
+                    new = lifecycle.call(ticket_state(row), w.id, now)
+                except RuleViolation:
+                    continue  # another window called it since the candidates were read
+                # conditional: of two windows racing for one ticket, exactly one update matches
                 taken = s.execute(
                     update(Ticket)
                     .where(Ticket.id == c.ticket_id, Ticket.status == Status.WAITING.value)
-                    .values(
-                        status=new.status.value,
-                        window_id=w.id,
-                        called_at=now,
-                        recalls=0,
-                        served_by_id=actor.user_id,
-                    )
+                    .values(**state_columns(new), served_by_id=actor.user_id)
                     .execution_options(synchronize_session=False)
                 ).rowcount
                 if taken == 1:

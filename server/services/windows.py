@@ -15,12 +15,11 @@ from ..domain.window import WindowState
 from ..storage.models import Ticket, Window
 from .core.context import Context
 from .core.duty import attend, cover_info, covered_windows
-from .core.errors import not_found
 from .core.events import record
-from .core.principal import Principal, require_hall, require_role
+from .core.principal import Principal, require_role
 from .core.queue import current_ticket, services_of, waiting_candidates
 from .core.readmodels import window_full_view
-from .core.rows import hall_day
+from .core.rows import hall_day, load_window
 from .core.states import apply_window_state, window_state
 from .core.views import ticket_view, window_ref, window_view
 
@@ -37,10 +36,7 @@ def _change(
     assert actor.user_id is not None
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        w = s.get(Window, window_id, with_for_update=True)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor, lock=True)
         apply_window_state(w, decide(s, w, window_state(w)))
         attend(s, w, actor.user_id, kind, reason, now)
         s.flush()
@@ -115,10 +111,7 @@ def window_detail(ctx: Context, actor: Principal, window_id: int) -> dict[str, A
     """The window with its current ticket and the waiting tickets it would call, in order."""
     require_role(actor, ("admin", "manager", "clerk", "board"))
     with ctx.db.read() as s:
-        w = s.get(Window, window_id)
-        if w is None:
-            raise not_found("窗口", "window")
-        require_hall(actor, w.hall_id)
+        w = load_window(s, window_id, actor)
         hall = w.hall
         now = ctx.clock()
         view = window_full_view(s, w, cover_info(s, hall, now))
@@ -131,7 +124,7 @@ def window_detail(ctx: Context, actor: Principal, window_id: int) -> dict[str, A
         order = call_order(
             w.id,
             [svc.code for svc in services],
-            waiting_candidates(s, hall, day, w, [svc.id for svc in services], covering),
+            waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering),
             covering,
         )
         view["covering"] = [window_ref(cw) for cw in s.scalars(select(Window).where(Window.id.in_(covering)))]

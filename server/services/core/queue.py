@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, false, func, select, text, true
+from sqlalchemy import Date, Integer, bindparam, case, false, func, select, text, true
 from sqlalchemy.orm import Session
 
 from ...domain.choose_next import Candidate
@@ -40,8 +40,14 @@ def next_counter(session: Session, service_id: int, day: date) -> int:
 
 
 def waiting_candidates(
-    s: Session, hall: Hall, day: date, window: Window, service_ids: list[int], covering: Sequence[int] = ()
+    s: Session, hall: Hall, day: date, window_id: int, service_ids: list[int], covering: Sequence[int] = ()
 ) -> list[Candidate]:
+    """The waiting tickets `domain.choose_next.call_order` needs to pick this window's next one.
+
+    Every ticket directed to the window (or a window it covers), and the first undirected ones in
+    the domain's own order — priority, queued time, the window's service order, id — so the
+    domain's first choice is always among them (tests/integration/test_queue_sql_matches_domain.py).
+    """
     base = (
         select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
         .join(Service, Service.id == Ticket.service_id)
@@ -52,13 +58,27 @@ def waiting_candidates(
             Ticket.service_id.in_(service_ids),
         )
     )
-    directed = s.execute(base.where(Ticket.directed_window_id.in_([window.id, *covering]))).all()
+    directed = s.execute(base.where(Ticket.directed_window_id.in_([window_id, *covering]))).all()
+    order = {sid: i for i, sid in enumerate(service_ids)}
+    rank = case(order, value=Ticket.service_id, else_=len(order))
     general = s.execute(
         base.where(Ticket.directed_window_id.is_(None))
-        .order_by(Ticket.priority.desc(), Ticket.queued_at, Ticket.id)
+        .order_by(Ticket.priority.desc(), Ticket.queued_at, rank, Ticket.id)
         .limit(_CANDIDATES)
     ).all()
     return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in [*directed, *general]]
+
+
+def waiting_tickets(s: Session, hall: Hall, day: date) -> list[Candidate]:
+    """Every waiting ticket of the hall's day as the domain sees it (for rules decided per ticket)."""
+    rows = s.execute(
+        select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
+        .join(Service, Service.id == Ticket.service_id)
+        .where(
+            Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING.value
+        )
+    ).all()
+    return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
 
 def services_of(s: Session, w: Window, covering: Sequence[int]) -> list[Service]:

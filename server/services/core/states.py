@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...domain.ticket import Status, TicketState
 from ...domain.window import WindowState, WindowStatus
 from ...storage.models import Ticket, Window
@@ -19,15 +21,23 @@ def ticket_state(t: Ticket) -> TicketState:
     )
 
 
+def state_columns(new: TicketState) -> dict[str, Any]:
+    """The ticket columns a domain state sets (for a conditional UPDATE)."""
+    return {
+        "status": new.status.value,
+        "window_id": new.window_id,
+        "recalls": new.recalls,
+        "reactivations": new.reactivations,
+        "called_at": new.called_at,
+        "started_at": new.started_at,
+        "finished_at": new.finished_at,
+    }
+
+
 def apply_ticket_state(t: Ticket, new: TicketState) -> None:
     """Write a state the domain decided back to the row (in the caller's transaction)."""
-    t.status = new.status.value
-    t.window_id = new.window_id
-    t.recalls = new.recalls
-    t.reactivations = new.reactivations
-    t.called_at = new.called_at
-    t.started_at = new.started_at
-    t.finished_at = new.finished_at
+    for column, value in state_columns(new).items():
+        setattr(t, column, value)
 
 
 def window_state(w: Window) -> WindowState:
