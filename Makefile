@@ -20,6 +20,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server kiosk board tests bench
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
 format: $(STAMP)

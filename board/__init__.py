@@ -7,9 +7,9 @@ browser); anonymous boards work while HALLQ_PUBLIC_BOARDS is on.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 
-from server.pages import hall_name_or_404
+from server.web.helpers import hall_ctx, hall_name_or_404
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -23,15 +23,10 @@ def hall_board(hall: str) -> str:
 def window_board(hall: str, window_id: int) -> str:
     """The board of one window; `window_id` is the window's id (the URLs `hallq demo` prints)."""
     from server.services.core.errors import NotFound
-    from server.services.core.rows import load_hall
-    from server.storage.models import Window
+    from server.services.halls import window_number
 
     try:
-        with current_app.extensions["hallq"].db.read() as s:
-            w = s.get(Window, window_id)
-            if w is None or w.hall_id != load_hall(s, hall).id:
-                abort(404)
-            number = w.number
+        number = window_number(hall_ctx(), hall, window_id)
     except NotFound:
         abort(404)
     return render_template("board/window.html", hall=hall, window_id=window_id, window_number=number)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from server.pages import hall_name_or_404
+from server.web.helpers import hall_name_or_404
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 

@@ -8,9 +8,9 @@ device token, when given as `?token=`, is remembered by the browser for the tick
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
-from . import hall_name_or_404
+from server.web.helpers import hall_ctx, hall_name_or_404
 
 guide_bp = Blueprint("kiosk_guide", __name__, url_prefix="/kiosk")
 
@@ -31,5 +31,5 @@ def guide(hall: str) -> str:
         # a deep link opens one service's guide (e.g. from a poster's QR code)
         service=request.args.get("service", ""),
         enquiries=ENQUIRIES,
-        hot=popular_keywords(current_app.extensions["hallq"], hall, per_service=1)[:10],
+        hot=popular_keywords(hall_ctx(), hall, per_service=1)[:10],
     )

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 
-from server.pages import public_url, qr_svg
+from server.web.helpers import hall_ctx, public_url, qr_svg
 
 bp = Blueprint("notice_page", __name__)
 
@@ -27,33 +26,21 @@ def _notice_or_404(code: str) -> dict[str, Any]:
     from server.services.core.errors import NotFound
     from server.services.notices import get_notice
 
-    ctx = current_app.extensions["hallq"]
     try:
-        return get_notice(ctx, code)
+        return get_notice(hall_ctx(), code)
     except NotFound:
         abort(404)
 
 
 def _issued(code: str) -> dict[str, Any]:
     """Who made the notice, where and when (in the hall's time): the A4 page names them."""
-    from sqlalchemy import select
+    from server.services.core.errors import NotFound
+    from server.services.notices import notice_issued
 
-    from server.domain.notice import normalise_code
-    from server.storage.models import Hall, Notice, User, Window
-
-    with current_app.extensions["hallq"].db.read() as s:
-        n = s.scalar(select(Notice).where(Notice.code == normalise_code(code)))
-        if n is None:
-            abort(404)
-        hall = s.get(Hall, n.hall_id)
-        window = s.get(Window, n.window_id) if n.window_id else None
-        clerk = s.get(User, n.by_user_id) if n.by_user_id else None
-        tz = ZoneInfo(hall.timezone if hall else "Asia/Shanghai")
-        return {
-            "at": n.created_at.astimezone(tz),
-            "window": {"number": window.number, "name": window.name} if window else None,
-            "clerk": {"name": clerk.name, "badge": clerk.badge} if clerk else None,
-        }
+    try:
+        return notice_issued(hall_ctx(), code)
+    except NotFound:
+        abort(404)
 
 
 def _items(notice: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 
-from server.pages import public_url, qr_svg
+from server.web.helpers import hall_ctx, public_url, qr_svg
 
 bp = Blueprint("ticket_page", __name__)
 
@@ -15,21 +15,18 @@ def _ticket_or_404(ticket_id: str) -> dict[str, Any]:
     from server.services.core.errors import NotFound
     from server.services.tickets import get_ticket
 
-    ctx = current_app.extensions["hallq"]
     try:
-        return get_ticket(ctx, ticket_id)
+        return get_ticket(hall_ctx(), ticket_id)
     except NotFound:
         abort(404)
 
 
 @bp.get("/t/<ticket_id>")
 def status(ticket_id: str) -> str:
-    from server.services.core.rows import load_hall
+    from server.services.halls import hall_timezone
 
     ticket = _ticket_or_404(ticket_id)
-    with current_app.extensions["hallq"].db.read() as s:
-        hall = load_hall(s, ticket["hall"])
-        hall_name, hall_tz = hall.name, hall.timezone
+    hall_name, hall_tz = hall_timezone(hall_ctx(), ticket["hall"])
     return render_template("ticket/status.html", ticket=ticket, hall_name=hall_name, hall_tz=hall_tz)
 
 

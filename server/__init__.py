@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # Flask is imported inside create_app: `hallq serve` must monkey-patch first
     from flask import Flask
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -40,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def init_context(app: Flask) -> None:
     from .services.core.context import Context
     from .storage.db import Database
+    from .web.links import WebLinks
 
     db = Database(app.config["DATABASE_URL"])
     ctx = Context(
@@ -49,6 +52,7 @@ def init_context(app: Flask) -> None:
     )
     if app.config.get("CLOCK") is not None:
         ctx.clock = app.config["CLOCK"]
+    ctx.links = WebLinks(app.config.get("BASE_URL"))
     app.extensions["hallq"] = ctx
 
 
@@ -77,6 +81,19 @@ def init_realtime(app: Flask) -> None:
 
 
 def init_pages(app: Flask) -> None:
-    from .pages import init_pages as _init
+    """The device pages (kiosk/, board/: the product's top-level packages), the citizens' phone
+    pages, the staff consoles (server/consoles/) and the home page."""
+    from board import bp as board_bp
+    from kiosk import bp as kiosk_bp
+    from kiosk.guide import guide_bp as kiosk_guide_bp
+    from kiosk.notice_page import bp as notice_bp
+    from kiosk.ticket_page import bp as ticket_bp
 
-    _init(app)
+    from .consoles import admin, clerk, guides, manage
+    from .web.home import init_home
+
+    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, board_bp):
+        app.register_blueprint(bp)
+    for console in (clerk, manage, guides, admin):
+        app.register_blueprint(console.bp)
+    init_home(app)

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import RuleViolation
-from ..i18n import is_english
 from ..services.core.errors import BadInput, NotFound
 from ..services.core.principal import Forbidden, Unauthenticated
+from ..web.errors import error_response
 
 #: status of rule violations whose code says more than "conflict"
 _STATUS_BY_CODE = {"window_not_signed_in": 403, "invalid_field": 400, "bad_request": 400}
-
-
-def error_response(code: str, message_zh: str, message_en: str, status: int, **extra: Any) -> tuple[Any, int]:
-    body: dict[str, Any] = {"code": code, "message": message_en if is_english() else message_zh}
-    body.update(extra)
-    return jsonify({"error": body}), status
 
 
 def status_of(err: RuleViolation) -> int:

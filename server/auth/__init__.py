@@ -14,6 +14,7 @@ from ..extensions import csrf, login_manager
 from ..services.accounts import Account, authenticate, load_account, principal_for_token
 from ..services.core.context import Context
 from ..services.core.principal import ANONYMOUS, Principal, Unauthenticated
+from ..web.errors import error_response
 
 
 class LoginUser(UserMixin):
@@ -124,8 +125,6 @@ def init_auth(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(e: CSRFError) -> tuple[object, int]:
         if request.path.startswith("/api/"):
-            from ..api.errors import error_response
-
             return error_response(
                 "csrf", "表单已过期，请刷新页面后重试", "missing or invalid CSRF token", 400
             )

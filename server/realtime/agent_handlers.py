@@ -12,7 +12,7 @@ from ..domain.errors import RuleViolation
 from ..extensions import socketio
 from ..services import print_jobs
 from . import rooms
-from .handlers import _ctx, _error, _principals, on_disconnect_hooks
+from .session import ctx, error, on_disconnect_hooks, principals
 
 #: printer of each connected agent socket of this process
 _agents: dict[str, int] = {}
@@ -23,16 +23,16 @@ def on_agent_hello(data: Any) -> dict[str, Any]:
     """Payload `{"printer": SPEC, "width": 58|80, "mode": "text"|"raster", "name": str?}` from a
     kiosk-token agent. Ack `{"printer": {...}, "jobs": [{"id", "data": base64}]}`: every job of
     this printer not yet acknowledged, oldest first; later jobs arrive as `print.job` events."""
-    principal = _principals.get(request.sid)  # type: ignore[attr-defined]
+    principal = principals.get(request.sid)  # type: ignore[attr-defined]
     if principal is None or principal.role != "kiosk":
-        return _error(
+        return error(
             "forbidden", "只有取号机令牌可以连接打印代理", "only a kiosk token may run a printer agent"
         )
     if not isinstance(data, dict) or not isinstance(data.get("printer"), str):
-        return _error("bad_request", "agent.hello 需要 printer 字段", "agent.hello needs a printer spec")
+        return error("bad_request", "agent.hello 需要 printer 字段", "agent.hello needs a printer spec")
     try:
         printer, jobs = print_jobs.agent_hello(
-            _ctx(),
+            ctx(),
             principal,
             data["printer"],
             int(data.get("width", 80)),
@@ -41,8 +41,8 @@ def on_agent_hello(data: Any) -> dict[str, Any]:
         )
     except (RuleViolation, ValueError) as err:
         if isinstance(err, RuleViolation):
-            return _error(err.code, err.message_zh, err.message_en)
-        return _error("invalid_field", "width 必须是数字", "width must be a number")
+            return error(err.code, err.message_zh, err.message_en)
+        return error("invalid_field", "width 必须是数字", "width must be a number")
     _agents[request.sid] = printer["id"]  # type: ignore[attr-defined]
     join_room(rooms.printer(printer["id"]))
     return {"printer": printer, "jobs": jobs}
@@ -53,17 +53,17 @@ def on_print_result(data: Any) -> dict[str, Any]:
     """Payload `{"job": ID, "ok": bool, "kind": FAULT?, "message": str?}`; ack `{"ok": true}`.
     Repeating a result is harmless (the job is finished once)."""
     if request.sid not in _agents:  # type: ignore[attr-defined]
-        return _error("forbidden", "请先发送 agent.hello", "send agent.hello first")
+        return error("forbidden", "请先发送 agent.hello", "send agent.hello first")
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("job"), str)
         or not isinstance(data.get("ok"), bool)
     ):
-        return _error("bad_request", "print.result 需要 job 和 ok", "print.result needs job and ok")
+        return error("bad_request", "print.result 需要 job 和 ok", "print.result needs job and ok")
     try:
-        print_jobs.finish(_ctx(), data["job"], data["ok"], data.get("kind"), data.get("message"))
+        print_jobs.finish(ctx(), data["job"], data["ok"], data.get("kind"), data.get("message"))
     except RuleViolation as err:
-        return _error(err.code, err.message_zh, err.message_en)
+        return error(err.code, err.message_zh, err.message_en)
     return {"ok": True}
 
 
@@ -72,21 +72,21 @@ def on_agent_status(data: Any) -> dict[str, Any]:
     """Payload `{"ok": bool, "kind": FAULT?, "detail": str?}`: the agent's printer reading."""
     printer_id = _agents.get(request.sid)  # type: ignore[attr-defined]
     if printer_id is None:
-        return _error("forbidden", "请先发送 agent.hello", "send agent.hello first")
+        return error("forbidden", "请先发送 agent.hello", "send agent.hello first")
     if not isinstance(data, dict) or not isinstance(data.get("ok"), bool):
-        return _error("bad_request", "agent.status 需要 ok", "agent.status needs ok")
+        return error("bad_request", "agent.status 需要 ok", "agent.status needs ok")
     status = "ok" if data["ok"] else str(data.get("kind") or "error")
     if status != "ok" and status not in print_jobs.FAULTS:
         status = "error"
     detail = data.get("detail") if isinstance(data.get("detail"), str) else None
-    print_jobs.set_printer_status(_ctx(), printer_id, status, detail)
+    print_jobs.set_printer_status(ctx(), printer_id, status, detail)
     return {"ok": True}
 
 
 def _agent_disconnected(sid: str) -> None:
     printer_id = _agents.pop(sid, None)
     if printer_id is not None and printer_id not in _agents.values():
-        print_jobs.agent_gone(_ctx(), printer_id)
+        print_jobs.agent_gone(ctx(), printer_id)
 
 
 on_disconnect_hooks.append(_agent_disconnected)

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from ..domain.estimate import estimated_wait_s
-from ..storage.models import Hall
+from ..storage.models import Hall, Window
 from .core.context import Context
+from .core.errors import not_found
 from .core.events import events_since
 from .core.principal import Principal, require_hall, require_role
 from .core.queue import average_service_s, open_windows_serving, waiting_counts
@@ -87,3 +88,44 @@ def authorize_read(actor: Principal, hall: Hall, public_boards: bool = True) -> 
     require_role(actor, ("admin", "manager", "clerk", "kiosk", "board"))
     require_hall(actor, hall.id)
 
+
+
+def hall_name(ctx: Context, code: str) -> str:
+    """The hall's display name (404 for a hall that does not exist)."""
+    with ctx.db.read() as s:
+        return str(load_hall(s, code).name)
+
+
+def hall_timezone(ctx: Context, code: str) -> tuple[str, str]:
+    """The hall's name and timezone (for pages that print its local time)."""
+    with ctx.db.read() as s:
+        hall = load_hall(s, code)
+        return str(hall.name), str(hall.timezone)
+
+
+def window_number(ctx: Context, hall_code: str, window_id: int) -> int:
+    """The number of one of the hall's windows (404 when the window is not the hall's)."""
+    with ctx.db.read() as s:
+        hall = load_hall(s, hall_code)
+        w = s.get(Window, window_id)
+        if w is None or w.hall_id != hall.id:
+            raise not_found("窗口", "window")
+        return int(w.number)
+
+
+def hall_services(ctx: Context, code: str) -> list[dict[str, Any]]:
+    """Every service of the hall, inactive ones too, in kiosk order (for the admin pages)."""
+    with ctx.db.read() as s:
+        h = load_hall(s, code)
+        return [
+            {
+                "code": svc.code,
+                "prefix": svc.prefix,
+                "name": svc.name,
+                "name_en": svc.name_en or "",
+                "category": svc.category,
+                "sort": svc.sort,
+                "active": svc.active,
+            }
+            for svc in sorted(h.services, key=lambda x: (x.sort, x.code))
+        ]

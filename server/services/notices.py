@@ -11,7 +11,7 @@ from .. import event_names as names
 from ..domain import notice as rules
 from ..domain.errors import RuleViolation
 from ..domain.ticket import ACTIVE
-from ..storage.models import Hall, Notice, Service, Ticket
+from ..storage.models import Hall, Notice, Service, Ticket, User, Window
 from .core.context import Context
 from .core.credentials import citizen_key
 from .core.errors import bad_field, not_found
@@ -186,3 +186,20 @@ def get_notice(ctx: Context, code: str) -> dict[str, Any]:
             previous=s.get(Notice, n.previous_id).code if n.previous_id else None,  # type: ignore[union-attr]
         )
         return view
+
+
+def notice_issued(ctx: Context, code: str) -> dict[str, Any]:
+    """Who made the notice, where and when (in the hall's time): the A4 page names them."""
+    with ctx.db.read() as s:
+        n = s.scalar(select(Notice).where(Notice.code == rules.normalise_code(code)))
+        if n is None:
+            raise not_found("告知单", "notice")
+        hall = s.get(Hall, n.hall_id)
+        window = s.get(Window, n.window_id) if n.window_id else None
+        clerk = s.get(User, n.by_user_id) if n.by_user_id else None
+        tz = ZoneInfo(hall.timezone if hall else "Asia/Shanghai")
+        return {
+            "at": n.created_at.astimezone(tz),
+            "window": {"number": window.number, "name": window.name} if window else None,
+            "clerk": {"name": clerk.name, "badge": clerk.badge} if clerk else None,
+        }

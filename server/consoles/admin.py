@@ -12,31 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_login import login_required
 
-from ..manage.hall import current_hall, render_page
-from ..services.core.rows import load_hall
+from ..services.halls import hall_services
+from ..web.helpers import hall_ctx
+from .manage import current_hall, render_page
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
 
 
 def _services(hall: str) -> list[dict[str, Any]]:
-    """Every service of the hall, inactive ones too, in kiosk order (the API lists active ones)."""
-    with current_app.extensions["hallq"].db.read() as s:
-        h = load_hall(s, hall)
-        return [
-            {
-                "code": svc.code,
-                "prefix": svc.prefix,
-                "name": svc.name,
-                "name_en": svc.name_en or "",
-                "category": svc.category,
-                "sort": svc.sort,
-                "active": svc.active,
-            }
-            for svc in sorted(h.services, key=lambda x: (x.sort, x.code))
-        ]
+    return hall_services(hall_ctx(), hall)
 
 
 @bp.get("/")

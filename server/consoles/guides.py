@@ -8,21 +8,16 @@ CSRF token, so the API's validation, with the bad field's path, is the only vali
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
-from ..pages import console_hall
-from ..services.core.context import Context
 from ..services.guides import guide_summaries
+from ..web.helpers import console_hall, hall_ctx
 
 bp = Blueprint("guide_admin", __name__, url_prefix="/manage/guides")
 
 #: people who may edit a hall's guides
 EDITOR_ROLES = ("manager", "admin")
-
-
-def _ctx() -> Context:
-    return current_app.extensions["hallq"]  # type: ignore[no-any-return]
 
 
 def _hall() -> str:
@@ -34,7 +29,7 @@ def _hall() -> str:
 @login_required
 def index() -> str:
     hall = _hall()
-    services = guide_summaries(_ctx(), current_user.account.principal(), hall)
+    services = guide_summaries(hall_ctx(), current_user.account.principal(), hall)
     return render_template("manage/guides.html", user=current_user, hall=hall, services=services)
 
 
@@ -42,7 +37,7 @@ def index() -> str:
 @login_required
 def edit(code: str) -> str:
     hall = _hall()
-    services = guide_summaries(_ctx(), current_user.account.principal(), hall)
+    services = guide_summaries(hall_ctx(), current_user.account.principal(), hall)
     service = next((s for s in services if s["code"] == code), None)
     if service is None:
         abort(404)

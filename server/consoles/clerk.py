@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..pages import console_hall
+from ..web.helpers import console_hall
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
 

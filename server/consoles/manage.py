@@ -1,0 +1,72 @@
+"""The manager's consoles under /manage/: the start page (printers and the slips that did not
+print), the live hall (/manage/hall: the windows as a map, the service queues, the alarms of
+unstaffed windows and the re-routing actions, AB岗制度), the audit log (/manage/audit: who did
+what, when and where, filtered and exported as CSV — 服务承诺制) and the people on duty
+(/manage/staff: leave with handover notes, A/B posts, attendance).
+
+The pages are shells for the logged-in manager or admin: they read the snapshot and the events
+through the live connection and act through the JSON API with the session cookie and the page's
+CSRF token, so the API's rules (roles, halls, confirmation) are the only rules.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user, login_required
+
+from ..services.halls import list_halls
+from ..web.helpers import console_hall, hall_ctx
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+#: people who may watch and act on the whole hall
+MANAGER_ROLES = ("manager", "admin")
+
+
+def current_hall() -> str:
+    """The hall these pages manage: the manager's own; an admin picks one with `?hall=CODE`."""
+    return console_hall(MANAGER_ROLES)
+
+
+def hall_choices() -> list[dict[str, str]]:
+    """The halls an admin may switch between (a manager has only their own: no switch)."""
+    if current_user.role != "admin":
+        return []
+    return list_halls(hall_ctx())
+
+
+def render_page(template: str, **extra: object) -> str:
+    """A manager page with what the shared navigation needs (templates/manage/_nav.html)."""
+    hall = current_hall()
+    return render_template(
+        template,
+        user=current_user,
+        hall=hall,
+        halls=hall_choices(),
+        has_guides="guide_admin" in current_app.blueprints,
+        **extra,
+    )
+
+
+@bp.get("/")
+@login_required
+def console() -> str:
+    return render_page("manage/index.html")
+
+
+@bp.get("/hall")
+@login_required
+def hall_console() -> str:
+    return render_page("manage/hall.html")
+
+
+@bp.get("/audit")
+@login_required
+def audit_page() -> str:
+    return render_page("manage/audit.html")
+
+
+@bp.get("/staff")
+@login_required
+def staff_page() -> str:
+    return render_page("manage/staff.html")
