@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format i18n wheel-check clean
+.PHONY: demo test lint format i18n wheel-check architecture clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check server kiosk board tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
+
+# redraws the layer picture of docs/architecture.md from the code
+architecture: $(STAMP)
+	$(PY) -m tests.architecture
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format server kiosk board tests bench
