@@ -6,7 +6,7 @@ call_to_board.py's `raw` client), each remembering the `seq` of its subscribe ac
 then disconnect; a clerk calls K tickets while they are away; then every board reconnects at
 the same instant and subscribes with its last `seq`. Measures the time from the storm's start
 until each board has its ack, whether every ack holds all K missed calls (events, not a
-snapshot), and the time until the last board is resynced (DESIGN.md §6: 1,000 boards within
+snapshot), and the time until the last board is resynced (the bar: 1,000 boards within
 10 s).
 
     python bench/reconnect_storm.py --url http://127.0.0.1:5000 --clerk-token C --kiosk-token K \

@@ -19,7 +19,3 @@ def business_day(now_utc: datetime, timezone: str, rollover_hour: int = 0) -> da
     local = now_utc.astimezone(ZoneInfo(timezone))
     return (local - timedelta(hours=rollover_hour)).date()
 
-
-def local_time(now_utc: datetime, timezone: str) -> datetime:
-    """The moment on the hall's wall clock."""
-    return now_utc.astimezone(ZoneInfo(timezone))

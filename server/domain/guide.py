@@ -24,12 +24,6 @@ from .errors import RuleViolation
 
 #: how a material is handed in: 原件 / 复印件 / 原件及复印件 / 电子材料
 FORMS = ("original", "copy", "original_and_copy", "electronic")
-FORM_ZH = {
-    "original": "原件",
-    "copy": "复印件",
-    "original_and_copy": "原件及复印件",
-    "electronic": "电子材料",
-}
 
 MAX_MATERIALS = 60
 MAX_STEPS = 30

@@ -29,10 +29,6 @@ class Post:
     clerk: int | None
 
 
-def present_at(window_clerk: int | None, user: int | None) -> bool:
-    return user is not None and window_clerk == user
-
-
 def a_is_away(post: Post, on_leave: Iterable[int]) -> bool:
     """A is away when on leave, or simply not signed in at their window."""
     if post.a_user is None:

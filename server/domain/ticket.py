@@ -23,7 +23,6 @@ class Status(StrEnum):
 
 
 ACTIVE = frozenset({Status.CALLED, Status.SERVING})
-FINAL = frozenset({Status.DONE, Status.CANCELLED})
 
 #: How often a clerk may call the same number again before marking it a no-show.
 RECALL_LIMIT = 3

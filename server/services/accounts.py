@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -107,12 +106,3 @@ def principal_for_token(ctx: Context, token: str) -> Principal | None:
     ctx.cache[key] = (now, principal)
     return principal
 
-
-def revoke_token(ctx: Context, token: str, now: datetime | None = None) -> bool:
-    with ctx.db.transaction() as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-        if row is None:
-            return False
-        row.revoked_at = now or ctx.clock()
-    ctx.cache.pop("tok:" + hash_token(token), None)
-    return True

@@ -82,7 +82,7 @@ def resync(
         return {"seq": hall.seq, "snapshot": build_snapshot(ctx, s, hall)}
 
 
-def authorize_read(actor: Principal, hall: Hall, public_boards: bool = True) -> None:
+def authorize_read(actor: Principal, hall: Hall) -> None:
     if actor.is_anonymous:
         return  # callers decide whether anonymous readers are allowed at all
     require_role(actor, ("admin", "manager", "clerk", "kiosk", "board"))

@@ -159,13 +159,6 @@ def _unique_code(s: Any) -> str:
     raise RuntimeError("could not find a free notice code")  # 31^6 codes: practically unreachable
 
 
-def find_notice(s: Any, hall_id: int, code: str) -> Notice:
-    n = s.scalar(select(Notice).where(Notice.code == rules.normalise_code(code), Notice.hall_id == hall_id))
-    if n is None:
-        raise RuleViolation("notice_not_found", "一次告知单编号无效", "no notice with that code in this hall")
-    return n
-
-
 def get_notice(ctx: Context, code: str) -> dict[str, Any]:
     """A notice as its holder sees it (phone page, printable A4 page): the code is the secret."""
     with ctx.db.read() as s:

@@ -1,6 +1,6 @@
 """First contact in a real browser: a misdirected citizen is transferred without queueing again,
 the first clerk follows the matter to the end, and a one-time notice brings the citizen back on
-the fast lane (首办责任制, 一次告知制; DESIGN §2).
+the fast lane (首办责任制, 一次告知制).
 
 A real `hallq serve` process (the `live_hall` fixture) and Debian's Chromium through Playwright,
 as in test_browser_live_hall.py; the screenshots go to docs/screenshots/.

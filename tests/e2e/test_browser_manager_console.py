@@ -1,7 +1,7 @@
 """The manager's live console in a real browser: the hall map with an unstaffed-window alarm,
 moving a service from window 3 to window 5 (confirmed) while the hall board follows, call-next
 at window 5 then serving it; moving waiting citizens in bulk; the audit log and its CSV; a device
-token issued once and revoked; and a clerk kept out (AB岗制度, DESIGN §1-2).
+token issued once and revoked; and a clerk kept out (AB岗制度).
 
 A real `hallq serve` process (the `live_hall` fixture) and Debian's Chromium through Playwright,
 as in test_browser_live_hall.py; the screenshots go to docs/screenshots/.

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from ...domain.errors import RuleViolation
 
 ROLES = ("admin", "manager", "clerk", "kiosk", "board")
-PEOPLE_ROLES = ("admin", "manager", "clerk")
-DEVICE_ROLES = ("kiosk", "board")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ...domain.business_day import business_day
-from ...storage.models import Hall, Service, Ticket, User, Window
+from ...storage.models import Hall, Ticket, Window
 from .errors import not_found
 from .principal import Principal, require_hall
 
@@ -34,14 +34,6 @@ def load_ticket(s: Session, public_id: str, lock: bool = False) -> Ticket:
     return t
 
 
-def load_service(s: Session, hall: Hall, code: str) -> Service:
-    """A service of the hall by its code; 404 when missing."""
-    svc = s.scalar(select(Service).where(Service.hall_id == hall.id, Service.code == code))
-    if svc is None:
-        raise not_found("事项", "service")
-    return svc
-
-
 def load_hall(session: Session, code: str) -> Hall:
     hall = session.scalar(select(Hall).where(Hall.code == code))
     if hall is None:
@@ -52,6 +44,3 @@ def load_hall(session: Session, code: str) -> Hall:
 def hall_day(hall: Hall, now: datetime) -> date:
     return business_day(now, hall.timezone, hall.rollover_hour)
 
-
-def user_by_id(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
