@@ -105,4 +105,3 @@ def principal_for_token(ctx: Context, token: str) -> Principal | None:
                 )
     ctx.cache[key] = (now, principal)
     return principal
-

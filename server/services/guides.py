@@ -244,7 +244,8 @@ def import_guides(ctx: Context, actor: Principal, hall: str, text: str, fmt: str
         _authorize_edit(actor, h)
         services = {svc.code: svc for svc in h.services}
         guides = _check_document(doc, services)
-        updated, unchanged = [], []
+        updated: list[str] = []
+        unchanged: list[str] = []
         for code, guide in guides.items():
             event = _store(ctx, s, h, services[code], guide, actor, "import")
             (updated if event else unchanged).append(code)

@@ -68,9 +68,7 @@ def snapshot(ctx: Context, actor: Principal, code: str) -> dict[str, Any]:
         return build_snapshot(ctx, s, hall)
 
 
-def resync(
-    ctx: Context, actor: Principal, code: str, since: int | None
-) -> dict[str, Any]:
+def resync(ctx: Context, actor: Principal, code: str, since: int | None) -> dict[str, Any]:
     """A (re)connecting board's catch-up: the events it missed, or a snapshot."""
     with ctx.db.read() as s:
         hall = load_hall(s, code)
@@ -87,7 +85,6 @@ def authorize_read(actor: Principal, hall: Hall) -> None:
         return  # callers decide whether anonymous readers are allowed at all
     require_role(actor, ("admin", "manager", "clerk", "kiosk", "board"))
     require_hall(actor, hall.id)
-
 
 
 def hall_name(ctx: Context, code: str) -> str:

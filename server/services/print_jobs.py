@@ -27,6 +27,7 @@ from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.print_queue import KIOSK_REPRINTS, agent_push, job_view, render_slip
+from .core.rows import rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -258,12 +259,14 @@ def claim(ctx: Context, job_id: str) -> JobToSend | None:
     """Take a queued job for sending; None when another process (or an earlier run) took it."""
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        taken = s.execute(
-            update(PrintJob)
-            .where(PrintJob.public_id == job_id, PrintJob.status == "queued")
-            .values(status="sent", attempts=PrintJob.attempts + 1, sent_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        taken = rows_changed(
+            s.execute(
+                update(PrintJob)
+                .where(PrintJob.public_id == job_id, PrintJob.status == "queued")
+                .values(status="sent", attempts=PrintJob.attempts + 1, sent_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if taken != 1:
             return None
         j = s.scalar(select(PrintJob).where(PrintJob.public_id == job_id))
@@ -343,13 +346,14 @@ def list_printers(ctx: Context, actor: Principal, hall_code: str | None = None) 
         out = []
         for p in s.scalars(q.order_by(Printer.id)):
             require_hall(actor, p.hall_id)
-            counts = dict(
-                s.execute(
+            counts: dict[str, int] = {
+                status: int(n)
+                for status, n in s.execute(
                     select(PrintJob.status, func.count(PrintJob.id))
                     .where(PrintJob.printer_id == p.id)
                     .group_by(PrintJob.status)
                 ).all()
-            )
+            }
             out.append(
                 {
                     **printer_view(p),

@@ -25,9 +25,7 @@ from .core.readmodels import window_full_view
 from .core.rows import hall_day, load_hall, load_window
 
 
-def set_window_services(
-    ctx: Context, actor: Principal, window_id: int, codes: Any
-) -> dict[str, Any]:
+def set_window_services(ctx: Context, actor: Principal, window_id: int, codes: Any) -> dict[str, Any]:
     """Replace the services a window serves (in order); call-next follows at once."""
     require_role(actor, ("manager", "admin"))
     if (
@@ -60,9 +58,7 @@ def set_window_services(
     return view
 
 
-def close_window(
-    ctx: Context, actor: Principal, window_id: int, reason: str | None
-) -> dict[str, Any]:
+def close_window(ctx: Context, actor: Principal, window_id: int, reason: str | None) -> dict[str, Any]:
     """The manager closes a window (its clerk is signed out); a number still at it must finish first."""
     require_role(actor, ("manager", "admin"))
     now = ctx.clock()
@@ -72,9 +68,7 @@ def close_window(
             raise RuleViolation("window_busy", "该窗口还有号码在办理", "the window still serves a number")
 
         if w.clerk_id is not None:
-            attend(
-                s, w, w.clerk_id, "sign_out", f"closed by {actor.username}: {reason or ''}".strip(), now
-            )
+            attend(s, w, w.clerk_id, "sign_out", f"closed by {actor.username}: {reason or ''}".strip(), now)
         w.status, w.clerk_id, w.pause_reason = "closed", None, None
         s.flush()
         s.refresh(w, ["clerk"])

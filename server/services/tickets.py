@@ -41,7 +41,7 @@ from .core.queue import (
     waiting_count,
 )
 from .core.readmodels import ticket_with_position, transfer_chain
-from .core.rows import hall_day, load_hall, load_ticket, load_window
+from .core.rows import hall_day, load_hall, load_ticket, load_window, rows_changed
 from .core.states import apply_ticket_state, state_columns, ticket_state, window_state
 from .core.views import ticket_view
 
@@ -146,9 +146,7 @@ def issue_ticket(
     return view
 
 
-def _repeat_trip(
-    s: Session, t: Ticket, hall: Hall, now: datetime, actor: Principal
-) -> Envelope | None:
+def _repeat_trip(s: Session, t: Ticket, hall: Hall, now: datetime, actor: Principal) -> Envelope | None:
     """Flag the third visit of one citizen key for one matter not yet done (多次往返)."""
     if t.citizen_key is None:
         return None
@@ -170,13 +168,13 @@ def _repeat_trip(
     history = []
     for v in visits:
         # how many notices that visit got, not their codes: events reach public boards
-        noticed = s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == v.id)) or 0
+        notices = s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == v.id)) or 0
         history.append(
             {
                 "number": v.number,
                 "business_day": v.business_day.isoformat(),
                 "status": v.status,
-                "notices": int(noticed),
+                "notices": int(notices),
             }
         )
     data = {
@@ -241,12 +239,14 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
                 except RuleViolation:
                     continue  # another window called it since the candidates were read
                 # conditional: of two windows racing for one ticket, exactly one update matches
-                taken = s.execute(
-                    update(Ticket)
-                    .where(Ticket.id == c.ticket_id, Ticket.status == Status.WAITING.value)
-                    .values(**state_columns(new), served_by_id=actor.user_id)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
+                taken = rows_changed(
+                    s.execute(
+                        update(Ticket)
+                        .where(Ticket.id == c.ticket_id, Ticket.status == Status.WAITING.value)
+                        .values(**state_columns(new), served_by_id=actor.user_id)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
                 if taken == 1:
                     chosen = s.get(Ticket, c.ticket_id, populate_existing=True)
                     break
@@ -296,9 +296,7 @@ QUEUE_ACTIONS: dict[str, tuple[tuple[str, ...], Transition, str]] = {
 ACTIONS = (*WINDOW_ACTIONS, *QUEUE_ACTIONS)
 
 
-def act_on_ticket(
-    ctx: Context, actor: Principal, public_id: str, action: str
-) -> dict[str, Any]:
+def act_on_ticket(ctx: Context, actor: Principal, public_id: str, action: str) -> dict[str, Any]:
     """Recall, start, no-show, complete (the clerk at the ticket's window), cancel, reactivate."""
     if action in WINDOW_ACTIONS:
         roles: tuple[str, ...] = ("clerk",)

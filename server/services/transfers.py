@@ -155,4 +155,3 @@ def follow_ups(ctx: Context, actor: Principal) -> list[dict[str, Any]]:
             view["transfers"] = transfer_chain(s, t.id)
             out.append(view)
         return out
-

@@ -63,6 +63,7 @@ def _change(
 
 def sign_in(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """The clerk takes the window (one window per clerk, one clerk per window)."""
+    uid = user_of(actor)
 
     def decide(s: Any, w: Window, state: WindowState) -> WindowState:
         elsewhere = s.scalar(select(Window).where(Window.clerk_id == actor.user_id, Window.id != w.id))
@@ -72,29 +73,31 @@ def sign_in(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
                 f"你已在 {elsewhere.number} 号窗口签到，请先签退",
                 f"you are signed in at window {elsewhere.number}; sign out there first",
             )
-        return window_rules.sign_in(state, actor.user_id)
+        return window_rules.sign_in(state, uid)
 
     return _change(ctx, actor, window_id, decide, "sign_in")
 
 
 def sign_out(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """The clerk leaves the window; a number still at the counter must be finished first."""
+    uid = user_of(actor)
     return _change(
         ctx,
         actor,
         window_id,
-        lambda s, w, st: window_rules.sign_out(st, actor.user_id, current_ticket(s, w.id) is not None),
+        lambda s, w, st: window_rules.sign_out(st, uid, current_ticket(s, w.id) is not None),
         "sign_out",
     )
 
 
 def pause(ctx: Context, actor: Principal, window_id: int, reason: str) -> dict[str, Any]:
     """The window stops calling; the boards show the reason."""
+    uid = user_of(actor)
     return _change(
         ctx,
         actor,
         window_id,
-        lambda s, w, st: window_rules.pause(st, actor.user_id, reason),
+        lambda s, w, st: window_rules.pause(st, uid, reason),
         "pause",
         reason,
     )
@@ -102,9 +105,8 @@ def pause(ctx: Context, actor: Principal, window_id: int, reason: str) -> dict[s
 
 def resume(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """A paused window calls again."""
-    return _change(
-        ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, actor.user_id), "resume"
-    )
+    uid = user_of(actor)
+    return _change(ctx, actor, window_id, lambda s, w, st: window_rules.resume(st, uid), "resume")
 
 
 def window_detail(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ...storage.models import Event, Hall
@@ -13,13 +13,14 @@ from .context import Envelope
 from .principal import Principal
 
 # Built once: hot statements are Core with bind parameters, so SQLAlchemy compiles them once.
+_HALLS = cast(Table, Hall.__table__)
 _BUMP_SEQ = (
-    update(Hall.__table__)
-    .where(Hall.__table__.c.id == bindparam("hall_id"))
-    .values(seq=Hall.__table__.c.seq + 1)
-    .returning(Hall.__table__.c.seq)
+    update(_HALLS)
+    .where(_HALLS.c.id == bindparam("hall_id"))
+    .values(seq=_HALLS.c.seq + 1)
+    .returning(_HALLS.c.seq)
 )
-_INSERT_EVENT = insert(Event.__table__)
+_INSERT_EVENT = insert(cast(Table, Event.__table__))
 
 
 def next_seq(session: Session, hall_id: int) -> int:

@@ -56,3 +56,10 @@ def require_hall(p: Principal, hall_id: int) -> None:
         return
     if p.hall_id != hall_id:
         raise Forbidden("forbidden", "无权操作其他大厅", "this token or user belongs to another hall")
+
+
+def user_of(p: Principal) -> int:
+    """The person behind the principal; a device or anonymous principal is refused."""
+    if p.user_id is None:
+        raise Forbidden("forbidden", "此操作需要工作人员身份", "this needs a member of staff")
+    return p.user_id

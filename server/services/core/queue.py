@@ -74,9 +74,7 @@ def waiting_tickets(s: Session, hall: Hall, day: date) -> list[Candidate]:
     rows = s.execute(
         select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
         .join(Service, Service.id == Ticket.service_id)
-        .where(
-            Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING.value
-        )
+        .where(Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING.value)
     ).all()
     return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 

@@ -63,7 +63,7 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
         .order_by(Ticket.called_at.desc())
         .limit(RECENT_CALLS)
     ).all()
-    current_by_window = {}
+    current_by_window: dict[int | None, Ticket] = {}
     for t in active:
         current_by_window.setdefault(t.window_id, t)
     counts = waiting_counts(s, hall, day)
@@ -91,9 +91,7 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
             {
                 **window_view(
                     w,
-                    ticket_view(current_by_window[w.id], hall.code)
-                    if w.id in current_by_window
-                    else None,
+                    ticket_view(current_by_window[w.id], hall.code) if w.id in current_by_window else None,
                 ),
                 "posts": duty.posts_view(w),
                 "cover": cover.get(w.id),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import CursorResult, Result, Select, select
 from sqlalchemy.orm import Session
 
 from ...domain.business_day import business_day
@@ -44,3 +45,7 @@ def load_hall(session: Session, code: str) -> Hall:
 def hall_day(hall: Hall, now: datetime) -> date:
     return business_day(now, hall.timezone, hall.rollover_hour)
 
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed (a conditional update that lost its race changed none)."""
+    return cast(CursorResult[Any], result).rowcount
