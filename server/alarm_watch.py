@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from .services import staff
 from .services.core.context import Context
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +27,10 @@ def run_forever(ctx: Context, sleep: Callable[[float], None]) -> None:
         sleep(CHECK_EVERY_S)
 
 
-def start(app: object) -> None:
+def start(app: Flask) -> None:
     from .extensions import socketio
 
-    socketio.start_background_task(run_forever, app.extensions["hallq"], socketio.sleep)  # type: ignore[attr-defined]
+    ctx: Context = app.extensions["hallq"]
+    # the Flask-SocketIO stubs type sleep's seconds as int; every async mode's sleep takes a float
+    sleep = cast(Callable[[float], None], socketio.sleep)
+    socketio.start_background_task(run_forever, ctx, sleep)

@@ -11,9 +11,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from .services import print_jobs
 from .services.core.context import Context
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +86,11 @@ def run_forever(
         sleep(POLL_EVERY_S)
 
 
-def start(app: object) -> None:
+def start(app: Flask) -> None:
     """Start the worker as a Socket.IO background task (green thread or thread, per async mode)."""
     from .extensions import socketio
 
-    ctx = app.extensions["hallq"]  # type: ignore[attr-defined]
-    socketio.start_background_task(run_forever, ctx, socketio.sleep)
+    ctx: Context = app.extensions["hallq"]
+    # the Flask-SocketIO stubs type sleep's seconds as int; every async mode's sleep takes a float
+    sleep = cast(Callable[[float], None], socketio.sleep)
+    socketio.start_background_task(run_forever, ctx, sleep)

@@ -31,7 +31,7 @@ def status_of(err: RuleViolation) -> int:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RuleViolation)
     def _rule(err: RuleViolation) -> tuple[Any, int]:
-        extra = {"field": err.field} if getattr(err, "field", None) else {}
+        extra = {"field": err.field} if err.field else {}
         return error_response(err.code, err.message_zh, err.message_en, status_of(err), **extra)
 
     @app.errorhandler(HTTPException)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -47,7 +48,8 @@ class LoginForm(FlaskForm):
 
 
 def ctx() -> Context:
-    return current_app.extensions["hallq"]  # type: ignore[no-any-return]
+    context: Context = current_app.extensions["hallq"]
+    return context
 
 
 def bearer_token() -> str | None:
@@ -71,7 +73,8 @@ def current_principal(check_csrf: bool = True) -> Principal:
     if current_user.is_authenticated:
         if check_csrf and request.method not in ("GET", "HEAD", "OPTIONS"):
             csrf.protect()
-        return current_user.account.principal()  # type: ignore[no-any-return]
+        user: LoginUser = current_user  # a proxy to the LoginUser that _load returned
+        return user.account.principal()
     return ANONYMOUS
 
 
@@ -100,7 +103,7 @@ def init_auth(app: Flask) -> None:
         return LoginUser(account) if account else None
 
     @app.route("/login", methods=["GET", "POST"], endpoint="auth_login")
-    def login() -> str | Response:
+    def login() -> Response | tuple[str, int]:
         form = LoginForm()
         if request.method == "GET":
             form.next.data = request.args.get("next", "")
@@ -114,7 +117,7 @@ def init_auth(app: Flask) -> None:
         elif request.method == "POST":
             error = "请填写用户名和密码"
         status = 401 if error and request.method == "POST" else 200
-        return render_template("auth/login.html", form=form, error=error), status  # type: ignore[return-value]
+        return render_template("auth/login.html", form=form, error=error), status
 
     @app.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
     @login_required
@@ -123,7 +126,7 @@ def init_auth(app: Flask) -> None:
         return redirect(url_for("auth_login"))
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(e: CSRFError) -> tuple[object, int]:
+    def _csrf_error(e: CSRFError) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return error_response(
                 "csrf", "表单已过期，请刷新页面后重试", "missing or invalid CSRF token", 400

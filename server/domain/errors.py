@@ -11,3 +11,5 @@ class RuleViolation(Exception):
         self.code = code
         self.message_zh = message_zh
         self.message_en = message_en
+        #: the request field the refusal is about (an API answer names it), when there is one
+        self.field: str | None = None

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from .spec import PrinterSpec, parse_spec
 
@@ -302,7 +302,17 @@ def _file_write(spec: PrinterSpec, data: bytes) -> None:
         raise PrinterError(kind, f"{spec}: {err.strerror or err}") from err
 
 
-def _usb_printer(spec: PrinterSpec, timeout: float) -> object:
+class _EscposDevice(Protocol):
+    """The part of a python-escpos printer (which ships no types) that the USB path uses."""
+
+    def open(self) -> None: ...
+
+    def _raw(self, msg: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _usb_printer(spec: PrinterSpec, timeout: float) -> _EscposDevice:
     try:
         from escpos.printer import Usb
     except ImportError as err:  # pragma: no cover - python-escpos is a dependency
@@ -314,7 +324,8 @@ def _usb_printer(spec: PrinterSpec, timeout: float) -> object:
         kwargs["in_ep"] = spec.in_ep
     if spec.out_ep is not None:
         kwargs["out_ep"] = spec.out_ep
-    return Usb(spec.vendor_id, spec.product_id, timeout=int(timeout * 1000), **kwargs)
+    printer: _EscposDevice = Usb(spec.vendor_id, spec.product_id, timeout=int(timeout * 1000), **kwargs)
+    return printer
 
 
 def _usb_write(spec: PrinterSpec, data: bytes, timeout: float) -> None:
@@ -322,8 +333,8 @@ def _usb_write(spec: PrinterSpec, data: bytes, timeout: float) -> None:
 
     printer = _usb_printer(spec, timeout)
     try:
-        printer.open()  # type: ignore[attr-defined]
-        printer._raw(data)  # type: ignore[attr-defined]
+        printer.open()
+        printer._raw(data)
     except DeviceNotFoundError as err:
         raise PrinterError("offline", f"{spec}: {str(err).strip()}") from err
     except Exception as err:  # pyusb's errors; their classes need pyusb imported
@@ -339,7 +350,7 @@ def _usb_write(spec: PrinterSpec, data: bytes, timeout: float) -> None:
         raise PrinterError("error", f"{spec}: {name}: {err}") from err
     finally:
         try:
-            printer.close()  # type: ignore[attr-defined]
+            printer.close()
         except Exception:  # closing a vanished device must not mask the real error
             pass
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
 from ..extensions import socketio
+from ..services.core.context import Context
 from .publish import make_job_sender, make_publisher
 
 
 def init_realtime(app: Flask) -> None:
     from . import agent_handlers, handlers  # noqa: F401  (register the socket event handlers)
 
-    kwargs = {}
+    kwargs: dict[str, Any] = {}  # message_queue only when set: Flask-SocketIO passes it on as given
     if app.config.get("MESSAGE_QUEUE"):
         kwargs["message_queue"] = app.config["MESSAGE_QUEUE"]
     socketio.init_app(
@@ -22,5 +25,6 @@ def init_realtime(app: Flask) -> None:
         ping_timeout=10,
         **kwargs,
     )
-    app.extensions["hallq"].publish = make_publisher(socketio)
-    app.extensions["hallq"].send_print_job = make_job_sender(socketio)
+    ctx: Context = app.extensions["hallq"]
+    ctx.publish = make_publisher(socketio)
+    ctx.send_print_job = make_job_sender(socketio)

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import join_room
+from socketio.exceptions import ConnectionRefusedError
 
 from ..domain.errors import RuleViolation
 from ..extensions import socketio

@@ -170,7 +170,7 @@ class _SafeLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
             raise yaml.MarkedYAMLError(None, None, "aliases are not allowed", event.start_mark)
         return super().compose_node(parent, index)
 

@@ -54,7 +54,7 @@ _PHONE = re.compile(r"^\+?[0-9]{5,20}$")
 def issue_ticket(
     ctx: Context,
     actor: Principal,
-    service_code: str,
+    service_code: str | None,
     hall_code: str | None = None,
     priority: bool = False,
     phone: str | None = None,

@@ -16,7 +16,7 @@ from ..storage.models import Ticket, Window
 from .core.context import Context
 from .core.duty import attend, cover_info, covered_windows
 from .core.events import record
-from .core.principal import Principal, require_role
+from .core.principal import Principal, require_role, user_of
 from .core.queue import current_ticket, services_of, waiting_candidates
 from .core.readmodels import window_full_view
 from .core.rows import hall_day, load_window

@@ -7,18 +7,20 @@ every writing transaction first bumps the hall's `seq` row, which locks it until
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # We issue BEGIN ourselves (pysqlite's own handling defers it and breaks IMMEDIATE).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -30,7 +32,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
+    def _on_begin(conn: Connection) -> None:
         mode = "DEFERRED" if conn.get_execution_options().get("hallq_read_only") else "IMMEDIATE"
         conn.exec_driver_sql(f"BEGIN {mode}")
 

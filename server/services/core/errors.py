@@ -19,5 +19,5 @@ def not_found(what_zh: str, what_en: str) -> NotFound:
 
 def bad_field(field: str, message_zh: str, message_en: str) -> BadInput:
     err = BadInput("invalid_field", message_zh, message_en)
-    err.field = field  # type: ignore[attr-defined]
+    err.field = field
     return err
