@@ -14,11 +14,11 @@ from ..domain.ticket import ACTIVE
 from ..storage.models import Hall, Notice, Service, Ticket, User, Window
 from .core.context import Context
 from .core.credentials import citizen_key
-from .core.errors import bad_field, not_found
+from .core.errors import bad_field
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.print_queue import enqueue_notice
-from .core.rows import load_ticket
+from .core.rows import load_notice, load_ticket
 from .core.views import notice_view
 
 _CODE_ATTEMPTS = 10
@@ -162,9 +162,7 @@ def _unique_code(s: Any) -> str:
 def get_notice(ctx: Context, code: str) -> dict[str, Any]:
     """A notice as its holder sees it (phone page, printable A4 page): the code is the secret."""
     with ctx.db.read() as s:
-        n = s.scalar(select(Notice).where(Notice.code == rules.normalise_code(code)))
-        if n is None:
-            raise not_found("一次告知单", "notice")
+        n = load_notice(s, code)
         svc = s.get(Service, n.service_id)
         hall = s.get(Hall, n.hall_id)
         t = s.get(Ticket, n.ticket_id)
@@ -184,9 +182,7 @@ def get_notice(ctx: Context, code: str) -> dict[str, Any]:
 def notice_issued(ctx: Context, code: str) -> dict[str, Any]:
     """Who made the notice, where and when (in the hall's time): the A4 page names them."""
     with ctx.db.read() as s:
-        n = s.scalar(select(Notice).where(Notice.code == rules.normalise_code(code)))
-        if n is None:
-            raise not_found("告知单", "notice")
+        n = load_notice(s, code)
         hall = s.get(Hall, n.hall_id)
         window = s.get(Window, n.window_id) if n.window_id else None
         clerk = s.get(User, n.by_user_id) if n.by_user_id else None

@@ -308,8 +308,7 @@ def act_on_ticket(ctx: Context, actor: Principal, public_id: str, action: str) -
     require_role(actor, roles)
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        t = load_ticket(s, public_id, lock=True)
-        require_hall(actor, t.hall_id)
+        t = load_ticket(s, public_id, actor, lock=True)
         hall = s.get(Hall, t.hall_id)
         assert hall is not None
         if action in WINDOW_ACTIONS:

@@ -14,7 +14,7 @@ from ..storage.models import Hall, Service, Ticket, Transfer, Window
 from .core.context import Context
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .core.principal import Forbidden, Principal, require_hall, require_role
+from .core.principal import Forbidden, Principal, require_role
 from .core.queue import open_windows, waiting_count
 from .core.readmodels import transfer_chain
 from .core.rows import load_ticket
@@ -46,8 +46,7 @@ def transfer(
     why = rules.check_reason(reason)
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        t = load_ticket(s, public_id, lock=True)
-        require_hall(actor, t.hall_id)
+        t = load_ticket(s, public_id, actor, lock=True)
         hall = s.get(Hall, t.hall_id)
         assert hall is not None
         from_window = t.window

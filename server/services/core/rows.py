@@ -9,7 +9,8 @@ from sqlalchemy import CursorResult, Result, Select, select
 from sqlalchemy.orm import Session
 
 from ...domain.business_day import business_day
-from ...storage.models import Hall, Ticket, Window
+from ...domain.notice import normalise_code
+from ...storage.models import Hall, Notice, Ticket, Window
 from .errors import not_found
 from .principal import Principal, require_hall
 
@@ -24,15 +25,26 @@ def load_window(s: Session, window_id: int, actor: Principal | None = None, lock
     return w
 
 
-def load_ticket(s: Session, public_id: str, lock: bool = False) -> Ticket:
-    """A ticket by its public id (locked until commit when `lock`); 404 when missing."""
+def load_ticket(s: Session, public_id: str, actor: Principal | None = None, lock: bool = False) -> Ticket:
+    """A ticket by its public id (locked until commit when `lock`); 404 when missing, 403 for
+    another hall's actor."""
     q: Select[tuple[Ticket]] = select(Ticket).where(Ticket.public_id == public_id)
     if lock:
         q = q.with_for_update()
     t = s.scalar(q)
     if t is None:
         raise not_found("票号", "ticket")
+    if actor is not None:
+        require_hall(actor, t.hall_id)
     return t
+
+
+def load_notice(s: Session, code: str) -> Notice:
+    """A one-time notice by its code (as typed: case and separators do not matter); 404 when missing."""
+    n = s.scalar(select(Notice).where(Notice.code == normalise_code(code)))
+    if n is None:
+        raise not_found("一次告知单", "notice")
+    return n
 
 
 def load_hall(session: Session, code: str) -> Hall:
