@@ -1,120 +1,104 @@
 /* hallq — guide editor (办事指南管理): the import form of the list page and the edit form of one guide.
  * Saves through the JSON API with the session cookie and the page's CSRF token; the API's
  * validation names every bad field by its path, which is shown next to the field. */
-(function () {
-  "use strict";
-  const H = window.hallq;
-  const $ = function (id) { return document.getElementById(id); };
-  const FORMS = ["original", "copy", "original_and_copy", "electronic"];
+import { tr } from "./lib/i18n.js";
+import { $, h } from "./lib/dom.js";
+import { api, errorText, paths } from "./lib/api.js";
 
-  /** Every bad field of a refused request: [{field, message}] (the API's `errors`, else its one field). */
-  async function failure(res) {
-    let body = null;
-    try { body = await res.json(); } catch (e) { body = null; }
-    const err = (body && body.error) || {};
-    const list = err.errors || (err.field ? [{ field: err.field, message: err.message }] : []);
-    return { status: res.status, message: err.message || H.t("http_error", { status: res.status }), errors: list };
+const FORMS = ["original", "copy", "original_and_copy", "electronic"];
+
+/** A refused request's message, or every bad field it names (ApiError.errors). */
+function errorList(title, fail) {
+  const box = h("div", {},
+    h("p", { class: "err-title" }, h("b", { text: title }), " ", fail.errors.length ? "" : fail.message));
+  if (fail.errors.length) {
+    box.appendChild(h("ul", { class: "err-list" }, fail.errors.map(function (e) {
+      return h("li", {}, h("code", { text: e.field }), " ", e.message);
+    })));
   }
+  return box;
+}
 
-  function errorList(title, fail) {
-    const box = H.h("div", {},
-      H.h("p", { class: "err-title" }, H.h("b", { text: title }), " ", fail.errors.length ? "" : fail.message));
-    if (fail.errors.length) {
-      box.appendChild(H.h("ul", { class: "err-list" }, fail.errors.map(function (e) {
-        return H.h("li", {}, H.h("code", { text: e.field }), " ", e.message);
-      })));
+// ── list page: import ──────────────────────────────────────
+const importForm = $("import-form");
+if (importForm) {
+  const hall = $("guides").dataset.hall;
+  importForm.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const out = $("import-result");
+    out.textContent = "";
+    const file = $("import-file").files[0];
+    if (!file) { out.appendChild(h("p", { class: "alert error", text: tr("choose_file") })); return; }
+    const fmt = $("import-format").value || (/\.json$/i.test(file.name) ? "json" : "yaml");
+    out.appendChild(h("p", { class: "alert info", text: tr("importing") }));
+    const text = await file.text();
+    let done;
+    try {
+      done = await api("POST", paths.guideImport(hall, fmt), text, { contentType: fmt === "json" ? "application/json" : "application/yaml" });
+    } catch (err) {
+      out.textContent = "";
+      if (err.status === 0) out.appendChild(h("p", { class: "alert error", text: tr("network_error") }));
+      else out.appendChild(h("div", { class: "alert error import-errors" }, errorList(tr("import_failed"), err)));
+      return;
     }
-    return box;
-  }
+    out.textContent = "";
+    out.appendChild(h("p", { class: "alert ok", text: tr("import_done", { updated: done.updated.length, unchanged: done.unchanged.length }) }));
+    // the table's counts changed: reload it after the manager has read the message
+    if (done.updated.length) setTimeout(function () { window.location.reload(); }, 1500);
+  });
+}
 
-  // ── list page: import ──────────────────────────────────────
-  const importForm = $("import-form");
-  if (importForm) {
-    const hall = $("guides").dataset.hall;
-    importForm.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
-      const out = $("import-result");
-      out.textContent = "";
-      const file = $("import-file").files[0];
-      if (!file) { out.appendChild(H.h("p", { class: "alert error", text: H.t("choose_file") })); return; }
-      const fmt = $("import-format").value || (/\.json$/i.test(file.name) ? "json" : "yaml");
-      out.appendChild(H.h("p", { class: "alert info", text: H.t("importing") }));
-      const text = await file.text();
-      let res;
-      try {
-        res = await fetch("/api/v1/halls/" + encodeURIComponent(hall) + "/guides/import?format=" + fmt, {
-          method: "POST",
-          headers: { "Content-Type": fmt === "json" ? "application/json" : "application/yaml", "X-CSRFToken": H.csrfToken, Accept: "application/json" },
-          body: text,
-          credentials: "same-origin",
-        });
-      } catch (e) {
-        out.textContent = "";
-        out.appendChild(H.h("p", { class: "alert error", text: H.t("network_error") }));
-        return;
-      }
-      out.textContent = "";
-      if (res.ok) {
-        const done = await res.json();
-        out.appendChild(H.h("p", { class: "alert ok", text: H.t("import_done", { updated: done.updated.length, unchanged: done.unchanged.length }) }));
-        // the table's counts changed: reload it after the manager has read the message
-        if (done.updated.length) setTimeout(function () { window.location.reload(); }, 1500);
-        return;
-      }
-      const fail = await failure(res);
-      out.appendChild(H.h("div", { class: "alert error import-errors" }, errorList(H.t("import_failed"), fail)));
-    });
-  }
+// ── edit page ──────────────────────────────────────────────
+const editor = $("guide-edit");
+if (editor) editPage(editor);
 
-  // ── edit page ──────────────────────────────────────────────
-  const editor = $("guide-edit");
-  if (!editor) return;
+function editPage(editor) {
   const hall = editor.dataset.hall;
   const code = editor.dataset.service;
-  const url = "/api/v1/halls/" + encodeURIComponent(hall) + "/services/" + encodeURIComponent(code) + "/guide";
+  const url = paths.guide(hall, code);
   const rows = $("materials");
   let dirty = false;
 
   function markDirty() {
     dirty = true;
-    $("save-state").textContent = H.t("unsaved");
+    $("save-state").textContent = tr("unsaved");
     $("save-state").className = "save-state dirty";
   }
 
   function materialRow(m) {
-    const select = H.h("select", { class: "input m-form", "aria-label": "form" },
-      FORMS.map(function (f) { return H.h("option", { value: f, text: H.t("form_" + f) }); }));
+    const select = h("select", { class: "input m-form", "aria-label": "form" },
+      FORMS.map(function (f) { return h("option", { value: f, text: tr("form_" + f) }); }));
     select.value = m.form || "original";
-    const required = H.h("input", { type: "checkbox", class: "m-required" });
+    const required = h("input", { type: "checkbox", class: "m-required" });
     required.checked = m.required !== false;
-    const tr = H.h("tr", { dataset: { id: m.id || "" } },
-      H.h("td", { class: "m-id num", text: m.id || "—" }),
-      H.h("td", {}, H.h("input", { class: "input m-name", type: "text", value: m.name || "", maxlength: "100" })),
-      H.h("td", {}, select),
-      H.h("td", {}, H.h("input", { class: "input m-copies num", type: "number", min: "1", max: "99", value: String(m.copies || 1) })),
-      H.h("td", { class: "center" }, required),
-      H.h("td", {}, H.h("input", { class: "input m-notes", type: "text", value: m.notes || "", maxlength: "500" })),
-      H.h("td", { class: "act nowrap" },
-        H.h("button", { type: "button", class: "btn ghost sq", title: H.t("move_up"), "aria-label": H.t("move_up"), dataset: { act: "up" }, text: "↑" }),
-        H.h("button", { type: "button", class: "btn ghost sq", title: H.t("move_down"), "aria-label": H.t("move_down"), dataset: { act: "down" }, text: "↓" }),
-        H.h("button", { type: "button", class: "btn ghost sq red-text", title: H.t("remove"), "aria-label": H.t("remove"), dataset: { act: "remove" }, text: "✕" })));
-    return tr;
+    const row = h("tr", { dataset: { id: m.id || "" } },
+      h("td", { class: "m-id num", text: m.id || "—" }),
+      h("td", {}, h("input", { class: "input m-name", type: "text", value: m.name || "", maxlength: "100" })),
+      h("td", {}, select),
+      h("td", {}, h("input", { class: "input m-copies num", type: "number", min: "1", max: "99", value: String(m.copies || 1) })),
+      h("td", { class: "center" }, required),
+      h("td", {}, h("input", { class: "input m-notes", type: "text", value: m.notes || "", maxlength: "500" })),
+      h("td", { class: "act nowrap" },
+        h("button", { type: "button", class: "btn ghost sq", title: tr("move_up"), "aria-label": tr("move_up"), dataset: { act: "up" }, text: "↑" }),
+        h("button", { type: "button", class: "btn ghost sq", title: tr("move_down"), "aria-label": tr("move_down"), dataset: { act: "down" }, text: "↓" }),
+        h("button", { type: "button", class: "btn ghost sq red-text", title: tr("remove"), "aria-label": tr("remove"), dataset: { act: "remove" }, text: "✕" })));
+    return row;
   }
 
   rows.addEventListener("click", function (ev) {
     const btn = ev.target.closest("[data-act]");
     if (!btn) return;
-    const tr = btn.closest("tr");
-    if (btn.dataset.act === "remove") tr.remove();
-    else if (btn.dataset.act === "up" && tr.previousElementSibling) rows.insertBefore(tr, tr.previousElementSibling);
-    else if (btn.dataset.act === "down" && tr.nextElementSibling) rows.insertBefore(tr.nextElementSibling, tr);
+    const row = btn.closest("tr");
+    if (btn.dataset.act === "remove") row.remove();
+    else if (btn.dataset.act === "up" && row.previousElementSibling) rows.insertBefore(row, row.previousElementSibling);
+    else if (btn.dataset.act === "down" && row.nextElementSibling) rows.insertBefore(row.nextElementSibling, row);
     markDirty();
   });
   $("guide-form").addEventListener("input", markDirty);
   $("add-material").addEventListener("click", function () {
-    const tr = materialRow({ name: "", form: "original", copies: 1, required: true, notes: "" });
-    rows.appendChild(tr);
-    tr.querySelector(".m-name").focus();
+    const row = materialRow({ name: "", form: "original", copies: 1, required: true, notes: "" });
+    rows.appendChild(row);
+    row.querySelector(".m-name").focus();
     markDirty();
   });
 
@@ -129,8 +113,8 @@
     $("legal_basis").value = g.legal_basis;
     $("keywords").value = g.keywords.join("、");
     $("windows").textContent = g.windows.length
-      ? g.windows.map(function (w) { return H.t("window_n_status", { n: w.number }); }).join("、")
-      : H.t("no_windows");
+      ? g.windows.map(function (w) { return tr("window_n_status", { n: w.number }); }).join("、")
+      : tr("no_windows");
   }
 
   /** A number field as the API wants it: blank → null; anything else is sent as typed, for the API to judge. */
@@ -141,16 +125,16 @@
   }
 
   function collect() {
-    const materials = Array.prototype.map.call(rows.querySelectorAll("tr"), function (tr) {
-      const copies = tr.querySelector(".m-copies").value.trim();
+    const materials = Array.prototype.map.call(rows.querySelectorAll("tr"), function (row) {
+      const copies = row.querySelector(".m-copies").value.trim();
       const m = {
-        name: tr.querySelector(".m-name").value,
-        form: tr.querySelector(".m-form").value,
+        name: row.querySelector(".m-name").value,
+        form: row.querySelector(".m-form").value,
         copies: /^-?\d+$/.test(copies) ? Number(copies) : copies,
-        required: tr.querySelector(".m-required").checked,
-        notes: tr.querySelector(".m-notes").value,
+        required: row.querySelector(".m-required").checked,
+        notes: row.querySelector(".m-notes").value,
       };
-      if (tr.dataset.id) m.id = tr.dataset.id;
+      if (row.dataset.id) m.id = row.dataset.id;
       return m;
     });
     return {
@@ -168,9 +152,9 @@
   function inputFor(path) {
     const m = /^materials\[(\d+)\](?:\.(\w+))?/.exec(path);
     if (m) {
-      const tr = rows.querySelectorAll("tr")[Number(m[1])];
-      if (!tr) return null;
-      return m[2] ? tr.querySelector(".m-" + m[2]) : tr;
+      const row = rows.querySelectorAll("tr")[Number(m[1])];
+      if (!row) return null;
+      return m[2] ? row.querySelector(".m-" + m[2]) : row;
     }
     const top = path.split(/[.[]/)[0];
     return document.querySelector('[data-path="' + top + '"]');
@@ -186,31 +170,25 @@
     ev.preventDefault();
     clearErrors();
     $("save").disabled = true;
-    $("save-state").textContent = H.t("saving");
+    $("save-state").textContent = tr("saving");
     $("save-state").className = "save-state";
-    let res;
+    let saved = null, fail = null;
     try {
-      res = await fetch(url, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": H.csrfToken },
-        body: JSON.stringify(collect()),
-        credentials: "same-origin",
-      });
-    } catch (e) {
-      res = null;
+      saved = await api("PUT", url, collect());
+    } catch (err) {
+      fail = err;
     }
     $("save").disabled = false;
-    if (res && res.ok) {
-      fill(await res.json());
+    if (!fail) {
+      fill(saved);
       dirty = false;
-      $("save-state").textContent = H.t("saved");
+      $("save-state").textContent = tr("saved");
       $("save-state").className = "save-state ok";
       return;
     }
-    const fail = res ? await failure(res) : { status: 0, message: H.t("network_error"), errors: [] };
-    $("save-state").textContent = H.t("save_failed");
+    $("save-state").textContent = tr("save_failed");
     $("save-state").className = "save-state bad";
-    $("errors").appendChild(errorList(H.t("save_failed"), fail));
+    $("errors").appendChild(errorList(tr("save_failed"), fail));
     $("errors").hidden = false;
     let first = null;
     fail.errors.forEach(function (e) {
@@ -228,11 +206,11 @@
 
   (async function load() {
     try {
-      fill(await H.api("GET", url));
+      fill(await api("GET", url));
       editor.dataset.ready = "1";
     } catch (err) {
-      $("errors").textContent = H.t("load_failed") + " — " + H.errorText(err);
+      $("errors").textContent = tr("load_failed") + " — " + errorText(err);
       $("errors").hidden = false;
     }
   })();
-})();
+}

@@ -1,313 +1,295 @@
 /* hallq — hall TV board (综合屏), 1920×1080. Renders from the snapshot, then applies events. */
-(function () {
-  "use strict";
-  const H = window.hallq;
-  const root = document.getElementById("hall-board");
-  const hall = root.dataset.hall;
-  const token = H.deviceToken("board", hall);
-  const $ = function (id) { return document.getElementById(id); };
-  const RECENT_MAX = 10;
-  const ACTIVE = ["called", "serving"];
+import { lang, localMessage, localName, tr, windowLabel } from "./lib/i18n.js";
+import { $, h, keepAwake, replay, windowNodes } from "./lib/dom.js";
+import { shortTime, tickingClock } from "./lib/time.js";
+import { deviceToken } from "./lib/device.js";
+import { live } from "./lib/live.js";
+import { announce } from "./lib/announce.js";
+import { WaitingCounts } from "./lib/waiting.js";
 
-  const state = {
-    timezone: undefined,
-    calling: new Map(),   // ticket id → {ticket, order, recall}
-    recent: [],           // tickets, newest first
-    services: [],         // [{code, prefix, name, ...}]
-    waiting: {},
-    transfers: [],        // ticket.transferred data, newest first, until the ticket is called
-    windows: new Map(),   // window id → {id, number, status, services, cover} for the strip
-  };
-  const TRANSFERS_MAX = 4;
+const root = document.getElementById("hall-board");
+const hall = root.dataset.hall;
+const token = deviceToken("board", hall);
+const RECENT_MAX = 10;
+const ACTIVE = ["called", "serving"];
 
-  // ── clock (hall time) ──────────────────────────────────────
-  let clock = H.clock(undefined);
-  function tick() {
-    const c = clock();
-    $("clock-time").textContent = c.time;
-    $("clock-date").textContent = c.date;
+const state = {
+  timezone: undefined,
+  calling: new Map(),   // ticket id → {ticket, order, recall}
+  recent: [],           // tickets, newest first
+  services: [],         // [{code, prefix, name, ...}]
+  waiting: new WaitingCounts(),
+  transfers: [],        // ticket.transferred data, newest first, until the ticket is called
+  windows: new Map(),   // window id → {id, number, status, services, cover} for the strip
+};
+const TRANSFERS_MAX = 4;
+
+// ── clock (hall time) ──────────────────────────────────────
+const clock = tickingClock(function (c) {
+  $("clock-time").textContent = c.time;
+  $("clock-date").textContent = c.date;
+});
+
+function orderOf(ticket, fallback) {
+  const t = Date.parse(ticket.called_at || "");
+  return isNaN(t) ? fallback || Date.now() : t;
+}
+
+// ── rendering ──────────────────────────────────────────────
+function renderCalling(flashId) {
+  const list = $("now-calling");
+  const rows = Array.from(state.calling.values()).sort(function (a, b) { return b.order - a.order; });
+  list.textContent = "";
+  list.classList.toggle("compact", rows.length > 5);   // two columns before the panel overflows
+  rows.forEach(function (row) {
+    const t = row.ticket;
+    const serving = t.status === "serving";
+    const li = h("li", {
+      class: "call-row" + (serving ? " serving" : "") + (t.id === flashId ? " flash" : ""),
+      dataset: { ticketId: t.id, ticketNumber: t.number, windowNumber: t.window ? t.window.number : "" },
+    },
+      h("span", { class: "call-number num", text: t.number }),
+      h("span", { class: "call-arrow", "aria-hidden": "true", text: "→" }),
+      h("span", { class: "call-window" }, windowNodes(t.window ? t.window.number : "")),
+      h("span", { class: "call-tag" + (serving ? " serving" : row.recall ? " recall" : ""),
+        text: serving ? tr("serving") : row.recall ? tr("recall_tag") : tr("calling") })
+    );
+    list.appendChild(li);
+  });
+  $("calling-empty").hidden = rows.length > 0;
+}
+
+function renderRecent() {
+  const list = $("recent-calls");
+  list.textContent = "";
+  state.recent.slice(0, RECENT_MAX).forEach(function (t) {
+    list.appendChild(h("li", { class: "recent-item status-" + t.status, dataset: { ticketNumber: t.number } },
+      h("span", { class: "num r-number", text: t.number }),
+      h("span", { class: "r-window", text: t.window ? windowLabel(t.window) : "" }),
+      h("span", { class: "r-time num", text: shortTime(t.called_at, state.timezone) })));
+  });
+}
+
+function renderWaiting() {
+  const list = $("waiting");
+  list.textContent = "";
+  state.services.forEach(function (s) {
+    const n = state.waiting.of(s.code);
+    list.appendChild(h("li", { class: n ? "" : "zero", dataset: { service: s.code } },
+      h("span", { class: "w-letter num", text: s.prefix || s.code }),
+      h("span", { class: "w-name", text: localName(s) }),
+      h("span", { class: "w-count" }, h("b", { class: "num", text: String(n) }), h("small", { text: tr("waiting_unit") }))));
+  });
+}
+
+// ── the windows strip: number, status, the letters of its services ─────
+function letterOf(code) {
+  const s = state.services.find(function (x) { return x.code === code; });
+  return s ? s.prefix || s.code : code;
+}
+
+function renderWindows() {
+  const list = $("window-strip");
+  list.textContent = "";
+  Array.from(state.windows.values()).sort(function (a, b) { return a.number - b.number; }).forEach(function (w) {
+    const go = w.status !== "open" && w.cover && w.cover.window ? w.cover.window.number : null;
+    list.appendChild(h("li", {
+      class: "ws status-" + w.status + (go ? " covered" : ""),
+      dataset: { windowId: w.id, windowNumber: w.number, status: w.status, services: (w.services || []).join(",") },
+    },
+      h("b", { class: "ws-num num", text: String(w.number) }),
+      // closed, its B post covers elsewhere: point there ("3 → 2")
+      go ? h("span", { class: "ws-go num", title: tr("window_go", { n: go }), text: "→" + go })
+        : h("span", { class: "ws-svcs num", text: (w.services || []).map(letterOf).join("\u2009") || "—" })));
+  });
+}
+
+function keepWindow(w) {
+  if (!w || typeof w.id !== "number") return;
+  const prev = state.windows.get(w.id) || {};
+  state.windows.set(w.id, { id: w.id, number: w.number, status: w.status, services: w.services || prev.services || [],
+    cover: "cover" in w ? w.cover : prev.cover || null });
+}
+
+// ── the call banner + voice ────────────────────────────────
+let bannerTimer = null;
+/** The banner across the board for a while; `transfer` styles it as a transfer's message. */
+function showBanner(text, transfer) {
+  const b = $("call-banner");
+  b.textContent = text;
+  b.classList.toggle("transfer", transfer);
+  b.hidden = false;
+  replay(b, "show"); // restart the animation on a repeated call
+  if (bannerTimer) clearTimeout(bannerTimer);
+  bannerTimer = setTimeout(function () { b.hidden = true; }, 9000);
+}
+
+function banner(t) {
+  showBanner(tr("call_banner", { number: t.number, window: t.window ? t.window.number : "" }), false);
+}
+
+function announceCall(t) {
+  if (!t.window) return;
+  const parts = [{ text: "请" + t.number + "号到" + t.window.number + "号窗口办理", lang: "zh-CN" }];
+  if (lang === "en") parts.push({ text: tr("announce", { number: t.number, window: t.window.number }), lang: "en-US" });
+  announce(parts);
+}
+
+// ── transfers (转办): tell the citizen where to go now ───────
+function messageOf(d) {
+  const m = d.message || {};
+  return localMessage(m) || m.zh || "";
+}
+
+function serviceLabel(code) {
+  const s = state.services.find(function (x) { return x.code === code; });
+  return s ? localName(s) : code;
+}
+
+function renderTransfers(flashId) {
+  const list = $("transfers");
+  list.textContent = "";
+  state.transfers.slice(0, TRANSFERS_MAX).forEach(function (d) {
+    list.appendChild(h("li", {
+      class: "transfer-item" + (d.ticket.id === flashId ? " flash" : ""),
+      dataset: { ticketId: d.ticket.id, ticketNumber: d.ticket.number, windows: (d.to.windows || []).join(",") },
+    },
+      h("span", { class: "t-message", text: messageOf(d) }),
+      h("span", { class: "t-service", text: tr("transfer_to", { service: serviceLabel(d.to.service) }) })));
+  });
+  $("transfers-panel").hidden = state.transfers.length === 0;
+}
+
+function onTransferred(d) {
+  if (!d.ticket) return;
+  state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== d.ticket.id; });
+  state.transfers.unshift(d);
+  state.transfers.length = Math.min(state.transfers.length, TRANSFERS_MAX);
+  renderTransfers(d.ticket.id);
+  showBanner(messageOf(d), true);
+  // read once: the citizen standing at the wrong window hears where to go
+  const m = d.message || {};
+  const parts = [];
+  if (m.zh) parts.push({ text: m.zh, lang: "zh-CN" });
+  if (lang === "en" && m.en) parts.push({ text: m.en, lang: "en-US" });
+  if (parts.length) announce(parts);
+}
+
+/** A transferred ticket leaves the list once it is called (or ends). */
+function dropTransfer(t) {
+  if (!t || t.status === "waiting") return;
+  const before = state.transfers.length;
+  state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== t.id; });
+  if (state.transfers.length !== before) renderTransfers();
+}
+
+// ── state changes ──────────────────────────────────────────
+function upsertCalling(t, order, recall) {
+  if (!t || !t.window || ACTIVE.indexOf(t.status) === -1) return;
+  // One window serves one citizen: a new call replaces whatever that window showed.
+  state.calling.forEach(function (row, id) {
+    if (id !== t.id && row.ticket.window && row.ticket.window.id === t.window.id) state.calling.delete(id);
+  });
+  const prev = state.calling.get(t.id);
+  state.calling.set(t.id, {
+    ticket: t,
+    order: order !== undefined ? order : prev ? prev.order : orderOf(t),
+    recall: recall !== undefined ? recall : prev ? prev.recall : false,
+  });
+}
+
+function touchRecent(t, front) {
+  const i = state.recent.findIndex(function (x) { return x.id === t.id; });
+  if (front) {
+    if (i !== -1) state.recent.splice(i, 1);
+    state.recent.unshift(t);
+    state.recent.length = Math.min(state.recent.length, RECENT_MAX);
+  } else if (i !== -1) {
+    state.recent[i] = t;
   }
-  tick();
-  setInterval(tick, 1000);
+}
 
-  function orderOf(ticket, fallback) {
-    const t = Date.parse(ticket.called_at || "");
-    return isNaN(t) ? fallback || Date.now() : t;
+function onSnapshot(snap) {
+  if (snap.hall) {
+    $("hall-name").textContent = snap.hall.name;
+    document.title = snap.hall.name + " · " + document.title.split(" · ").pop();
+    state.timezone = snap.hall.timezone;
+    clock.setZone(snap.hall.timezone);
   }
+  state.calling.clear();
+  (snap.now_calling || []).forEach(function (t) { upsertCalling(t, orderOf(t)); });
+  (snap.windows || []).forEach(function (w) { if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } })); });
+  state.recent = (snap.recent_calls || []).slice(0, RECENT_MAX);
+  state.services = snap.services || [];
+  state.waiting.reset(snap);
+  state.windows.clear();
+  (snap.windows || []).forEach(keepWindow);
+  // transfers whose citizens still wait: a reloaded board keeps telling them where to go
+  state.transfers = (snap.transfers || []).slice(0, TRANSFERS_MAX);
+  renderCalling();
+  renderRecent();
+  renderWaiting();
+  renderWindows();
+  renderTransfers();
+}
 
-  // ── rendering ──────────────────────────────────────────────
-  function renderCalling(flashId) {
-    const list = $("now-calling");
-    const rows = Array.from(state.calling.values()).sort(function (a, b) { return b.order - a.order; });
-    list.textContent = "";
-    list.classList.toggle("compact", rows.length > 5);   // two columns before the panel overflows
-    rows.forEach(function (row) {
-      const t = row.ticket;
-      const serving = t.status === "serving";
-      const li = H.h("li", {
-        class: "call-row" + (serving ? " serving" : "") + (t.id === flashId ? " flash" : ""),
-        dataset: { ticketId: t.id, ticketNumber: t.number, windowNumber: t.window ? t.window.number : "" },
-      },
-        H.h("span", { class: "call-number num", text: t.number }),
-        H.h("span", { class: "call-arrow", "aria-hidden": "true", text: "→" }),
-        H.h("span", { class: "call-window" }, H.windowNodes(t.window ? t.window.number : "")),
-        H.h("span", { class: "call-tag" + (serving ? " serving" : row.recall ? " recall" : ""),
-          text: serving ? H.t("serving") : row.recall ? H.t("recall_tag") : H.t("calling") })
-      );
-      list.appendChild(li);
-    });
-    $("calling-empty").hidden = rows.length > 0;
-  }
-
-  function renderRecent() {
-    const list = $("recent-calls");
-    list.textContent = "";
-    state.recent.slice(0, RECENT_MAX).forEach(function (t) {
-      list.appendChild(H.h("li", { class: "recent-item status-" + t.status, dataset: { ticketNumber: t.number } },
-        H.h("span", { class: "num r-number", text: t.number }),
-        H.h("span", { class: "r-window", text: t.window ? H.windowLabel(t.window) : "" }),
-        H.h("span", { class: "r-time num", text: H.shortTime(t.called_at, state.timezone) })));
-    });
-  }
-
-  function renderWaiting() {
-    const list = $("waiting");
-    list.textContent = "";
-    const english = H.lang === "en";
-    state.services.forEach(function (s) {
-      const n = state.waiting[s.code] || 0;
-      list.appendChild(H.h("li", { class: n ? "" : "zero", dataset: { service: s.code } },
-        H.h("span", { class: "w-letter num", text: s.prefix || s.code }),
-        H.h("span", { class: "w-name", text: english && s.name_en ? s.name_en : s.name }),
-        H.h("span", { class: "w-count" }, H.h("b", { class: "num", text: String(n) }), H.h("small", { text: H.t("waiting_unit") }))));
-    });
-  }
-
-  // ── the windows strip: number, status, the letters of its services ─────
-  function letterOf(code) {
-    const s = state.services.find(function (x) { return x.code === code; });
-    return s ? s.prefix || s.code : code;
-  }
-
-  function renderWindows() {
-    const list = $("window-strip");
-    list.textContent = "";
-    Array.from(state.windows.values()).sort(function (a, b) { return a.number - b.number; }).forEach(function (w) {
-      const go = w.status !== "open" && w.cover && w.cover.window ? w.cover.window.number : null;
-      list.appendChild(H.h("li", {
-        class: "ws status-" + w.status + (go ? " covered" : ""),
-        dataset: { windowId: w.id, windowNumber: w.number, status: w.status, services: (w.services || []).join(",") },
-      },
-        H.h("b", { class: "ws-num num", text: String(w.number) }),
-        // closed, its B post covers elsewhere: point there ("3 → 2")
-        go ? H.h("span", { class: "ws-go num", title: H.t("window_go", { n: go }), text: "→" + go })
-          : H.h("span", { class: "ws-svcs num", text: (w.services || []).map(letterOf).join("\u2009") || "—" })));
-    });
-  }
-
-  function keepWindow(w) {
-    if (!w || typeof w.id !== "number") return;
-    const prev = state.windows.get(w.id) || {};
-    state.windows.set(w.id, { id: w.id, number: w.number, status: w.status, services: w.services || prev.services || [],
-      cover: "cover" in w ? w.cover : prev.cover || null });
-  }
-
-  // ── the call banner + voice ────────────────────────────────
-  let bannerTimer = null;
-  function banner(t) {
-    const b = $("call-banner");
-    b.textContent = H.t("call_banner", { number: t.number, window: t.window ? t.window.number : "" });
-    b.classList.remove("transfer");
-    b.hidden = false;
-    b.classList.remove("show");
-    void b.offsetWidth; // restart the animation on a repeated call
-    b.classList.add("show");
-    if (bannerTimer) clearTimeout(bannerTimer);
-    bannerTimer = setTimeout(function () { b.hidden = true; }, 9000);
-  }
-
-  function announce(t) {
-    if (!t.window) return;
-    const parts = [{ text: "请" + t.number + "号到" + t.window.number + "号窗口办理", lang: "zh-CN" }];
-    if (H.lang === "en") parts.push({ text: H.t("announce", { number: t.number, window: t.window.number }), lang: "en-US" });
-    H.announce(parts);
-  }
-
-  // ── transfers (转办): tell the citizen where to go now ───────
-  function messageOf(d) {
-    const m = d.message || {};
-    return (H.lang === "en" ? m.en : m.zh) || m.zh || "";
-  }
-
-  function serviceLabel(code) {
-    const s = state.services.find(function (x) { return x.code === code; });
-    if (!s) return code;
-    return H.lang === "en" && s.name_en ? s.name_en : s.name;
-  }
-
-  function renderTransfers(flashId) {
-    const list = $("transfers");
-    list.textContent = "";
-    state.transfers.slice(0, TRANSFERS_MAX).forEach(function (d) {
-      list.appendChild(H.h("li", {
-        class: "transfer-item" + (d.ticket.id === flashId ? " flash" : ""),
-        dataset: { ticketId: d.ticket.id, ticketNumber: d.ticket.number, windows: (d.to.windows || []).join(",") },
-      },
-        H.h("span", { class: "t-message", text: messageOf(d) }),
-        H.h("span", { class: "t-service", text: H.t("transfer_to", { service: serviceLabel(d.to.service) }) })));
-    });
-    $("transfers-panel").hidden = state.transfers.length === 0;
-  }
-
-  function transferBanner(d) {
-    const b = $("call-banner");
-    b.textContent = messageOf(d);
-    b.classList.add("transfer");
-    b.hidden = false;
-    b.classList.remove("show");
-    void b.offsetWidth;
-    b.classList.add("show");
-    if (bannerTimer) clearTimeout(bannerTimer);
-    bannerTimer = setTimeout(function () { b.hidden = true; }, 9000);
-  }
-
-  function onTransferred(d) {
-    if (!d.ticket) return;
-    state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== d.ticket.id; });
-    state.transfers.unshift(d);
-    state.transfers.length = Math.min(state.transfers.length, TRANSFERS_MAX);
-    renderTransfers(d.ticket.id);
-    transferBanner(d);
-    // read once: the citizen standing at the wrong window hears where to go
-    const m = d.message || {};
-    const parts = [];
-    if (m.zh) parts.push({ text: m.zh, lang: "zh-CN" });
-    if (H.lang === "en" && m.en) parts.push({ text: m.en, lang: "en-US" });
-    if (parts.length) H.announce(parts);
-    if (d.waiting) { Object.assign(state.waiting, d.waiting); renderWaiting(); }
-  }
-
-  /** A transferred ticket leaves the list once it is called (or ends). */
-  function dropTransfer(t) {
-    if (!t || t.status === "waiting") return;
-    const before = state.transfers.length;
-    state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== t.id; });
-    if (state.transfers.length !== before) renderTransfers();
-  }
-
-  // ── state changes ──────────────────────────────────────────
-  function upsertCalling(t, order, recall) {
-    if (!t || !t.window || ACTIVE.indexOf(t.status) === -1) return;
-    // One window serves one citizen: a new call replaces whatever that window showed.
-    state.calling.forEach(function (row, id) {
-      if (id !== t.id && row.ticket.window && row.ticket.window.id === t.window.id) state.calling.delete(id);
-    });
-    const prev = state.calling.get(t.id);
-    state.calling.set(t.id, {
-      ticket: t,
-      order: order !== undefined ? order : prev ? prev.order : orderOf(t),
-      recall: recall !== undefined ? recall : prev ? prev.recall : false,
-    });
-  }
-
-  function touchRecent(t, front) {
-    const i = state.recent.findIndex(function (x) { return x.id === t.id; });
-    if (front) {
-      if (i !== -1) state.recent.splice(i, 1);
-      state.recent.unshift(t);
-      state.recent.length = Math.min(state.recent.length, RECENT_MAX);
-    } else if (i !== -1) {
-      state.recent[i] = t;
+function onEvent(env) {
+  const d = env.data || {};
+  const t = d.ticket;
+  if (state.waiting.apply(env)) renderWaiting();
+  if (env.type === "ticket.transferred") onTransferred(d);
+  else if (t) dropTransfer(t);
+  switch (env.type) {
+    case "ticket.called":
+    case "ticket.recalled": {
+      const order = Date.parse(env.at) || Date.now();
+      upsertCalling(t, order, env.type === "ticket.recalled");
+      touchRecent(t, true);
+      renderCalling(t.id);
+      renderRecent();
+      banner(t);
+      announceCall(t);
+      break;
     }
-  }
-
-  function onSnapshot(snap) {
-    if (snap.hall) {
-      $("hall-name").textContent = snap.hall.name;
-      document.title = snap.hall.name + " · " + document.title.split(" · ").pop();
-      state.timezone = snap.hall.timezone;
-      clock = H.clock(snap.hall.timezone);
-      tick();
-    }
-    state.calling.clear();
-    (snap.now_calling || []).forEach(function (t) { upsertCalling(t, orderOf(t)); });
-    (snap.windows || []).forEach(function (w) { if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } })); });
-    state.recent = (snap.recent_calls || []).slice(0, RECENT_MAX);
-    state.services = snap.services || [];
-    state.waiting = Object.assign({}, snap.waiting || {});
-    state.windows.clear();
-    (snap.windows || []).forEach(keepWindow);
-    // transfers whose citizens still wait: a reloaded board keeps telling them where to go
-    state.transfers = (snap.transfers || []).slice(0, TRANSFERS_MAX);
-    renderCalling();
-    renderRecent();
-    renderWaiting();
-    renderWindows();
-    renderTransfers();
-  }
-
-  function onEvent(env) {
-    const d = env.data || {};
-    const t = d.ticket;
-    if (env.type === "ticket.transferred") onTransferred(d);
-    else if (t) dropTransfer(t);
-    switch (env.type) {
-      case "ticket.called":
-      case "ticket.recalled": {
-        const order = Date.parse(env.at) || Date.now();
-        upsertCalling(t, order, env.type === "ticket.recalled");
-        touchRecent(t, true);
-        renderCalling(t.id);
-        renderRecent();
-        banner(t);
-        announce(t);
-        break;
-      }
-      case "ticket.started":
-        upsertCalling(t);
+    case "ticket.started":
+      upsertCalling(t);
+      touchRecent(t, false);
+      renderCalling();
+      renderRecent();
+      break;
+    case "ticket.done":
+    case "ticket.no_show":
+    case "ticket.cancelled":
+    case "ticket.transferred":
+    case "ticket.reactivated":
+      if (t) {
+        if (ACTIVE.indexOf(t.status) === -1) state.calling.delete(t.id);
+        else upsertCalling(t);
         touchRecent(t, false);
-        renderCalling();
-        renderRecent();
-        break;
-      case "ticket.done":
-      case "ticket.no_show":
-      case "ticket.cancelled":
-      case "ticket.transferred":
-      case "ticket.reactivated":
-        if (t) {
-          if (ACTIVE.indexOf(t.status) === -1) state.calling.delete(t.id);
-          else upsertCalling(t);
-          touchRecent(t, false);
-        }
-        renderCalling();
-        renderRecent();
-        break;
-      case "window.updated": {
-        const w = d.window;
-        if (!w) break;
-        if (!w.current || w.status === "closed") {
-          state.calling.forEach(function (row, id) {
-            if (row.ticket.window && row.ticket.window.id === w.id && (!w.current || w.current.id !== id)) state.calling.delete(id);
-          });
-        }
-        if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } }));
-        renderCalling();
-        keepWindow(w);
-        renderWindows();
-        break;
       }
-      case "queue.moved":   // the manager moved waiting citizens: new counts for both queues
-      case "queue.updated":
-        Object.assign(state.waiting, d.waiting || {});
-        renderWaiting();
-        break;
-      default:
-        break;
+      renderCalling();
+      renderRecent();
+      break;
+    case "window.updated": {
+      const w = d.window;
+      if (!w) break;
+      if (!w.current || w.status === "closed") {
+        state.calling.forEach(function (row, id) {
+          if (row.ticket.window && row.ticket.window.id === w.id && (!w.current || w.current.id !== id)) state.calling.delete(id);
+        });
+      }
+      if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } }));
+      renderCalling();
+      keepWindow(w);
+      renderWindows();
+      break;
     }
+    default:
+      break;
   }
+}
 
-  H.live({ hall: hall, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
+live({ hall: hall, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
 
-  // The board runs for days: make sure the browser never puts it to sleep.
-  try { if (navigator.wakeLock) navigator.wakeLock.request("screen").catch(function () {}); } catch (e) { /* ignore */ }
-})();
+// The board runs for days: make sure the browser never puts it to sleep.
+keepAwake();

@@ -1,609 +1,610 @@
 /* hallq — touch kiosk (取号机): category → service → ticket on screen with its QR code. */
-(function () {
-  "use strict";
-  const H = window.hallq;
-  const root = document.getElementById("kiosk");
-  const hall = root.dataset.hall;
-  const english = root.dataset.lang === "en";
-  const token = H.deviceToken("kiosk", hall);
-  const AUTO_RETURN_S = 30;
-  // A citizen whose slip did not print needs time to photograph the QR code (or to fetch staff).
-  const AUTO_RETURN_FAULT_S = 90;
-  // No print.updated for a pending slip after this long: ask the server once.
-  const PRINT_FALLBACK_MS = 8000;
-  const PRINTER_KEY = "hallq:printer:" + hall;
+import { localName, tr } from "./lib/i18n.js";
+import { $, debounce, h } from "./lib/dom.js";
+import { tickingClock, waitMinutes } from "./lib/time.js";
+import { api, errorText, paths } from "./lib/api.js";
+import { deviceToken } from "./lib/device.js";
+import { live } from "./lib/live.js";
+import { waitingOf } from "./lib/waiting.js";
+import { pages } from "./lib/links.js";
 
-  const $ = function (id) { return document.getElementById(id); };
-  const screens = { categories: $("screen-categories"), services: $("screen-services"), ticket: $("screen-ticket") };
+const root = document.getElementById("kiosk");
+const hall = root.dataset.hall;
+const english = root.dataset.lang === "en";
+const token = deviceToken("kiosk", hall);
+const AUTO_RETURN_S = 30;
+// A citizen whose slip did not print needs time to photograph the QR code (or to fetch staff).
+const AUTO_RETURN_FAULT_S = 90;
+// No print.updated for a pending slip after this long: ask the server once.
+const PRINT_FALLBACK_MS = 8000;
+const PRINTER_KEY = "hallq:printer:" + hall;
 
-  let info = null;               // GET /api/v1/halls/<hall>
-  let currentCategory = null;
-  let busy = false;
-  let countdownTimer = null;
-  let idleTimer = null;
+const screens = { categories: $("screen-categories"), services: $("screen-services"), ticket: $("screen-ticket") };
 
-  // ── clock ──────────────────────────────────────────────────
-  let clock = H.clock(undefined);
-  function tick() {
-    const c = clock();
-    $("clock-time").textContent = c.time.slice(0, 5);
-    $("clock-date").textContent = c.date;
-  }
-  tick();
-  setInterval(tick, 1000);
+let info = null;               // GET /api/v1/halls/<hall>
+let currentCategory = null;
+let busy = false;
+let countdownTimer = null;
+let idleTimer = null;
 
-  // ── screens ────────────────────────────────────────────────
-  function show(name) {
-    Object.keys(screens).forEach(function (k) { screens[k].hidden = k !== name; });
-    root.dataset.screen = name;
-    const order = ["categories", "services", "ticket"];
-    document.querySelectorAll("#steps li").forEach(function (li) {
-      const i = order.indexOf(li.dataset.step), cur = order.indexOf(name);
-      li.className = i < cur ? "done" : i === cur ? "current" : "";
-    });
-    window.scrollTo(0, 0);
-  }
+// ── clock ──────────────────────────────────────────────────
+const clock = tickingClock(function (c) {
+  $("clock-time").textContent = c.time.slice(0, 5);
+  $("clock-date").textContent = c.date;
+});
 
-  function serviceName(svc) {
-    return english && svc.name_en ? svc.name_en : svc.name;
-  }
-
-  function servicesOf(category) {
-    return (info && info.services ? info.services : []).filter(function (s) { return s.category === category; });
-  }
-
-  function categoryName(c) {
-    return typeof c === "string" ? c : (english && c.name_en ? c.name_en : c.name || c.code);
-  }
-  function categoryKey(c) {
-    return typeof c === "string" ? c : c.code || c.name;
-  }
-
-  function waitText(svc) {
-    const m = H.waitMinutes(svc.estimated_wait_s);
-    if (!svc.waiting) return H.t("wait_none");
-    return m === null ? "" : H.t("wait_min", { n: m });
-  }
-
-  function renderCategories() {
-    const box = $("category-tiles");
-    box.textContent = "";
-    const cats = info.categories && info.categories.length ? info.categories : [];
-    if (!cats.length) {
-      box.appendChild(H.h("p", { class: "loading", text: H.t("no_services") }));
-      return;
-    }
-    cats.forEach(function (c, i) {
-      const key = categoryKey(c);
-      const svcs = servicesOf(key);
-      const waiting = svcs.reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
-      box.appendChild(H.h("button", {
-        type: "button", class: "tile category c" + (i % 6), dataset: { category: key },
-        onclick: function () { openCategory(key); },
-      },
-        H.h("span", { class: "tile-name", text: categoryName(c) }),
-        H.h("span", { class: "tile-list", text: svcs.map(serviceName).join(english ? " · " : "、") }),
-        H.h("span", { class: "tile-meta" },
-          H.h("span", { text: H.t("n_services", { n: svcs.length }) }),
-          H.h("span", { class: "dot", text: "·" }),
-          H.h("span", { "data-role": "cat-waiting", text: H.t("waiting_n", { n: waiting }) }))
-      ));
-    });
-  }
-
-  function renderServices() {
-    const box = $("service-tiles");
-    box.textContent = "";
-    const svcs = servicesOf(currentCategory);
-    const cat = (info.categories || []).find(function (c) { return categoryKey(c) === currentCategory; });
-    $("svc-title").textContent = cat ? categoryName(cat) : currentCategory;
-    svcs.forEach(function (svc) {
-      box.appendChild(H.h("button", {
-        type: "button", class: "tile service", dataset: { service: svc.code },
-        onclick: function () { takeTicket(svc); },
-      },
-        H.h("span", { class: "letter num", text: svc.prefix || svc.code }),
-        H.h("span", { class: "svc-body" },
-          H.h("span", { class: "tile-name", text: serviceName(svc) }),
-          !english && svc.name_en ? H.h("span", { class: "tile-en", text: svc.name_en }) : null,
-          H.h("span", { class: "tile-meta" },
-            H.h("span", { class: "waiting", "data-role": "waiting", text: H.t("waiting_n", { n: svc.waiting || 0 }) }),
-            H.h("span", { class: "dot", text: "·" }),
-            H.h("span", { class: "eta", "data-role": "eta", text: waitText(svc) })))
-      ));
-    });
-  }
-
-  /** Updates the counts on screen in place (no re-render: a tap in progress is not lost). */
-  function refreshCounts() {
-    if (!info) return;
-    document.querySelectorAll("#service-tiles .tile").forEach(function (tile) {
-      const svc = info.services.find(function (s) { return s.code === tile.dataset.service; });
-      if (!svc) return;
-      tile.querySelector('[data-role="waiting"]').textContent = H.t("waiting_n", { n: svc.waiting || 0 });
-      tile.querySelector('[data-role="eta"]').textContent = waitText(svc);
-    });
-    document.querySelectorAll("#category-tiles .tile").forEach(function (tile) {
-      const n = servicesOf(tile.dataset.category).reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
-      tile.querySelector('[data-role="cat-waiting"]').textContent = H.t("waiting_n", { n: n });
-    });
-  }
-
-  function openCategory(key) {
-    currentCategory = key;
-    renderServices();
-    show("services");
-    armIdle();
-  }
-
-  function goHome() {
-    if (countdownTimer) { clearInterval(countdownTimer); countdownTimer = null; }
-    clearSlip();
-    currentCategory = null;
-    hideError();
-    show("categories");
-    disarmIdle();
-    const cats = info && info.categories ? info.categories : [];
-    if (cats.length === 1) openCategory(categoryKey(cats[0]));
-  }
-
-  // A citizen who walks away mid-choice leaves the next one a clean start screen.
-  function armIdle() {
-    disarmIdle();
-    idleTimer = setTimeout(goHome, 60000);
-  }
-  function disarmIdle() {
-    if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
-  }
-
-  // ── issuing ────────────────────────────────────────────────
-  async function takeTicket(svc) {
-    if (busy) return;
-    if (!token) { showError(H.t("no_token")); return; }
-    busy = true;
-    $("overlay-busy").hidden = false;
-    try {
-      const t = await H.api("POST", "/api/v1/tickets", { service: svc.code, hall: hall }, { token: token });
-      showTicket(t, svc);
-      loadInfo();
-    } catch (err) {
-      showError(H.errorText(err));
-    } finally {
-      busy = false;
-      $("overlay-busy").hidden = true;
-    }
-  }
-
-  function showTicket(t, svc) {
-    disarmIdle();
-    hideError();
-    $("ticket-number").textContent = t.number;
-    $("ticket-service").textContent = svc ? serviceName(svc) : t.service_name;
-    $("ticket-ahead").textContent = t.position === null || t.position === undefined ? "0" : t.position;
-    const m = H.waitMinutes(t.estimated_wait_s);
-    $("ticket-wait").textContent = m === null ? "—" : m;
-    $("ticket-qr").src = "/t/" + encodeURIComponent(t.id) + "/qr.svg";
-    $("ticket-fastlane").hidden = !t.notice;   // back with a one-time notice: the fast lane
-    screens.ticket.dataset.ticketId = t.id;
-    show("ticket");
-    startSlip(t);
-    startCountdown(slip.job && slip.job.status === "failed" ? AUTO_RETURN_FAULT_S : AUTO_RETURN_S);
-  }
-
-  function startCountdown(seconds) {
-    let left = seconds;
-    $("countdown").textContent = H.t("auto_return", { n: left });
-    if (countdownTimer) clearInterval(countdownTimer);
-    countdownTimer = setInterval(function () {
-      left -= 1;
-      $("countdown").textContent = H.t("auto_return", { n: Math.max(left, 0) });
-      if (left <= 0) goHome();
-    }, 1000);
-  }
-
-  // ── the paper slip ─────────────────────────────────────────
-  // The ticket is valid the moment it is on screen; the slip is a copy that may fail. Its state
-  // comes from print.updated events (and one re-fetch if none came), never blocks the kiosk.
-  const slip = {
-    ticketId: null,      // the ticket on screen
-    job: null,           // its latest print job, or null: this kiosk has no printer
-    reprintsLeft: 0,     // kiosk reprints still allowed for it
-    reprinting: false,   // a reprint request is in flight
-    fallback: null,      // timer of the one re-fetch
-  };
-  // print.updated events by ticket id: the worker can finish (or fail) a slip before the
-  // kiosk has the HTTP answer that names the ticket.
-  const seenJobs = {};
-  let myPrinter = null;   // the printer that prints this kiosk's tickets (learnt from them)
-  try { myPrinter = Number(window.localStorage.getItem(PRINTER_KEY)) || null; } catch (e) { myPrinter = null; }
-
-  function jobTime(job) {
-    const ms = job && job.created_at ? Date.parse(job.created_at) : NaN;
-    return isNaN(ms) ? 0 : ms;
-  }
-
-  // A job only moves forward: an HTTP answer made when it was queued can arrive after the
-  // event that says it printed, and must not undo it.
-  const PROGRESS = { queued: 0, sent: 1, printed: 2, failed: 2 };
-  function progress(job) { return PROGRESS[job.status] || 0; }
-
-  /** Is `job` this ticket's current slip (in the same or a later state), or a newer one (a reprint)? */
-  function isCurrentOrNewer(job) {
-    if (!slip.job) return true;
-    if (job.id && job.id === slip.job.id) return progress(job) >= progress(slip.job);
-    return jobTime(job) > jobTime(slip.job);
-  }
-
-  function reprintsLeftOf(t) {
-    const p = t.print || {};
-    if (typeof p.kiosk_reprints_left === "number") return p.kiosk_reprints_left;
-    if (typeof t.kiosk_reprints_left === "number") return t.kiosk_reprints_left;
-    return null;
-  }
-
-  function startSlip(t) {
-    clearSlipTimer();
-    slip.ticketId = t.id;
-    slip.job = t.print || null;
-    slip.reprinting = false;
-    const left = reprintsLeftOf(t);
-    // A ticket just issued has not been reprinted: the kiosk may reprint it once.
-    slip.reprintsLeft = left === null ? 1 : left;
-    $("ps-reprint-error").hidden = true;
-    if (slip.job && slip.job.printer) rememberPrinter(slip.job.printer);
-    const early = seenJobs[t.id];
-    if (slip.job && early && isCurrentOrNewer(early)) slip.job = early;
-    renderSlip();
-    armFallback();
-  }
-
-  function clearSlip() {
-    clearSlipTimer();
-    slip.ticketId = null;
-    slip.job = null;
-    slip.reprinting = false;
-    renderSlip();
-  }
-
-  function clearSlipTimer() {
-    if (slip.fallback) { clearTimeout(slip.fallback); slip.fallback = null; }
-  }
-
-  function pending(job) {
-    return !!job && (job.status === "queued" || job.status === "sent");
-  }
-
-  /** One re-fetch of the ticket when its pending slip got no event in time. */
-  function armFallback() {
-    clearSlipTimer();
-    if (!pending(slip.job)) return;
-    const ticketId = slip.ticketId, jobId = slip.job.id;
-    slip.fallback = setTimeout(async function () {
-      slip.fallback = null;
-      if (slip.ticketId !== ticketId || !slip.job || slip.job.id !== jobId || !pending(slip.job)) return;
-      try {
-        const t = await H.api("GET", "/api/v1/tickets/" + encodeURIComponent(ticketId), null, { token: token });
-        if (slip.ticketId !== ticketId || !t.print) return;
-        const left = reprintsLeftOf(t);
-        if (left !== null) slip.reprintsLeft = left;
-        applyJob(t.print);
-      } catch (err) { /* the next event will tell */ }
-    }, PRINT_FALLBACK_MS);
-  }
-
-  function applyJob(job) {
-    if (!slip.ticketId || !job || !isCurrentOrNewer(job)) return;
-    const before = slip.job ? slip.job.status : null;
-    const replaced = !slip.job || slip.job.id !== job.id;
-    slip.job = job;
-    renderSlip();
-    if (replaced) armFallback();
-    else if (!pending(job)) clearSlipTimer();
-    // Failed: keep the ticket (and its QR) on screen long enough to photograph it.
-    // Printed after a fault: back to the usual time, to take the slip.
-    if (job.status === "failed" && before !== "failed") startCountdown(AUTO_RETURN_FAULT_S);
-    else if (job.status === "printed" && before !== "printed" && job.reprint) startCountdown(AUTO_RETURN_S);
-  }
-
-  function renderSlip() {
-    const box = $("print-state");
-    const job = slip.job;
-    screens.ticket.classList.toggle("print-failed", !!job && job.status === "failed");
-    if (!slip.ticketId || !job) {
-      box.hidden = true;
-      box.dataset.state = "";
-      $("btn-done").textContent = H.t("done");
-      return;
-    }
-    box.hidden = false;
-    box.dataset.state = job.status;
-    box.dataset.jobId = job.id || "";
-    const failed = job.status === "failed";
-    $("ps-line").hidden = failed;
-    $("ps-fault").hidden = !failed;
-    $("btn-done").textContent = H.t(failed ? "done_photo" : "done");
-    if (failed) {
-      $("ps-kind").textContent = H.t("fault_" + (job.error_kind || "error"));
-      const canReprint = slip.reprintsLeft > 0;
-      $("btn-reprint").hidden = !canReprint;
-      $("btn-reprint").disabled = slip.reprinting;
-    } else if (job.status === "printed") {
-      $("ps-ico").textContent = "✓";
-      $("ps-text").textContent = H.t("printed");
-    } else {
-      $("ps-ico").textContent = "";
-      $("ps-text").textContent = H.t(job.reprint ? "reprinting" : "printing");
-    }
-  }
-
-  async function reprint() {
-    if (!slip.ticketId || slip.reprinting) return;
-    const ticketId = slip.ticketId;
-    slip.reprinting = true;
-    $("ps-reprint-error").hidden = true;
-    renderSlip();
-    try {
-      const job = await H.api("POST", "/api/v1/tickets/" + encodeURIComponent(ticketId) + "/reprint", {}, { token: token });
-      if (slip.ticketId !== ticketId) return;
-      slip.reprintsLeft = Math.max(0, slip.reprintsLeft - 1);
-      slip.reprinting = false;
-      applyJob(job);
-      // still printing: the citizen may need the time if this one fails too
-      if (pending(slip.job)) startCountdown(AUTO_RETURN_FAULT_S);
-    } catch (err) {
-      if (slip.ticketId !== ticketId) return;
-      slip.reprinting = false;
-      // The server's own sentence says why (once only, still printing, …).
-      if (err.code === "reprint_limit") slip.reprintsLeft = 0;
-      $("ps-reprint-error").textContent = err.status === 409 ? err.message : H.errorText(err);
-      $("ps-reprint-error").hidden = false;
-      renderSlip();
-    }
-  }
-
-  function onPrintUpdated(job) {
-    if (!job || !job.ticket) return;
-    const prev = seenJobs[job.ticket];
-    if (!prev || (prev.id === job.id ? progress(job) >= progress(prev) : jobTime(job) > jobTime(prev))) {
-      seenJobs[job.ticket] = job;
-    }
-    const keys = Object.keys(seenJobs);
-    if (keys.length > 50) delete seenJobs[keys[0]];
-    if (job.ticket === slip.ticketId) applyJob(job);
-  }
-
-  // ── this kiosk's printer ───────────────────────────────────
-  function rememberPrinter(id) {
-    if (myPrinter === id) return;
-    myPrinter = id;
-    try { window.localStorage.setItem(PRINTER_KEY, String(id)); } catch (e) { /* ignore */ }
-    loadPrinters();
-  }
-
-  function showPrinterFault(fault) {
-    $("printer-banner").hidden = !fault;
-    root.dataset.printerFault = fault ? "yes" : "no";
-  }
-
-  function applyPrinter(p) {
-    if (p && myPrinter !== null && p.id === myPrinter) showPrinterFault(!!p.fault);
-  }
-
-  async function loadPrinters() {
-    if (!token || myPrinter === null) return;
-    try {
-      const res = await H.api("GET", "/api/v1/printers", null, { token: token });
-      const mine = (res.printers || []).find(function (p) { return p.id === myPrinter; });
-      // The printer was removed or re-assigned: forget it until the next ticket names one.
-      if (!mine) { myPrinter = null; showPrinterFault(false); return; }
-      applyPrinter(mine);
-    } catch (err) { /* keep the last known state */ }
-  }
-
-  function showError(text) {
-    $("error-text").textContent = text;
-    $("overlay-error").hidden = false;
-  }
-  function hideError() { $("overlay-error").hidden = true; }
-
-  // A long press on a touch screen must not open a context menu or select text.
-  document.addEventListener("contextmenu", function (ev) { ev.preventDefault(); });
-
-  $("btn-back").addEventListener("click", goHome);
-  $("btn-done").addEventListener("click", goHome);
-  $("btn-error-ok").addEventListener("click", hideError);
-  $("btn-reprint").addEventListener("click", reprint);
-
-  // ── notice return (一次告知单返回) ──────────────────────────
-  // A citizen back with their one-time notice enters its code on the keypad, or scans its QR:
-  // a USB scanner types the notice's URL (…/n/<code>) like a keyboard, ending with Enter. The
-  // ticket is a priority ticket for the notice's service, shown on the usual ticket screen.
-  const NOTICE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-  const NOTICE_LENGTH = 6;
-  screens.notice = $("screen-notice");
-  let noticeCode = "";
-
-  /** The notice code in a typed code or a scanned/pasted URL; null when there is none. */
-  function noticeCodeFrom(text) {
-    const s = String(text || "").trim();
-    const m = s.match(/\/n\/([0-9A-Za-z-]+)/);
-    const code = (m ? m[1] : s).toUpperCase().replace(/[\s-]/g, "");
-    const ok = code.length === NOTICE_LENGTH && code.split("").every(function (c) { return NOTICE_ALPHABET.indexOf(c) !== -1; });
-    return ok ? code : null;
-  }
-
-  function renderNoticeCode() {
-    const boxes = $("notice-code").children;
-    for (let i = 0; i < boxes.length; i++) {
-      boxes[i].textContent = noticeCode[i] || "";
-      boxes[i].className = i === noticeCode.length ? "next" : noticeCode[i] ? "filled" : "";
-    }
-    $("notice-code").dataset.code = noticeCode;
-    $("notice-submit").disabled = noticeCode.length !== NOTICE_LENGTH;
-  }
-
-  function noticeError(text) {
-    $("notice-error").textContent = text || "";
-    $("notice-error").hidden = !text;
-  }
-
-  function typeNotice(ch) {
-    if (noticeCode.length >= NOTICE_LENGTH || NOTICE_ALPHABET.indexOf(ch) === -1) return;
-    noticeCode += ch;
-    noticeError("");
-    renderNoticeCode();
-    armIdle();
-  }
-
-  function openNotice() {
-    noticeCode = "";
-    noticeError("");
-    renderNoticeCode();
-    show("notice");
-    armIdle();
-  }
-
-  async function takeNoticeTicket(code) {
-    if (busy) return;
-    if (!token) { showError(H.t("no_token")); return; }
-    if (!code) { noticeError(H.t("notice_need_six")); return; }
-    busy = true;
-    $("overlay-busy").hidden = false;
-    try {
-      const t = await H.api("POST", "/api/v1/tickets", { notice: code, hall: hall }, { token: token });
-      showTicket(t, null);
-      loadInfo();
-    } catch (err) {
-      // A wrong code is the citizen's to fix here, not an overlay to dismiss.
-      if (screens.notice.hidden) openNotice();
-      noticeCode = code;
-      renderNoticeCode();
-      noticeError(err.code === "notice_not_found" ? H.t("notice_not_found") : H.errorText(err));
-    } finally {
-      busy = false;
-      $("overlay-busy").hidden = true;
-    }
-  }
-
-  (function buildKeypad() {
-    const pad = $("notice-keypad");
-    NOTICE_ALPHABET.split("").forEach(function (ch) {
-      pad.appendChild(H.h("button", { type: "button", class: "key num", dataset: { key: ch }, text: ch,
-        onclick: function () { typeNotice(ch); } }));
-    });
-  })();
-
-  $("btn-notice-entry").addEventListener("click", openNotice);
-  $("btn-notice-back").addEventListener("click", goHome);
-  $("notice-del").addEventListener("click", function () { noticeCode = noticeCode.slice(0, -1); noticeError(""); renderNoticeCode(); armIdle(); });
-  $("notice-clear").addEventListener("click", function () { noticeCode = ""; noticeError(""); renderNoticeCode(); armIdle(); });
-  $("notice-submit").addEventListener("click", function () { takeNoticeTicket(noticeCodeFrom(noticeCode)); });
-
-  // Keyboard input: a barcode scanner (or a keyboard) types a URL or a code, then Enter.
-  let scanBuffer = "";
-  let scanTimer = null;
-  let codeBeforeScan = "";
-  function scanAccepting() {
-    const screen = root.dataset.screen;
-    return screen === "categories" || screen === "services" || screen === "notice";
-  }
-  document.addEventListener("keydown", function (ev) {
-    if (!scanAccepting() || ev.ctrlKey || ev.altKey || ev.metaKey) return;
-    if (scanTimer) clearTimeout(scanTimer);
-    scanTimer = setTimeout(function () { scanBuffer = ""; }, 2000);
-    if (ev.key === "Enter") {
-      const text = scanBuffer;
-      scanBuffer = "";
-      const code = noticeCodeFrom(text) || (root.dataset.screen === "notice" ? noticeCodeFrom(noticeCode) : null);
-      if (code) { ev.preventDefault(); takeNoticeTicket(code); }
-      else if (text && root.dataset.screen === "notice") noticeError(H.t("notice_need_six"));
-      return;
-    }
-    if (ev.key === "Backspace" && root.dataset.screen === "notice") {
-      noticeCode = noticeCode.slice(0, -1);
-      renderNoticeCode();
-      return;
-    }
-    if (ev.key.length !== 1) return;
-    if (!scanBuffer) codeBeforeScan = noticeCode;
-    scanBuffer += ev.key;
-    if (root.dataset.screen !== "notice") return;
-    // Plain typing goes into the boxes; once the input shows itself as a URL, put them back.
-    const typed = scanBuffer.toUpperCase();
-    if (/^[0-9A-Z-]*$/.test(typed)) typeNotice(ev.key.toUpperCase());
-    else if (noticeCode !== codeBeforeScan) { noticeCode = codeBeforeScan; renderNoticeCode(); }
+// ── screens ────────────────────────────────────────────────
+function show(name) {
+  Object.keys(screens).forEach(function (k) { screens[k].hidden = k !== name; });
+  root.dataset.screen = name;
+  const order = ["categories", "services", "ticket"];
+  document.querySelectorAll("#steps li").forEach(function (li) {
+    const i = order.indexOf(li.dataset.step), cur = order.indexOf(name);
+    li.className = i < cur ? "done" : i === cur ? "current" : "";
   });
-  document.addEventListener("paste", function (ev) {
-    if (!scanAccepting()) return;
-    const code = noticeCodeFrom(ev.clipboardData ? ev.clipboardData.getData("text") : "");
-    if (code) { ev.preventDefault(); takeNoticeTicket(code); }
-  });
+  window.scrollTo(0, 0);
+}
 
-  // The kiosk guide's "取号办理" links here with ?service=C: open that service's category with
-  // the service marked, and let the citizen tap it (a link never takes a number by itself).
-  function openLinkedService() {
-    const code = new URLSearchParams(location.search).get("service");
-    const svc = code && info && info.services ? info.services.find(function (s) { return s.code === code; }) : null;
-    if (!svc) return;
-    openCategory(categoryKey(svc.category));
-    const tile = document.querySelector('#service-tiles .tile[data-service="' + svc.code + '"]');
-    if (tile) { tile.classList.add("linked"); tile.focus(); }
-    history.replaceState(null, "", location.pathname);
+function serviceName(svc) {
+  return localName(svc);
+}
+
+function servicesOf(category) {
+  return (info && info.services ? info.services : []).filter(function (s) { return s.category === category; });
+}
+
+function categoryName(c) {
+  return typeof c === "string" ? c : (english && c.name_en ? c.name_en : c.name || c.code);
+}
+function categoryKey(c) {
+  return typeof c === "string" ? c : c.code || c.name;
+}
+
+function waitText(svc) {
+  const m = waitMinutes(svc.estimated_wait_s);
+  if (!svc.waiting) return tr("wait_none");
+  return m === null ? "" : tr("wait_min", { n: m });
+}
+
+function renderCategories() {
+  const box = $("category-tiles");
+  box.textContent = "";
+  const cats = info.categories && info.categories.length ? info.categories : [];
+  if (!cats.length) {
+    box.appendChild(h("p", { class: "loading", text: tr("no_services") }));
+    return;
   }
-
-  // ── data ───────────────────────────────────────────────────
-  let firstLoad = true;
-  async function loadInfo() {
-    try {
-      info = await H.api("GET", "/api/v1/halls/" + encodeURIComponent(hall), null, { token: token });
-      if (info.timezone) { clock = H.clock(info.timezone); tick(); }
-      $("hall-name").textContent = info.name;
-      if (firstLoad) {
-        firstLoad = false;
-        renderCategories();
-        goHome();
-        openLinkedService();
-      } else {
-        refreshCounts();
-      }
-    } catch (err) {
-      if (firstLoad) {
-        $("category-tiles").textContent = "";
-        $("category-tiles").appendChild(H.h("p", { class: "loading error", text: H.t("load_failed") + " — " + H.errorText(err) }));
-        setTimeout(loadInfo, 10000);
-      }
-    }
-  }
-  // Estimated waits depend on server-side averages: re-read them after a burst of events.
-  const reloadInfo = H.debounce(loadInfo, 1500);
-
-  function applyWaiting(waiting) {
-    if (!info || !waiting) return;
-    info.services.forEach(function (s) {
-      if (Object.prototype.hasOwnProperty.call(waiting, s.code)) s.waiting = waiting[s.code];
-    });
-    refreshCounts();
-  }
-
-  loadInfo();
-  loadPrinters();
-
-  H.live({
-    hall: hall,
-    token: token,
-    // A snapshot means we were away too long to replay events: re-read the printer too.
-    onSnapshot: function (snap) { applyWaiting(snap.waiting); loadPrinters(); },
-    onEvent: function (env) {
-      if (env.type === "print.updated") {
-        onPrintUpdated(env.data && env.data.job);
-      } else if (env.type === "printer.status") {
-        applyPrinter(env.data && env.data.printer);
-      } else if (env.type === "queue.updated") {
-        applyWaiting(env.data && env.data.waiting);
-        reloadInfo();
-      } else if (env.type === "window.updated") {
-        reloadInfo();
-      }
+  cats.forEach(function (c, i) {
+    const key = categoryKey(c);
+    const svcs = servicesOf(key);
+    const waiting = svcs.reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
+    box.appendChild(h("button", {
+      type: "button", class: "tile category c" + (i % 6), dataset: { category: key },
+      onclick: function () { openCategory(key); },
     },
+      h("span", { class: "tile-name", text: categoryName(c) }),
+      h("span", { class: "tile-list", text: svcs.map(serviceName).join(english ? " · " : "、") }),
+      h("span", { class: "tile-meta" },
+        h("span", { text: tr("n_services", { n: svcs.length }) }),
+        h("span", { class: "dot", text: "·" }),
+        h("span", { "data-role": "cat-waiting", text: tr("waiting_n", { n: waiting }) }))
+    ));
+  });
+}
+
+function renderServices() {
+  const box = $("service-tiles");
+  box.textContent = "";
+  const svcs = servicesOf(currentCategory);
+  const cat = (info.categories || []).find(function (c) { return categoryKey(c) === currentCategory; });
+  $("svc-title").textContent = cat ? categoryName(cat) : currentCategory;
+  svcs.forEach(function (svc) {
+    box.appendChild(h("button", {
+      type: "button", class: "tile service", dataset: { service: svc.code },
+      onclick: function () { takeTicket(svc); },
+    },
+      h("span", { class: "letter num", text: svc.prefix || svc.code }),
+      h("span", { class: "svc-body" },
+        h("span", { class: "tile-name", text: serviceName(svc) }),
+        !english && svc.name_en ? h("span", { class: "tile-en", text: svc.name_en }) : null,
+        h("span", { class: "tile-meta" },
+          h("span", { class: "waiting", "data-role": "waiting", text: tr("waiting_n", { n: svc.waiting || 0 }) }),
+          h("span", { class: "dot", text: "·" }),
+          h("span", { class: "eta", "data-role": "eta", text: waitText(svc) })))
+    ));
+  });
+}
+
+/** Updates the counts on screen in place (no re-render: a tap in progress is not lost). */
+function refreshCounts() {
+  if (!info) return;
+  document.querySelectorAll("#service-tiles .tile").forEach(function (tile) {
+    const svc = info.services.find(function (s) { return s.code === tile.dataset.service; });
+    if (!svc) return;
+    tile.querySelector('[data-role="waiting"]').textContent = tr("waiting_n", { n: svc.waiting || 0 });
+    tile.querySelector('[data-role="eta"]').textContent = waitText(svc);
+  });
+  document.querySelectorAll("#category-tiles .tile").forEach(function (tile) {
+    const n = servicesOf(tile.dataset.category).reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
+    tile.querySelector('[data-role="cat-waiting"]').textContent = tr("waiting_n", { n: n });
+  });
+}
+
+function openCategory(key) {
+  currentCategory = key;
+  renderServices();
+  show("services");
+  armIdle();
+}
+
+function goHome() {
+  if (countdownTimer) { clearInterval(countdownTimer); countdownTimer = null; }
+  clearSlip();
+  currentCategory = null;
+  hideError();
+  show("categories");
+  disarmIdle();
+  const cats = info && info.categories ? info.categories : [];
+  if (cats.length === 1) openCategory(categoryKey(cats[0]));
+}
+
+// A citizen who walks away mid-choice leaves the next one a clean start screen.
+function armIdle() {
+  disarmIdle();
+  idleTimer = setTimeout(goHome, 60000);
+}
+function disarmIdle() {
+  if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
+}
+
+// ── issuing ────────────────────────────────────────────────
+async function takeTicket(svc) {
+  if (busy) return;
+  if (!token) { showError(tr("no_token")); return; }
+  busy = true;
+  $("overlay-busy").hidden = false;
+  try {
+    const t = await api("POST", paths.tickets(), { service: svc.code, hall: hall }, { token: token });
+    showTicket(t, svc);
+    loadInfo();
+  } catch (err) {
+    showError(errorText(err));
+  } finally {
+    busy = false;
+    $("overlay-busy").hidden = true;
+  }
+}
+
+function showTicket(t, svc) {
+  disarmIdle();
+  hideError();
+  $("ticket-number").textContent = t.number;
+  $("ticket-service").textContent = svc ? serviceName(svc) : t.service_name;
+  $("ticket-ahead").textContent = t.position === null || t.position === undefined ? "0" : t.position;
+  const m = waitMinutes(t.estimated_wait_s);
+  $("ticket-wait").textContent = m === null ? "—" : m;
+  $("ticket-qr").src = pages.ticketQr(t.id);
+  $("ticket-fastlane").hidden = !t.notice;   // back with a one-time notice: the fast lane
+  screens.ticket.dataset.ticketId = t.id;
+  show("ticket");
+  startSlip(t);
+  startCountdown(slip.job && slip.job.status === "failed" ? AUTO_RETURN_FAULT_S : AUTO_RETURN_S);
+}
+
+function startCountdown(seconds) {
+  let left = seconds;
+  $("countdown").textContent = tr("auto_return", { n: left });
+  if (countdownTimer) clearInterval(countdownTimer);
+  countdownTimer = setInterval(function () {
+    left -= 1;
+    $("countdown").textContent = tr("auto_return", { n: Math.max(left, 0) });
+    if (left <= 0) goHome();
+  }, 1000);
+}
+
+// ── the paper slip ─────────────────────────────────────────
+// The ticket is valid the moment it is on screen; the slip is a copy that may fail. Its state
+// comes from print.updated events (and one re-fetch if none came), never blocks the kiosk.
+const slip = {
+  ticketId: null,      // the ticket on screen
+  job: null,           // its latest print job, or null: this kiosk has no printer
+  reprintsLeft: 0,     // kiosk reprints still allowed for it
+  reprinting: false,   // a reprint request is in flight
+  fallback: null,      // timer of the one re-fetch
+};
+// print.updated events by ticket id: the worker can finish (or fail) a slip before the
+// kiosk has the HTTP answer that names the ticket.
+const seenJobs = {};
+let myPrinter = null;   // the printer that prints this kiosk's tickets (learnt from them)
+try { myPrinter = Number(window.localStorage.getItem(PRINTER_KEY)) || null; } catch (e) { myPrinter = null; }
+
+function jobTime(job) {
+  const ms = job && job.created_at ? Date.parse(job.created_at) : NaN;
+  return isNaN(ms) ? 0 : ms;
+}
+
+// A job only moves forward: an HTTP answer made when it was queued can arrive after the
+// event that says it printed, and must not undo it.
+const PROGRESS = { queued: 0, sent: 1, printed: 2, failed: 2 };
+function progress(job) { return PROGRESS[job.status] || 0; }
+
+/** Is `job` this ticket's current slip (in the same or a later state), or a newer one (a reprint)? */
+function isCurrentOrNewer(job) {
+  if (!slip.job) return true;
+  if (job.id && job.id === slip.job.id) return progress(job) >= progress(slip.job);
+  return jobTime(job) > jobTime(slip.job);
+}
+
+function reprintsLeftOf(t) {
+  const p = t.print || {};
+  if (typeof p.kiosk_reprints_left === "number") return p.kiosk_reprints_left;
+  if (typeof t.kiosk_reprints_left === "number") return t.kiosk_reprints_left;
+  return null;
+}
+
+function startSlip(t) {
+  clearSlipTimer();
+  slip.ticketId = t.id;
+  slip.job = t.print || null;
+  slip.reprinting = false;
+  const left = reprintsLeftOf(t);
+  // A ticket just issued has not been reprinted: the kiosk may reprint it once.
+  slip.reprintsLeft = left === null ? 1 : left;
+  $("ps-reprint-error").hidden = true;
+  if (slip.job && slip.job.printer) rememberPrinter(slip.job.printer);
+  const early = seenJobs[t.id];
+  if (slip.job && early && isCurrentOrNewer(early)) slip.job = early;
+  renderSlip();
+  armFallback();
+}
+
+function clearSlip() {
+  clearSlipTimer();
+  slip.ticketId = null;
+  slip.job = null;
+  slip.reprinting = false;
+  renderSlip();
+}
+
+function clearSlipTimer() {
+  if (slip.fallback) { clearTimeout(slip.fallback); slip.fallback = null; }
+}
+
+function pending(job) {
+  return !!job && (job.status === "queued" || job.status === "sent");
+}
+
+/** One re-fetch of the ticket when its pending slip got no event in time. */
+function armFallback() {
+  clearSlipTimer();
+  if (!pending(slip.job)) return;
+  const ticketId = slip.ticketId, jobId = slip.job.id;
+  slip.fallback = setTimeout(async function () {
+    slip.fallback = null;
+    if (slip.ticketId !== ticketId || !slip.job || slip.job.id !== jobId || !pending(slip.job)) return;
+    try {
+      const t = await api("GET", paths.ticket(ticketId), null, { token: token });
+      if (slip.ticketId !== ticketId || !t.print) return;
+      const left = reprintsLeftOf(t);
+      if (left !== null) slip.reprintsLeft = left;
+      applyJob(t.print);
+    } catch (err) { /* the next event will tell */ }
+  }, PRINT_FALLBACK_MS);
+}
+
+function applyJob(job) {
+  if (!slip.ticketId || !job || !isCurrentOrNewer(job)) return;
+  const before = slip.job ? slip.job.status : null;
+  const replaced = !slip.job || slip.job.id !== job.id;
+  slip.job = job;
+  renderSlip();
+  if (replaced) armFallback();
+  else if (!pending(job)) clearSlipTimer();
+  // Failed: keep the ticket (and its QR) on screen long enough to photograph it.
+  // Printed after a fault: back to the usual time, to take the slip.
+  if (job.status === "failed" && before !== "failed") startCountdown(AUTO_RETURN_FAULT_S);
+  else if (job.status === "printed" && before !== "printed" && job.reprint) startCountdown(AUTO_RETURN_S);
+}
+
+function renderSlip() {
+  const box = $("print-state");
+  const job = slip.job;
+  screens.ticket.classList.toggle("print-failed", !!job && job.status === "failed");
+  if (!slip.ticketId || !job) {
+    box.hidden = true;
+    box.dataset.state = "";
+    $("btn-done").textContent = tr("done");
+    return;
+  }
+  box.hidden = false;
+  box.dataset.state = job.status;
+  box.dataset.jobId = job.id || "";
+  const failed = job.status === "failed";
+  $("ps-line").hidden = failed;
+  $("ps-fault").hidden = !failed;
+  $("btn-done").textContent = tr(failed ? "done_photo" : "done");
+  if (failed) {
+    $("ps-kind").textContent = tr("fault_" + (job.error_kind || "error"));
+    const canReprint = slip.reprintsLeft > 0;
+    $("btn-reprint").hidden = !canReprint;
+    $("btn-reprint").disabled = slip.reprinting;
+  } else if (job.status === "printed") {
+    $("ps-ico").textContent = "✓";
+    $("ps-text").textContent = tr("printed");
+  } else {
+    $("ps-ico").textContent = "";
+    $("ps-text").textContent = tr(job.reprint ? "reprinting" : "printing");
+  }
+}
+
+async function reprint() {
+  if (!slip.ticketId || slip.reprinting) return;
+  const ticketId = slip.ticketId;
+  slip.reprinting = true;
+  $("ps-reprint-error").hidden = true;
+  renderSlip();
+  try {
+    const job = await api("POST", paths.ticketAction(ticketId, "reprint"), {}, { token: token });
+    if (slip.ticketId !== ticketId) return;
+    slip.reprintsLeft = Math.max(0, slip.reprintsLeft - 1);
+    slip.reprinting = false;
+    applyJob(job);
+    // still printing: the citizen may need the time if this one fails too
+    if (pending(slip.job)) startCountdown(AUTO_RETURN_FAULT_S);
+  } catch (err) {
+    if (slip.ticketId !== ticketId) return;
+    slip.reprinting = false;
+    // The server's own sentence says why (once only, still printing, …).
+    if (err.code === "reprint_limit") slip.reprintsLeft = 0;
+    $("ps-reprint-error").textContent = err.status === 409 ? err.message : errorText(err);
+    $("ps-reprint-error").hidden = false;
+    renderSlip();
+  }
+}
+
+function onPrintUpdated(job) {
+  if (!job || !job.ticket) return;
+  const prev = seenJobs[job.ticket];
+  if (!prev || (prev.id === job.id ? progress(job) >= progress(prev) : jobTime(job) > jobTime(prev))) {
+    seenJobs[job.ticket] = job;
+  }
+  const keys = Object.keys(seenJobs);
+  if (keys.length > 50) delete seenJobs[keys[0]];
+  if (job.ticket === slip.ticketId) applyJob(job);
+}
+
+// ── this kiosk's printer ───────────────────────────────────
+function rememberPrinter(id) {
+  if (myPrinter === id) return;
+  myPrinter = id;
+  try { window.localStorage.setItem(PRINTER_KEY, String(id)); } catch (e) { /* ignore */ }
+  loadPrinters();
+}
+
+function showPrinterFault(fault) {
+  $("printer-banner").hidden = !fault;
+  root.dataset.printerFault = fault ? "yes" : "no";
+}
+
+function applyPrinter(p) {
+  if (p && myPrinter !== null && p.id === myPrinter) showPrinterFault(!!p.fault);
+}
+
+async function loadPrinters() {
+  if (!token || myPrinter === null) return;
+  try {
+    const res = await api("GET", paths.printers(), null, { token: token });
+    const mine = (res.printers || []).find(function (p) { return p.id === myPrinter; });
+    // The printer was removed or re-assigned: forget it until the next ticket names one.
+    if (!mine) { myPrinter = null; showPrinterFault(false); return; }
+    applyPrinter(mine);
+  } catch (err) { /* keep the last known state */ }
+}
+
+function showError(text) {
+  $("error-text").textContent = text;
+  $("overlay-error").hidden = false;
+}
+function hideError() { $("overlay-error").hidden = true; }
+
+// A long press on a touch screen must not open a context menu or select text.
+document.addEventListener("contextmenu", function (ev) { ev.preventDefault(); });
+
+$("btn-back").addEventListener("click", goHome);
+$("btn-done").addEventListener("click", goHome);
+$("btn-error-ok").addEventListener("click", hideError);
+$("btn-reprint").addEventListener("click", reprint);
+
+// ── notice return (一次告知单返回) ──────────────────────────
+// A citizen back with their one-time notice enters its code on the keypad, or scans its QR:
+// a USB scanner types the notice's URL (…/n/<code>) like a keyboard, ending with Enter. The
+// ticket is a priority ticket for the notice's service, shown on the usual ticket screen.
+const NOTICE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const NOTICE_LENGTH = 6;
+screens.notice = $("screen-notice");
+let noticeCode = "";
+
+/** The notice code in a typed code or a scanned/pasted URL; null when there is none. */
+function noticeCodeFrom(text) {
+  const s = String(text || "").trim();
+  const m = s.match(/\/n\/([0-9A-Za-z-]+)/);
+  const code = (m ? m[1] : s).toUpperCase().replace(/[\s-]/g, "");
+  const ok = code.length === NOTICE_LENGTH && code.split("").every(function (c) { return NOTICE_ALPHABET.indexOf(c) !== -1; });
+  return ok ? code : null;
+}
+
+function renderNoticeCode() {
+  const boxes = $("notice-code").children;
+  for (let i = 0; i < boxes.length; i++) {
+    boxes[i].textContent = noticeCode[i] || "";
+    boxes[i].className = i === noticeCode.length ? "next" : noticeCode[i] ? "filled" : "";
+  }
+  $("notice-code").dataset.code = noticeCode;
+  $("notice-submit").disabled = noticeCode.length !== NOTICE_LENGTH;
+}
+
+function noticeError(text) {
+  $("notice-error").textContent = text || "";
+  $("notice-error").hidden = !text;
+}
+
+function typeNotice(ch) {
+  if (noticeCode.length >= NOTICE_LENGTH || NOTICE_ALPHABET.indexOf(ch) === -1) return;
+  noticeCode += ch;
+  noticeError("");
+  renderNoticeCode();
+  armIdle();
+}
+
+function openNotice() {
+  noticeCode = "";
+  noticeError("");
+  renderNoticeCode();
+  show("notice");
+  armIdle();
+}
+
+async function takeNoticeTicket(code) {
+  if (busy) return;
+  if (!token) { showError(tr("no_token")); return; }
+  if (!code) { noticeError(tr("notice_need_six")); return; }
+  busy = true;
+  $("overlay-busy").hidden = false;
+  try {
+    const t = await api("POST", paths.tickets(), { notice: code, hall: hall }, { token: token });
+    showTicket(t, null);
+    loadInfo();
+  } catch (err) {
+    // A wrong code is the citizen's to fix here, not an overlay to dismiss.
+    if (screens.notice.hidden) openNotice();
+    noticeCode = code;
+    renderNoticeCode();
+    noticeError(err.code === "notice_not_found" ? tr("notice_not_found") : errorText(err));
+  } finally {
+    busy = false;
+    $("overlay-busy").hidden = true;
+  }
+}
+
+(function buildKeypad() {
+  const pad = $("notice-keypad");
+  NOTICE_ALPHABET.split("").forEach(function (ch) {
+    pad.appendChild(h("button", { type: "button", class: "key num", dataset: { key: ch }, text: ch,
+      onclick: function () { typeNotice(ch); } }));
   });
 })();
+
+$("btn-notice-entry").addEventListener("click", openNotice);
+$("btn-notice-back").addEventListener("click", goHome);
+$("notice-del").addEventListener("click", function () { noticeCode = noticeCode.slice(0, -1); noticeError(""); renderNoticeCode(); armIdle(); });
+$("notice-clear").addEventListener("click", function () { noticeCode = ""; noticeError(""); renderNoticeCode(); armIdle(); });
+$("notice-submit").addEventListener("click", function () { takeNoticeTicket(noticeCodeFrom(noticeCode)); });
+
+// Keyboard input: a barcode scanner (or a keyboard) types a URL or a code, then Enter.
+let scanBuffer = "";
+let scanTimer = null;
+let codeBeforeScan = "";
+function scanAccepting() {
+  const screen = root.dataset.screen;
+  return screen === "categories" || screen === "services" || screen === "notice";
+}
+document.addEventListener("keydown", function (ev) {
+  if (!scanAccepting() || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+  if (scanTimer) clearTimeout(scanTimer);
+  scanTimer = setTimeout(function () { scanBuffer = ""; }, 2000);
+  if (ev.key === "Enter") {
+    const text = scanBuffer;
+    scanBuffer = "";
+    const code = noticeCodeFrom(text) || (root.dataset.screen === "notice" ? noticeCodeFrom(noticeCode) : null);
+    if (code) { ev.preventDefault(); takeNoticeTicket(code); }
+    else if (text && root.dataset.screen === "notice") noticeError(tr("notice_need_six"));
+    return;
+  }
+  if (ev.key === "Backspace" && root.dataset.screen === "notice") {
+    noticeCode = noticeCode.slice(0, -1);
+    renderNoticeCode();
+    return;
+  }
+  if (ev.key.length !== 1) return;
+  if (!scanBuffer) codeBeforeScan = noticeCode;
+  scanBuffer += ev.key;
+  if (root.dataset.screen !== "notice") return;
+  // Plain typing goes into the boxes; once the input shows itself as a URL, put them back.
+  const typed = scanBuffer.toUpperCase();
+  if (/^[0-9A-Z-]*$/.test(typed)) typeNotice(ev.key.toUpperCase());
+  else if (noticeCode !== codeBeforeScan) { noticeCode = codeBeforeScan; renderNoticeCode(); }
+});
+document.addEventListener("paste", function (ev) {
+  if (!scanAccepting()) return;
+  const code = noticeCodeFrom(ev.clipboardData ? ev.clipboardData.getData("text") : "");
+  if (code) { ev.preventDefault(); takeNoticeTicket(code); }
+});
+
+// The kiosk guide's "取号办理" links here with ?service=C: open that service's category with
+// the service marked, and let the citizen tap it (a link never takes a number by itself).
+function openLinkedService() {
+  const code = new URLSearchParams(location.search).get("service");
+  const svc = code && info && info.services ? info.services.find(function (s) { return s.code === code; }) : null;
+  if (!svc) return;
+  openCategory(categoryKey(svc.category));
+  const tile = document.querySelector('#service-tiles .tile[data-service="' + svc.code + '"]');
+  if (tile) { tile.classList.add("linked"); tile.focus(); }
+  history.replaceState(null, "", location.pathname);
+}
+
+// ── data ───────────────────────────────────────────────────
+let firstLoad = true;
+async function loadInfo() {
+  try {
+    info = await api("GET", paths.hall(hall), null, { token: token });
+    if (info.timezone) clock.setZone(info.timezone);
+    $("hall-name").textContent = info.name;
+    if (firstLoad) {
+      firstLoad = false;
+      renderCategories();
+      goHome();
+      openLinkedService();
+    } else {
+      refreshCounts();
+    }
+  } catch (err) {
+    if (firstLoad) {
+      $("category-tiles").textContent = "";
+      $("category-tiles").appendChild(h("p", { class: "loading error", text: tr("load_failed") + " — " + errorText(err) }));
+      setTimeout(loadInfo, 10000);
+    }
+  }
+}
+// Estimated waits depend on server-side averages: re-read them after a burst of events.
+const reloadInfo = debounce(loadInfo, 1500);
+
+/** Waiting counts (a snapshot's or an event's) onto the services on screen. */
+function applyWaiting(waiting) {
+  if (!info || !waiting) return;
+  info.services.forEach(function (s) {
+    if (Object.prototype.hasOwnProperty.call(waiting, s.code)) s.waiting = waiting[s.code];
+  });
+  refreshCounts();
+}
+
+loadInfo();
+loadPrinters();
+
+live({
+  hall: hall,
+  token: token,
+  // A snapshot means we were away too long to replay events: re-read the printer too.
+  onSnapshot: function (snap) { applyWaiting(snap.waiting); loadPrinters(); },
+  onEvent: function (env) {
+    applyWaiting(waitingOf(env));
+    if (env.type === "print.updated") {
+      onPrintUpdated(env.data && env.data.job);
+    } else if (env.type === "printer.status") {
+      applyPrinter(env.data && env.data.printer);
+    } else if (env.type === "queue.updated") {
+      reloadInfo();
+    } else if (env.type === "window.updated") {
+      reloadInfo();
+    }
+  },
+});

@@ -1,184 +1,175 @@
 /* hallq — window board (窗口屏): one window, who is on duty, the current number, pauses. */
-(function () {
-  "use strict";
-  const H = window.hallq;
-  const root = document.getElementById("window-board");
-  const hall = root.dataset.hall;
-  const windowId = Number(root.dataset.window);
-  const token = H.deviceToken("board", hall);
-  const $ = function (id) { return document.getElementById(id); };
+import { localName, tr } from "./lib/i18n.js";
+import { $, h, keepAwake, replay } from "./lib/dom.js";
+import { tickingClock } from "./lib/time.js";
+import { api, paths } from "./lib/api.js";
+import { deviceToken } from "./lib/device.js";
+import { live } from "./lib/live.js";
+import { WaitingCounts } from "./lib/waiting.js";
 
-  const state = { win: null, services: [], waiting: {}, timezone: undefined };
+const root = document.getElementById("window-board");
+const hall = root.dataset.hall;
+const windowId = Number(root.dataset.window);
+const token = deviceToken("board", hall);
 
-  let clock = H.clock(undefined);
-  function tick() { $("clock-time").textContent = clock().time.slice(0, 5); }
-  tick();
-  setInterval(tick, 1000);
+const state = { win: null, services: [], waiting: new WaitingCounts(), timezone: undefined };
 
-  function serviceName(code) {
+const clock = tickingClock(function (c) { $("clock-time").textContent = c.time.slice(0, 5); });
+
+function serviceName(code) {
+  const s = state.services.find(function (x) { return x.code === code; });
+  return s ? localName(s) : code;
+}
+
+function render(flash) {
+  const w = state.win;
+  if (!w) {
+    $("win-name").textContent = tr("window_not_found");
+    return;
+  }
+  root.dataset.status = w.status;
+  $("win-number").textContent = w.number;
+  // "5号窗口" says nothing the big number does not: only a real name (e.g. 综合受理) is shown.
+  const plain = !w.name || w.name === tr("window_n", { n: w.number }) || w.name === w.number + "号窗口";
+  $("win-name").textContent = plain ? "" : w.name;
+  const svc = $("win-services");
+  svc.textContent = "";
+  (w.services || []).forEach(function (code) {
     const s = state.services.find(function (x) { return x.code === code; });
-    if (!s) return code;
-    return (H.lang === "en" && s.name_en ? s.name_en : s.name);
+    svc.appendChild(h("span", { class: "svc-chip" },
+      h("b", { class: "num", text: s ? s.prefix || code : code }), " ", serviceName(code)));
+  });
+
+  if (w.clerk) {
+    $("clerk-name").textContent = w.clerk.name || w.clerk.username;
+    $("clerk-badge").textContent = w.clerk.badge ? tr("badge", { badge: w.clerk.badge }) : "";
+    root.classList.remove("no-clerk");
+  } else {
+    $("clerk-name").textContent = tr("no_clerk");
+    $("clerk-badge").textContent = "";
+    root.classList.add("no-clerk");
+  }
+  const photo = $("clerk-photo");
+  if (w.clerk && w.clerk.photo_url) {
+    photo.textContent = "";
+    photo.appendChild(h("img", { src: w.clerk.photo_url, alt: "" }));
   }
 
-  function render(flash) {
-    const w = state.win;
-    if (!w) {
-      $("win-name").textContent = H.t("window_not_found");
-      return;
-    }
-    root.dataset.status = w.status;
-    $("win-number").textContent = w.number;
-    // "5号窗口" says nothing the big number does not: only a real name (e.g. 综合受理) is shown.
-    const plain = !w.name || w.name === H.t("window_n", { n: w.number }) || w.name === w.number + "号窗口";
-    $("win-name").textContent = plain ? "" : w.name;
-    const svc = $("win-services");
-    svc.textContent = "";
-    (w.services || []).forEach(function (code) {
-      const s = state.services.find(function (x) { return x.code === code; });
-      svc.appendChild(H.h("span", { class: "svc-chip" },
-        H.h("b", { class: "num", text: s ? s.prefix || code : code }), " ", serviceName(code)));
-    });
-
-    if (w.clerk) {
-      $("clerk-name").textContent = w.clerk.name || w.clerk.username;
-      $("clerk-badge").textContent = w.clerk.badge ? H.t("badge", { badge: w.clerk.badge }) : "";
-      root.classList.remove("no-clerk");
-    } else {
-      $("clerk-name").textContent = H.t("no_clerk");
-      $("clerk-badge").textContent = "";
-      root.classList.add("no-clerk");
-    }
-    const photo = $("clerk-photo");
-    if (w.clerk && w.clerk.photo_url) {
-      photo.textContent = "";
-      photo.appendChild(H.h("img", { src: w.clerk.photo_url, alt: "" }));
-    }
-
-    const cur = w.current && ["called", "serving"].indexOf(w.current.status) !== -1 ? w.current : null;
-    const curEl = $("win-current");
-    curEl.textContent = cur ? cur.number : "—";
-    curEl.dataset.ticketNumber = cur ? cur.number : "";
-    if (flash && cur) {
-      curEl.classList.remove("flash");
-      void curEl.offsetWidth;
-      curEl.classList.add("flash");
-    }
-    let status;
-    if (!cur) status = H.t("no_current");
-    else if (cur.status === "serving") status = H.t("serving_now");
-    else status = H.t("please_come", { number: cur.number });
-    $("win-status").textContent = status;
-    $("win-status").className = "wb-status " + (cur ? cur.status : "idle");
-
-    const n = (w.services || []).reduce(function (a, c) { return a + (state.waiting[c] || 0); }, 0);
-    $("win-waiting").textContent = H.t("waiting_n", { n: n });
-
-    // A/B posts (AB岗制度), small: who answers for this window
-    const posts = $("win-posts");
-    posts.textContent = "";
-    ["a", "b"].forEach(function (k) {
-      const p = w.posts && w.posts[k];
-      if (p) posts.appendChild(H.h("span", { class: "post", dataset: { post: k } }, H.h("i", { text: H.t("post_" + k) }), " " + p.name));
-    });
-
-    const paused = w.status !== "open";
-    // A is away and B covers from another window: send the citizens there (顶岗)
-    const cover = paused && w.cover && w.cover.window ? w.cover : null;
-    root.classList.toggle("covered", !!cover);
-    $("win-paused").hidden = !paused;
-    $("paused-cover").hidden = !cover;
-    if (cover) {
-      $("paused-reason").textContent = H.t("cover_go", { n: cover.window.number });
-      $("paused-cover").textContent = cover.clerk ? H.t("cover_by", { name: cover.clerk.name }) +
-        (cover.clerk.badge ? " · " + H.t("badge", { badge: cover.clerk.badge }) : "") : "";
-    } else if (paused) {
-      $("paused-reason").textContent = w.status === "paused"
-        ? (w.pause_reason || H.t("paused_reason_default"))
-        : H.t("closed_reason");
-    }
+  const cur = w.current && ["called", "serving"].indexOf(w.current.status) !== -1 ? w.current : null;
+  const curEl = $("win-current");
+  curEl.textContent = cur ? cur.number : "—";
+  curEl.dataset.ticketNumber = cur ? cur.number : "";
+  if (flash && cur) {
+    replay(curEl, "flash");
   }
+  let status;
+  if (!cur) status = tr("no_current");
+  else if (cur.status === "serving") status = tr("serving_now");
+  else status = tr("please_come", { number: cur.number });
+  $("win-status").textContent = status;
+  $("win-status").className = "wb-status " + (cur ? cur.status : "idle");
 
-  /** Posts changed: who covers this window may change with them; the window's view says. */
-  async function refreshWindow() {
-    try {
-      const view = await H.api("GET", "/api/v1/windows/" + windowId, null, { token: token });
-      delete view.waiting;
-      delete view.covering;
-      state.win = Object.assign({}, state.win, view);
-      render(false);
-    } catch (e) { /* the next window.updated brings it */ }
+  const n = state.waiting.sum(w.services);
+  $("win-waiting").textContent = tr("waiting_n", { n: n });
+
+  // A/B posts (AB岗制度), small: who answers for this window
+  const posts = $("win-posts");
+  posts.textContent = "";
+  ["a", "b"].forEach(function (k) {
+    const p = w.posts && w.posts[k];
+    if (p) posts.appendChild(h("span", { class: "post", dataset: { post: k } }, h("i", { text: tr("post_" + k) }), " " + p.name));
+  });
+
+  const paused = w.status !== "open";
+  // A is away and B covers from another window: send the citizens there (顶岗)
+  const cover = paused && w.cover && w.cover.window ? w.cover : null;
+  root.classList.toggle("covered", !!cover);
+  $("win-paused").hidden = !paused;
+  $("paused-cover").hidden = !cover;
+  if (cover) {
+    $("paused-reason").textContent = tr("cover_go", { n: cover.window.number });
+    $("paused-cover").textContent = cover.clerk ? tr("cover_by", { name: cover.clerk.name }) +
+      (cover.clerk.badge ? " · " + tr("badge", { badge: cover.clerk.badge }) : "") : "";
+  } else if (paused) {
+    $("paused-reason").textContent = w.status === "paused"
+      ? (w.pause_reason || tr("paused_reason_default"))
+      : tr("closed_reason");
   }
+}
 
-  function onSnapshot(snap) {
-    if (snap.hall) {
-      state.timezone = snap.hall.timezone;
-      clock = H.clock(snap.hall.timezone);
-      tick();
-    }
-    state.services = snap.services || [];
-    state.waiting = Object.assign({}, snap.waiting || {});
-    state.win = (snap.windows || []).find(function (w) { return w.id === windowId; }) || null;
-    if (state.win && state.win.name) document.title = state.win.name + " · " + document.title.split(" · ").pop();
+/** Posts changed: who covers this window may change with them; the window's view says. */
+async function refreshWindow() {
+  try {
+    const view = await api("GET", paths.window(windowId), null, { token: token });
+    delete view.waiting;
+    delete view.covering;
+    state.win = Object.assign({}, state.win, view);
     render(false);
-  }
+  } catch (e) { /* the next window.updated brings it */ }
+}
 
-  function onEvent(env) {
-    const d = env.data || {};
-    if (!state.win) return;
-    const t = d.ticket;
-    const mine = t && t.window && t.window.id === windowId;
-    switch (env.type) {
-      case "window.updated":
-        if (d.window && d.window.id === windowId) {
-          state.win = d.window;
-          render(false);
-        }
-        break;
-      case "ticket.called":
-      case "ticket.recalled":
-        if (mine) { state.win.current = t; render(true); $("win-transfer").hidden = true; }
-        break;
-      case "ticket.started":
-        if (mine) { state.win.current = t; render(false); }
-        break;
-      case "ticket.done":
-      case "ticket.no_show":
-      case "ticket.cancelled":
-      case "ticket.transferred":
-        if (state.win.current && t && state.win.current.id === t.id) { state.win.current = null; render(false); }
-        if (env.type === "ticket.transferred") onTransferred(d);
-        break;
-      case "queue.moved":
-      case "queue.updated":
-        Object.assign(state.waiting, d.waiting || {});
+function onSnapshot(snap) {
+  if (snap.hall) {
+    state.timezone = snap.hall.timezone;
+    clock.setZone(snap.hall.timezone);
+  }
+  state.services = snap.services || [];
+  state.waiting.reset(snap);
+  state.win = (snap.windows || []).find(function (w) { return w.id === windowId; }) || null;
+  if (state.win && state.win.name) document.title = state.win.name + " · " + document.title.split(" · ").pop();
+  render(false);
+}
+
+function onEvent(env) {
+  const d = env.data || {};
+  if (!state.win) return;
+  if (state.waiting.apply(env)) render(false);
+  const t = d.ticket;
+  const mine = t && t.window && t.window.id === windowId;
+  switch (env.type) {
+    case "window.updated":
+      if (d.window && d.window.id === windowId) {
+        state.win = d.window;
         render(false);
-        break;
-      case "posts.updated":
-        if (d.window && d.window.id === windowId) {
-          state.win.posts = { a: d.a, b: d.b };
-          render(false);
-          if (token) refreshWindow();
-        }
-        break;
-      default:
-        break;
-    }
+      }
+      break;
+    case "ticket.called":
+    case "ticket.recalled":
+      if (mine) { state.win.current = t; render(true); $("win-transfer").hidden = true; }
+      break;
+    case "ticket.started":
+      if (mine) { state.win.current = t; render(false); }
+      break;
+    case "ticket.done":
+    case "ticket.no_show":
+    case "ticket.cancelled":
+    case "ticket.transferred":
+      if (state.win.current && t && state.win.current.id === t.id) { state.win.current = null; render(false); }
+      if (env.type === "ticket.transferred") onTransferred(d);
+      break;
+    case "posts.updated":
+      if (d.window && d.window.id === windowId) {
+        state.win.posts = { a: d.a, b: d.b };
+        render(false);
+        if (token) refreshWindow();
+      }
+      break;
+    default:
+      break;
   }
+}
 
-  // ── a citizen transferred to this very window (转办): say so for a while ──
-  let transferTimer = null;
-  function onTransferred(d) {
-    if (d.waiting) { Object.assign(state.waiting, d.waiting); render(false); }
-    const to = d.to && d.to.window;
-    if (!to || to.id !== windowId || !d.ticket) return;
-    const el = $("win-transfer");
-    el.textContent = H.t("transferred_here", { number: d.ticket.number });
-    el.hidden = false;
-    if (transferTimer) clearTimeout(transferTimer);
-    transferTimer = setTimeout(function () { el.hidden = true; }, 30000);
-  }
+// ── a citizen transferred to this very window (转办): say so for a while ──
+let transferTimer = null;
+function onTransferred(d) {
+  const to = d.to && d.to.window;
+  if (!to || to.id !== windowId || !d.ticket) return;
+  const el = $("win-transfer");
+  el.textContent = tr("transferred_here", { number: d.ticket.number });
+  el.hidden = false;
+  if (transferTimer) clearTimeout(transferTimer);
+  transferTimer = setTimeout(function () { el.hidden = true; }, 30000);
+}
 
-  H.live({ hall: hall, window: windowId, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
-  try { if (navigator.wakeLock) navigator.wakeLock.request("screen").catch(function () {}); } catch (e) { /* ignore */ }
-})();
+live({ hall: hall, window: windowId, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
+keepAwake();
