@@ -30,8 +30,27 @@ function busy(button, fn) {
   };
 }
 
+/** A "new …" form: POSTs body() to `path`, says what was made, clears the form and reloads the list. */
+function createForm(form, path, body, madeText, reload) {
+  form.addEventListener("submit", busy(form.querySelector("button[type=submit]"), async function () {
+    if (!form.reportValidity()) return;
+    const made = await api("POST", path, body());
+    say("ok", madeText(made));
+    form.reset();
+    await reload();
+  }));
+}
+
 function emptyRow(body, cols, text) {
   body.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: String(cols), text: text })));
+}
+
+/** A list page's table: row(item) for each item in the tbody with this id. */
+function fillTable(bodyId, items, row) {
+  const body = $(bodyId);
+  body.textContent = "";
+  items.forEach(function (item) { body.appendChild(row(item)); });
+  return body;
 }
 
 function pageHref(path, code) {
@@ -128,31 +147,23 @@ function hallPage() {
 function hallsPage() {
   async function load() {
     const res = await api("GET", paths.halls());
-    const body = $("halls-body");
-    body.textContent = "";
-    (res.halls || []).forEach(function (hv) {
+    fillTable("halls-body", res.halls || [], function (hv) {
       const days = hv.opening_hours ? Object.keys(hv.opening_hours).filter(function (d) { return hv.opening_hours[d].length; }) : null;
-      body.appendChild(h("tr", { class: hv.code === hall ? "current" : "", dataset: { hall: hv.code } },
+      return h("tr", { class: hv.code === hall ? "current" : "", dataset: { hall: hv.code } },
         h("td", { class: "num" }, h("b", { text: hv.code })),
         h("td", { text: hv.name }),
         h("td", { class: "num", text: hv.timezone }),
         h("td", { class: "sub-cell", text: days === null ? "24 × 7" : days.map(function (d) {
           return tr("day_" + d) === "day_" + d ? d : tr("day_" + d);
         }).join(" ") }),
-        h("td", { class: "act" }, role === "admin" ? h("a", { class: "btn ghost sm", href: pageHref("/admin/", hv.code), text: tr("manage_it") }) : null)));
+        h("td", { class: "act" }, role === "admin" ? h("a", { class: "btn ghost sm", href: pageHref("/admin/", hv.code), text: tr("manage_it") }) : null));
     });
   }
   const form = $("hall-create");
   if (form) {
-    form.addEventListener("submit", busy(form.querySelector("button[type=submit]"), async function () {
-      if (!form.reportValidity()) return;
-      const made = await api("POST", paths.halls(), {
-        code: $("nh-code").value.trim(), name: $("nh-name").value.trim(), timezone: $("nh-tz").value.trim() || "Asia/Shanghai",
-      });
-      say("ok", tr("created", { name: made.name }));
-      form.reset();
-      await load();
-    }));
+    createForm(form, paths.halls(), function () {
+      return { code: $("nh-code").value.trim(), name: $("nh-name").value.trim(), timezone: $("nh-tz").value.trim() || "Asia/Shanghai" };
+    }, function (made) { return tr("created", { name: made.name }); }, load);
   }
   load().catch(sayError);
 }
@@ -234,11 +245,9 @@ function servicesPage() {
 function windowsPage() {
   async function load() {
     const snap = await api("GET", paths.snapshot(hall));
-    const body = $("windows-body");
-    body.textContent = "";
-    (snap.windows || []).forEach(function (w) {
-      const person = function (p) { return p ? p.name : tr("none"); };
-      body.appendChild(h("tr", { dataset: { windowId: w.id } },
+    const person = function (p) { return p ? p.name : tr("none"); };
+    fillTable("windows-body", snap.windows || [], function (w) {
+      return h("tr", { dataset: { windowId: w.id } },
         h("td", { class: "nowrap" }, h("b", { text: tr("window_n", { n: w.number }) })),
         h("td", { text: w.name }),
         h("td", {}, h("span", { class: "pill " + w.status, text: tr("window_" + w.status) })),
@@ -246,21 +255,16 @@ function windowsPage() {
         h("td", { text: person(w.posts && w.posts.a) }),
         h("td", { text: person(w.posts && w.posts.b) }),
         h("td", { class: "act" }, h("a", { class: "btn ghost sm", target: "_blank", rel: "noopener",
-          href: pages.windowBoard(hall, w.id), text: tr("board_link") }))));
+          href: pages.windowBoard(hall, w.id), text: tr("board_link") })));
     });
     const next = (snap.windows || []).reduce(function (m, w) { return Math.max(m, w.number); }, 0) + 1;
     if (!$("nw-number").value) $("nw-number").value = next;
   }
-  const form = $("window-form");
-  form.addEventListener("submit", busy(form.querySelector("button[type=submit]"), async function () {
-    if (!form.reportValidity()) return;
+  createForm($("window-form"), paths.hallWindows(hall), function () {
     const body = { number: parseInt($("nw-number").value, 10) };
     if ($("nw-name").value.trim()) body.name = $("nw-name").value.trim();
-    const made = await api("POST", paths.hallWindows(hall), body);
-    say("ok", tr("created", { n: made.number }));
-    form.reset();
-    await load();
-  }));
+    return body;
+  }, function (made) { return tr("created", { n: made.number }); }, load);
   load().catch(sayError);
 }
 
@@ -269,16 +273,14 @@ function peoplePage() {
   let people = [];
   async function load() {
     people = (await api("GET", paths.hallUsers(hall))).users || [];
-    const body = $("people-body");
-    body.textContent = "";
-    people.forEach(function (u) {
-      body.appendChild(h("tr", { class: u.active ? "" : "inactive", dataset: { username: u.username } },
+    fillTable("people-body", people, function (u) {
+      return h("tr", { class: u.active ? "" : "inactive", dataset: { username: u.username } },
         h("td", {}, h("b", { text: u.name })),
         h("td", { class: "num", text: u.username }),
         h("td", { class: "num", text: u.badge || "" }),
         h("td", { text: tr("role_" + u.role) }),
         h("td", {}, h("span", { class: "pill " + (u.active ? "ok" : "muted"), text: tr(u.active ? "active" : "inactive") })),
-        h("td", { class: "act" }, h("button", { type: "button", class: "btn ghost sm", text: tr("edit"), onclick: function () { edit(u); } }))));
+        h("td", { class: "act" }, h("button", { type: "button", class: "btn ghost sm", text: tr("edit"), onclick: function () { edit(u); } })));
     });
   }
   async function edit(u) {
@@ -299,17 +301,12 @@ function peoplePage() {
       sayError(err);
     }
   }
-  const form = $("person-form");
-  form.addEventListener("submit", busy(form.querySelector("button[type=submit]"), async function () {
-    if (!form.reportValidity()) return;
-    const made = await api("POST", paths.hallUsers(hall), {
+  createForm($("person-form"), paths.hallUsers(hall), function () {
+    return {
       name: $("np-name").value.trim(), username: $("np-username").value.trim(), badge: $("np-badge").value.trim() || null,
       role: $("np-role").value, password: $("np-password").value,
-    });
-    say("ok", tr("created", { name: made.name }));
-    form.reset();
-    await load();
-  }));
+    };
+  }, function (made) { return tr("created", { name: made.name }); }, load);
   load().catch(sayError);
 }
 
@@ -317,11 +314,9 @@ function peoplePage() {
 function devicesPage() {
   async function load() {
     const res = await api("GET", paths.hallDevices(hall));
-    const body = $("devices-body");
-    body.textContent = "";
-    (res.devices || []).forEach(function (d) {
+    const body = fillTable("devices-body", res.devices || [], function (d) {
       const label = d.label || tr("no_label");
-      body.appendChild(h("tr", { class: d.revoked ? "inactive" : "", dataset: { deviceId: d.id, role: d.role } },
+      return h("tr", { class: d.revoked ? "inactive" : "", dataset: { deviceId: d.id, role: d.role } },
         h("td", { class: "num muted", text: String(d.id) }),
         h("td", {}, h("b", { text: label })),
         h("td", { class: "nowrap", text: tr("role_" + d.role) }),
@@ -331,7 +326,7 @@ function devicesPage() {
         h("td", { class: "act" }, d.revoked ? null : h("button", {
           type: "button", class: "btn ghost sm danger", text: tr("revoke"),
           onclick: function () { revoke(d, label); },
-        }))));
+        })));
     });
     if (!(res.devices || []).length) emptyRow(body, 7, tr("no_devices"));
   }

@@ -50,9 +50,9 @@ if (importForm) {
 
 // ── edit page ──────────────────────────────────────────────
 const editor = $("guide-edit");
-if (editor) editPage(editor);
+if (editor) editPage();
 
-function editPage(editor) {
+function editPage() {
   const hall = editor.dataset.hall;
   const code = editor.dataset.service;
   const url = paths.guide(hall, code);

@@ -53,6 +53,11 @@ function servicesOf(category) {
   return (info && info.services ? info.services : []).filter(function (s) { return s.category === category; });
 }
 
+/** Citizens waiting for any of these services (their counts as the kiosk keeps them). */
+function waitingIn(services) {
+  return services.reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
+}
+
 function categoryName(c) {
   return typeof c === "string" ? c : (english && c.name_en ? c.name_en : c.name || c.code);
 }
@@ -77,7 +82,7 @@ function renderCategories() {
   cats.forEach(function (c, i) {
     const key = categoryKey(c);
     const svcs = servicesOf(key);
-    const waiting = svcs.reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
+    const waiting = waitingIn(svcs);
     box.appendChild(h("button", {
       type: "button", class: "tile category c" + (i % 6), dataset: { category: key },
       onclick: function () { openCategory(key); },
@@ -125,7 +130,7 @@ function refreshCounts() {
     tile.querySelector('[data-role="eta"]').textContent = waitText(svc);
   });
   document.querySelectorAll("#category-tiles .tile").forEach(function (tile) {
-    const n = servicesOf(tile.dataset.category).reduce(function (a, s) { return a + (s.waiting || 0); }, 0);
+    const n = waitingIn(servicesOf(tile.dataset.category));
     tile.querySelector('[data-role="cat-waiting"]').textContent = tr("waiting_n", { n: n });
   });
 }

@@ -498,10 +498,15 @@ async function refreshWindow(id) {
   } catch (e) { /* the next event brings it */ }
 }
 
+/** What "longest wait" keeps of a waiting ticket. */
+function queued(t) {
+  return { id: t.id, number: t.number, service: t.service, queued_at: t.queued_at };
+}
+
 function mergeWaiting(list, replace) {
   list.forEach(function (t) {
     if (state.gone.has(t.id)) return;
-    if (t.status === "waiting") state.tickets.set(t.id, { id: t.id, number: t.number, service: t.service, queued_at: t.queued_at });
+    if (t.status === "waiting") state.tickets.set(t.id, queued(t));
   });
   if (replace) render();
 }
@@ -518,7 +523,7 @@ async function loadTickets() {
     if (!view) return;
     (view.waiting || []).forEach(function (t) {
       if (t.status === "waiting" && !state.gone.has(t.id)) {
-        fresh.set(t.id, { id: t.id, number: t.number, service: t.service, queued_at: t.queued_at });
+        fresh.set(t.id, queued(t));
       }
     });
   });
@@ -555,7 +560,7 @@ function applySnapshot(snap) {
 function applyTicket(t) {
   if (!t || !t.id) return;
   if (t.status === "waiting") {
-    state.tickets.set(t.id, { id: t.id, number: t.number, service: t.service, queued_at: t.queued_at });
+    state.tickets.set(t.id, queued(t));
     state.gone.delete(t.id);
   } else {
     state.tickets.delete(t.id);
