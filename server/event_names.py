@@ -23,30 +23,6 @@ HALL_UPDATED = "hall.updated"
 SERVICE_UPDATED = "service.updated"
 TRIP_REPEATED = "trip.repeated"
 
-ALL = (
-    TICKET_ISSUED,
-    TICKET_CALLED,
-    TICKET_RECALLED,
-    TICKET_STARTED,
-    TICKET_NO_SHOW,
-    TICKET_DONE,
-    TICKET_CANCELLED,
-    TICKET_REACTIVATED,
-    TICKET_TRANSFERRED,
-    WINDOW_UPDATED,
-    QUEUE_UPDATED,
-    PRINTER_STATUS,
-    PRINT_UPDATED,
-    NOTICE_CREATED,
-    POSTS_UPDATED,
-    LEAVE_REGISTERED,
-    WINDOW_ALARM,
-    WINDOW_ALARM_CLEARED,
-    QUEUE_MOVED,
-    HALL_UPDATED,
-    SERVICE_UPDATED,
-    TRIP_REPEATED,
-)
 
 # Socket.IO events between the server and kiosk printer agents (not hall events: no seq)
 AGENT_HELLO = "agent.hello"

@@ -31,7 +31,6 @@ T = TypeVar("T")
 DUMMY_OUTPUT: list[bytes] = []
 
 ERROR_KINDS = ("offline", "refused", "timeout", "paper_out", "cover_open", "error")
-STATUS_KINDS = ("paper_out", "paper_low", "cover_open", "offline", "timeout", "refused", "error")
 
 MESSAGES = {
     "offline": ("打印机离线或无法连接，请检查电源和网线", "Printer is offline or unreachable"),

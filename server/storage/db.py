@@ -63,10 +63,6 @@ class Database:
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A writing transaction: commits on success, rolls back on any exception.
