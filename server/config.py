@@ -3,7 +3,7 @@
 | variable | default | meaning |
 |---|---|---|
 | HALLQ_CONFIG | – | path of a TOML file with the same keys in lower case (database_url = "…") |
-| HALLQ_DATABASE_URL | sqlite:///./hallq.db | SQLAlchemy URL (SQLite file or postgresql://…) |
+| HALLQ_DATABASE_URL | sqlite:///hallq.db | SQLAlchemy URL (SQLite file or postgresql://…) |
 | HALLQ_MESSAGE_QUEUE | – | redis://… to fan events out across several server processes |
 | HALLQ_ASYNC_MODE | gevent | gevent, eventlet or threading (gevent measured fastest: docs/performance.md) |
 | HALLQ_SECRET_KEY | generated into .hallq-secret beside the database | session and CSRF key |
@@ -11,6 +11,9 @@
 | HALLQ_BASE_URL | – | absolute URL prefix for ticket links behind a proxy |
 | HALLQ_AUTO_MIGRATE | true | `hallq serve` upgrades the database schema on start |
 | HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
+
+The default database, hallq.db in the current folder, is the same for every `hallq` command,
+`hallq demo` included.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 ASYNC_MODES = ("threading", "eventlet", "gevent")
 
+#: the one default database: this file in the current folder, for every command (the demo too)
+DEFAULT_DATABASE_FILE = "hallq.db"
+
 DEFAULTS: dict[str, Any] = {
-    "DATABASE_URL": "sqlite:///hallq.db",
+    "DATABASE_URL": f"sqlite:///{DEFAULT_DATABASE_FILE}",
     "MESSAGE_QUEUE": None,
     "ASYNC_MODE": "gevent",
     "SECRET_KEY": None,
@@ -46,32 +53,76 @@ _BOOL = {
 }
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used (bad value, unreadable HALLQ_CONFIG file)."""
+
+
 def _coerce(key: str, value: Any) -> Any:
     if isinstance(DEFAULTS.get(key), bool) and isinstance(value, str):
         if value.lower() not in _BOOL:
-            raise ValueError(f"HALLQ_{key} must be true or false, got {value!r}")
+            raise ConfigError(f"HALLQ_{key} must be true or false, got {value!r}")
         return _BOOL[value.lower()]
     return value
 
 
-def load(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """The effective settings (keys without the HALLQ_ prefix): overrides > env > file > defaults."""
-    env = os.environ if environ is None else environ
+def _read_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return {k.upper(): v for k, v in tomllib.load(fh).items()}
+    except OSError as err:
+        raise ConfigError(f"cannot read HALLQ_CONFIG file {path}: {err.strerror or err}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"HALLQ_CONFIG file {path} is not valid TOML: {err}") from err
+
+
+def _layers(
+    overrides: dict[str, Any] | None, env: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The merged settings and, for each key, where its value came from."""
     cfg = dict(DEFAULTS)
+    source = dict.fromkeys(DEFAULTS, "default")
     path = env.get("HALLQ_CONFIG")
     if path:
-        with open(path, "rb") as fh:
-            cfg.update({k.upper(): v for k, v in tomllib.load(fh).items()})
+        from_file = _read_file(path)
+        cfg.update(from_file)
+        source.update(dict.fromkeys(from_file, f"HALLQ_CONFIG file {path}"))
     for key in DEFAULTS:
         if f"HALLQ_{key}" in env:
             cfg[key] = _coerce(key, env[f"HALLQ_{key}"])
+            source[key] = f"HALLQ_{key}"
     cfg.update(overrides or {})
+    source.update(dict.fromkeys(overrides or {}, "override"))
     if cfg["ASYNC_MODE"] not in ASYNC_MODES:
-        raise ValueError(f"HALLQ_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")
+        raise ConfigError(
+            f"HALLQ_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, got {cfg['ASYNC_MODE']!r}"
+        )
     cfg["DATABASE_URL"] = absolute_sqlite_url(cfg["DATABASE_URL"])
+    return cfg, source
+
+
+def load(overrides: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The effective settings (keys without the HALLQ_ prefix): overrides > env > file > defaults."""
+    cfg, _ = _layers(overrides, os.environ if environ is None else environ)
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _stored_secret(cfg["DATABASE_URL"])
     return cfg
+
+
+def database_url(
+    overrides: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """The database URL `load` would use and where it comes from ("default", "HALLQ_DATABASE_URL",
+    "HALLQ_CONFIG file …" or "override"), without touching the disk."""
+    cfg, source = _layers(overrides, os.environ if environ is None else environ)
+    return cfg["DATABASE_URL"], source["DATABASE_URL"]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or ":memory:" in url or "mode=memory" in url:
+        return None
+    return Path(url[len(prefix) :].split("?", 1)[0])
 
 
 def absolute_sqlite_url(url: str) -> str:

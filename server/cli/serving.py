@@ -1,0 +1,278 @@
+"""`hallq serve`, `hallq demo`, `hallq demo-seed` and `hallq agent`.
+
+Async-mode monkey patching must happen before anything imports sockets or threads, so the app,
+Flask and SQLAlchemy are imported inside the commands, after `_prepare_async` has run.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import config
+from .base import (
+    UserError,
+    async_mode_option,
+    database_option,
+    database_origin,
+    examples,
+    load_settings,
+    overrides,
+    print_mode_option,
+    width_option,
+)
+
+
+def _prepare_async(mode: str, database_url: str) -> None:
+    """Patch the standard library for eventlet or gevent (and psycopg2 with psycogreen)."""
+    if mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+        if database_url.startswith("postgresql"):
+            from psycogreen.eventlet import patch_psycopg
+
+            patch_psycopg()
+    elif mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+        if database_url.startswith("postgresql"):
+            from psycogreen.gevent import patch_psycopg
+
+            patch_psycopg()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port that is taken (or a host that is not ours) before migrating and seeding."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as err:
+        raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            sock.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise UserError(f"port {port} on {host} is in use: choose another with --port") from err
+            raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+
+
+def _nodelay_handler() -> Any:
+    """gevent's pywsgi writes headers and body separately: without TCP_NODELAY every reply on a
+    kept-alive connection waits ~40 ms for the delayed ACK (measured, docs/performance.md)."""
+    import socket
+
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+        def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().__init__(sock, *args, **kwargs)
+
+    return NoDelayHandler
+
+
+def _quiet_gc() -> None:
+    """Move the startup objects out of the collector's way and collect less often: full
+    collections with 1,000 sockets paused the server 140-190 ms (docs/performance.md)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
+def _serve(app: Any, host: str, port: int) -> None:
+    from ..extensions import socketio
+
+    mode = app.config["ASYNC_MODE"]
+    kwargs: dict[str, Any] = {"host": host, "port": port, "use_reloader": False, "log_output": False}
+    if mode == "threading":
+        kwargs["allow_unsafe_werkzeug"] = True
+    elif mode == "gevent":
+        kwargs["handler_class"] = _nodelay_handler()
+    from .. import alarm_watch, print_worker
+
+    print_worker.start(app)
+    alarm_watch.start(app)
+    _quiet_gc()
+    socketio.run(app, **kwargs)
+
+
+def _listen_options(f: Any) -> Any:
+    f = click.option("--port", type=int, default=5000, show_default=True, help="TCP port.")(f)
+    return click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")(f)
+
+
+@click.command(
+    short_help="Run the server.",
+    epilog=examples(
+        "hallq serve                                   # ./hallq.db, http://127.0.0.1:5000/",
+        "hallq serve --host 0.0.0.0 --port 8000",
+        "hallq --database-url postgresql://hallq@db/hallq serve --host 0.0.0.0",
+        "HALLQ_DATABASE_URL=sqlite:////var/lib/hallq/hallq.db hallq serve",
+    ),
+)
+@_listen_options
+@async_mode_option
+@database_option
+@click.pass_obj
+def serve(obj: dict[str, Any], host: str, port: int) -> None:
+    """Run the server (upgrades the database schema first unless HALLQ_AUTO_MIGRATE=false)."""
+    settings = load_settings(obj)
+    _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
+    _check_port(host, port)
+    from .. import create_app
+    from ..storage.migrate import upgrade
+
+    if settings["AUTO_MIGRATE"]:
+        upgrade(settings["DATABASE_URL"])
+    app = create_app(overrides(obj))
+    click.echo(f"hallq serving on http://{host}:{port}/ ({settings['ASYNC_MODE']})")
+    _serve(app, host, port)
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command(
+    short_help="Run the demo hall (in the database every command uses).",
+    epilog=examples(
+        "hallq demo                                    # demo hall in ./hallq.db on http://127.0.0.1:5000/",
+        "hallq token create --role kiosk --hall demo   # then, in the same folder: one more kiosk token",
+        "hallq demo --port 8000 --async-mode threading",
+        "hallq demo --database-url sqlite:////tmp/try.db",
+    ),
+)
+@_listen_options
+@async_mode_option
+@database_option
+@click.pass_obj
+def demo(obj: dict[str, Any], host: str, port: int) -> None:
+    """Run the demo hall: 12 windows, a manager and 12 clerks, and print its links and tokens.
+
+    It uses the same database as every other command (hallq.db in the current folder unless
+    --database-url or HALLQ_DATABASE_URL says otherwise), creates the demo hall there once, and
+    prints which database it is.
+    """
+    settings = load_settings(obj)
+    origin = database_origin(obj)
+    _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
+    _check_port(host, port)
+    from .. import create_app
+    from ..demo import DEMO_HALL, DEMO_PASSWORD, seed_demo
+    from ..services.accounts import create_token
+    from ..storage.migrate import upgrade
+
+    upgrade(settings["DATABASE_URL"])
+    app = create_app(overrides(obj))
+    ctx = app.extensions["hallq"]
+    created = seed_demo(ctx)
+    kiosk = create_token(ctx, "kiosk", DEMO_HALL, label="demo kiosk")
+    board = create_token(ctx, "board", DEMO_HALL, label="demo board")
+    clerk = create_token(ctx, "clerk", DEMO_HALL, username="clerk02", label="demo script clerk02")
+    base = f"http://{host}:{port}"
+    where = _shown(settings["DATABASE_URL"])
+    lines = [
+        f"hallq demo hall '{DEMO_HALL}' ({'created' if created else 'existing'}; database {where})",
+        f"  database        {where}   ({origin}; every hallq command run here uses it)",
+        f"  home page       {base}/",
+        f"  kiosk           {base}/kiosk/{DEMO_HALL}?token={kiosk}",
+        f"  hall board      {base}/board/{DEMO_HALL}?token={board}",
+        f"  window board    {base}/board/{DEMO_HALL}/window/2?token={board}   (windows 1-12)",
+        f"  clerk console   {base}/clerk/   log in as clerk01 … clerk12, password {DEMO_PASSWORD}",
+        f"  manager console {base}/manage/   manager / {DEMO_PASSWORD}",
+        f"  phone page      {base}/t/<ticket id>   (the QR code on every ticket)",
+        f"  API             {base}/api/v1/openapi.json   health {base}/healthz",
+        f"  kiosk token     {kiosk}",
+        f"  board token     {board}",
+        f"  clerk02 token   {clerk}   (for scripts: sign in at window 2 or 3, then call-next)",
+        f"  more tokens     hallq token create --role kiosk --hall {DEMO_HALL}   (in this folder)",
+        "  kiosk printer   run the printer agent beside the kiosk (prints into a file here):",
+        f"                  hallq agent --server {base} --token {kiosk} --printer file://{os.getcwd()}/hallq-demo-printer.bin",
+    ]
+    old = Path("hallq-demo.db")
+    if old.exists() and config.sqlite_path(settings["DATABASE_URL"]) != old.resolve():
+        lines.append(
+            f"  note            {old.resolve()} (an older demo's database) is no longer used; "
+            "open it with --database-url sqlite:///hallq-demo.db"
+        )
+    click.echo("\n".join(lines))
+    _serve(app, host, port)
+
+
+@click.command(
+    "demo-seed",
+    short_help="Create the demo hall without serving.",
+    epilog=examples(
+        "hallq demo-seed                               # the demo hall in ./hallq.db, no server",
+        "hallq --database-url postgresql://hallq@db/hallq demo-seed",
+    ),
+)
+@database_option
+@click.pass_obj
+def demo_seed(obj: dict[str, Any]) -> None:
+    """Create the demo hall in the configured database (upgrading it first), without serving."""
+    from .. import create_app
+    from ..demo import seed_demo
+    from ..storage.migrate import upgrade
+
+    settings = load_settings(obj)
+    upgrade(settings["DATABASE_URL"])
+    created = seed_demo(create_app(overrides(obj)).extensions["hallq"])
+    click.echo("demo hall created" if created else "demo hall exists already")
+
+
+@click.command(
+    short_help="Kiosk printer agent: prints a kiosk's tickets here.",
+    epilog=examples(
+        "hallq agent --server http://hall-server:5000 --token KIOSK_TOKEN --printer usb://0416:5011",
+        "hallq agent --server http://127.0.0.1:5000 --token KIOSK_TOKEN \\",
+        "            --printer file:///dev/usb/lp0 --width 58 --mode raster --name '1号取号机'",
+    ),
+)
+@click.option("--server", required=True, metavar="URL", help="The hallq server, e.g. http://server:5000.")
+@click.option("--token", required=True, help="The kiosk's bearer token.")
+@click.option(
+    "--printer",
+    required=True,
+    metavar="SPEC",
+    help="usb://VID:PID, serial:///dev/ttyS0, file:///dev/usb/lp0, …",
+)
+@width_option
+@print_mode_option
+@click.option("--name", help="Printer name shown on the manager console.")
+@click.option(
+    "--journal",
+    default=".hallq-agent-journal",
+    show_default=True,
+    help="File of printed job ids (no double prints).",
+)
+def agent(
+    server: str, token: str, printer: str, width: int, mode: str, name: str | None, journal: str
+) -> int:
+    """Kiosk printer agent: prints the kiosk's tickets on a printer attached to this machine."""
+    from ..printing.spec import parse_spec
+
+    try:
+        parse_spec(printer)
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    from kiosk.agent import run_agent
+
+    return run_agent(server, token, printer, width, mode, name, journal)
+
+
+COMMANDS = [demo, serve, demo_seed, agent]
