@@ -73,7 +73,7 @@ def _nodelay_handler() -> Any:
 
     from gevent import pywsgi
 
-    class NoDelayHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+    class NoDelayHandler(pywsgi.WSGIHandler):
         def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().__init__(sock, *args, **kwargs)
