@@ -1,0 +1,61 @@
+"""The API v1 blueprint (flask-smorest) and how it reads requests.
+
+Route modules declare each operation once: `@bp.arguments(Schema)` validates the body or query
+and documents it, `@bp.response(status, Schema)` shapes the answer and documents it. The
+OpenAPI document (`/api/v1/openapi.json`) is generated from those declarations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_smorest
+from flask import Request, current_app
+from marshmallow import Schema, ValidationError
+from marshmallow.utils import missing
+from webargs.flaskparser import FlaskParser
+
+from ..services.core.context import Context
+from ..services.core.errors import BadInput
+from .errors import invalid_input
+from .schemas.base import NOT_JSON_OBJECT
+
+PREFIX = "/api/v1"
+#: operations anyone may call (kiosks, phones): no token needed
+PUBLIC: dict[str, Any] = {"security": [{}, {"bearer": []}, {"session": []}]}
+
+
+def ctx() -> Context:
+    return current_app.extensions["hallq"]  # type: ignore[no-any-return]
+
+
+class Parser(FlaskParser):
+    """Bodies as before the schemas: no body is `{}`, a body that is not a JSON object is 400
+    `bad_request`; a body that breaks its schema is 400 `invalid_field` (not webargs' 422)."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        if not req.get_data(cache=True):
+            return missing
+        data = req.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise BadInput("bad_request", *NOT_JSON_OBJECT)
+        return data
+
+    def handle_error(self, error: ValidationError, req: Request, schema: Schema, **_: Any) -> Any:
+        raise invalid_input(error.messages)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api without its error handlers: api/errors.py answers every error."""
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX, description="hallq API v1")

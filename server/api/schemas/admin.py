@@ -1,0 +1,128 @@
+"""Administration: halls, services, windows, people and device tokens."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from .base import MAX_INT, Flag, In, Int, Object, Out, Str, Text, say
+from .common import DATETIME, WindowRef
+
+#: opening hours: per weekday (mon…sun) a list of [from, to] times; null = always open
+OPENING_HOURS = {
+    "description": 'per weekday a list of [from, to] times: {"mon": [["08:30", "12:00"]]}; null = always open',
+    "additionalProperties": {
+        "type": "array",
+        "items": {
+            "type": "array",
+            "items": {"type": "string", "example": "08:30"},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    },
+}
+
+
+class HallIn(In):
+    code = Text(32, required=True, metadata={"pattern": "^[a-z0-9][a-z0-9_-]{0,31}$", "example": "east"})
+    name = Text(200, required=True)
+    timezone = Text(64, metadata={"example": "Asia/Shanghai", "description": "default Asia/Shanghai"})
+
+
+class HallPatch(In):
+    name = Str(200)
+    timezone = Str(64)
+    opening_hours = Object(allow_none=True, metadata=OPENING_HOURS)
+
+
+class Hall(Out):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True)
+    rollover_hour = fields.Integer(required=True)
+    opening_hours = fields.Dict(required=True, allow_none=True, metadata=OPENING_HOURS)
+
+
+class Halls(Out):
+    halls = fields.List(fields.Nested(Hall), required=True)
+
+
+class ServiceIn(In):
+    prefix = Str(16, metadata={"description": "one or two capital letters", "example": "J"})
+    name = Str(100)
+    name_en = Str(100)
+    category = Str(100)
+    sort = Int(-MAX_INT, message=say("sort 必须是整数", "sort must be an integer"))
+    active = Flag()
+
+
+class Service(Out):
+    code = fields.String(required=True)
+    prefix = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True, allow_none=True)
+    category = fields.String(required=True)
+    sort = fields.Integer(required=True)
+    active = fields.Boolean(required=True)
+
+
+class WindowIn(In):
+    number = Int(1, 999, required=True, message=say("窗口号是 1-999 的整数", "number is an integer 1..999"))
+    name = Text(200, metadata={"description": "default: <number>号窗口"})
+
+
+class NewWindow(WindowRef):
+    pass
+
+
+class PersonIn(In):
+    username = Str(64, metadata={"pattern": "^[A-Za-z0-9_.-]{2,64}$"})
+    password = Str(200)
+    name = Str(100)
+    badge = Str(32, allow_none=True)
+    role = Str(16, metadata={"enum": ["clerk", "manager"], "description": "default clerk; manager: admin only"})
+
+
+class PersonPatch(In):
+    name = Str(100)
+    badge = Str(32)
+    active = Flag()
+    password = Str(200, metadata={"description": "at least 8 characters"})
+
+
+class Person(Out):
+    username = fields.String(required=True)
+    name = fields.String(required=True)
+    badge = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+class People(Out):
+    users = fields.List(fields.Nested(Person), required=True)
+
+
+class DeviceIn(In):
+    role = Text(16, required=True, metadata={"enum": ["kiosk", "board", "clerk"]})
+    label = Text(100)
+    user = Text(64, metadata={"description": "clerk tokens: the clerk's username"})
+
+
+class Device(Out):
+    id = fields.Integer(required=True)
+    role = fields.String(required=True)
+    label = fields.String(required=True)
+    user = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True, metadata=DATETIME)
+    revoked = fields.Boolean(required=True)
+
+
+class Devices(Out):
+    devices = fields.List(fields.Nested(Device), required=True)
+
+
+class NewDevice(Out):
+    """The clear token is answered once and never again."""
+
+    token = fields.String(required=True)
+    role = fields.String(required=True)
+    label = fields.String(required=True)

@@ -1,0 +1,146 @@
+"""Halls and windows as kiosks, boards and consoles see them; who the caller is."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from .base import Digits, In, Out, Query, Str, Text, say
+from .common import DATE, Clerk, Counts, Message, WindowRef
+from .tickets import Ticket
+
+WINDOW_STATUSES = ("open", "paused", "closed")
+
+
+class Posts(Out):
+    """The window's A clerk and B clerk (who covers for A)."""
+
+    a = fields.Nested(Clerk, required=True, allow_none=True)
+    b = fields.Nested(Clerk, required=True, allow_none=True)
+
+
+class WindowPosts(Posts):
+    window = fields.Nested(WindowRef, required=True)
+
+
+class Cover(Out):
+    """While A is away: where citizens go instead."""
+
+    window = fields.Nested(WindowRef, required=True)
+    clerk = fields.Nested(Clerk, required=True, allow_none=True)
+
+
+class Window(Out):
+    """A window (docs/api.md "Window object"); consoles and boards get its posts and cover,
+    GET /windows/<id> the windows it covers and the tickets it would call, in order."""
+
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": list(WINDOW_STATUSES)})
+    services = fields.List(fields.String(), required=True)
+    clerk = fields.Nested(Clerk, required=True, allow_none=True)
+    pause_reason = fields.String(required=True, allow_none=True)
+    current = fields.Nested(Ticket, required=True, allow_none=True)
+    posts = fields.Nested(Posts)
+    cover = fields.Nested(Cover, allow_none=True)
+    covering = fields.List(fields.Nested(WindowRef))
+    waiting = fields.List(fields.Nested(Ticket))
+
+
+class PauseIn(In):
+    reason = Text(200, required=True, metadata={"example": "系统维护"})
+
+
+class User(Out):
+    username = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    badge = fields.String(required=True, allow_none=True)
+
+
+class Me(Out):
+    role = fields.String(required=True, metadata={"enum": ["anonymous", "admin", "manager", "clerk", "kiosk", "board"]})
+    hall = fields.String(required=True, allow_none=True)
+    user = fields.Nested(User, required=True, allow_none=True)
+    window = fields.Nested(Window, required=True, allow_none=True)
+
+
+class HallService(Out):
+    code = fields.String(required=True)
+    prefix = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True, allow_none=True)
+    category = fields.String(required=True)
+    waiting = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(required=True)
+
+
+class HallInfo(Out):
+    """The hall for kiosks: its active services with waiting counts and estimated waits."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True)
+    business_day = fields.String(required=True, metadata=DATE)
+    categories = fields.List(fields.String(), required=True)
+    services = fields.List(fields.Nested(HallService), required=True)
+
+
+class SnapshotHall(Out):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True)
+
+
+class SnapshotService(Out):
+    code = fields.String(required=True)
+    prefix = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    waiting = fields.Integer(required=True)
+
+
+class TransferFrom(Out):
+    service = fields.String(required=True)
+    window = fields.Nested(WindowRef, required=True, allow_none=True)
+
+
+class TransferTo(TransferFrom):
+    windows = fields.List(fields.Integer(), required=True, metadata={"description": "where to go"})
+
+
+class Transfer(Out):
+    """A transfer whose citizen still waits (as in the `ticket.transferred` event)."""
+
+    ticket = fields.Nested(Ticket, required=True)
+    from_ = fields.Nested(TransferFrom, data_key="from", attribute="from", required=True)
+    to = fields.Nested(TransferTo, required=True)
+    reason = fields.String(required=True)
+    message = fields.Nested(Message, required=True)
+    waiting = Counts(required=True)
+
+
+class Snapshot(Out):
+    """What the boards show now, consistent with event `seq`."""
+
+    transfers = fields.List(fields.Nested(Transfer), required=True)
+    seq = fields.Integer(required=True)
+    hall = fields.Nested(SnapshotHall, required=True)
+    business_day = fields.String(required=True, metadata=DATE)
+    now_calling = fields.List(fields.Nested(Ticket), required=True, metadata={"description": "newest first"})
+    recent_calls = fields.List(fields.Nested(Ticket), required=True)
+    waiting = Counts(required=True)
+    services = fields.List(fields.Nested(SnapshotService), required=True)
+    windows = fields.List(fields.Nested(Window), required=True)
+
+
+class FiguresQuery(Query):
+    days = Digits(
+        load_default=30,
+        message=say("days 必须是整数", "days must be an integer"),
+        metadata={"description": "1 to 366"},
+    )
+
+
+class PrintersQuery(Query):
+    hall = Str(32, metadata={"description": "default: the caller's hall"})
+
