@@ -1,4 +1,4 @@
-"""Administration API: halls, services, windows, users, device tokens."""
+"""Administration API: halls, services, windows, people, device tokens."""
 
 from __future__ import annotations
 
@@ -6,102 +6,114 @@ from typing import Any
 
 from ..auth import current_principal
 from ..services import admin
-from ..services.core.errors import bad_field
-from . import bp, ctx
-from .parse import json_body, only_fields, string
+from .blueprint import bp, ctx
+from .schemas.admin import (
+    Device,
+    DeviceIn,
+    Devices,
+    Hall,
+    HallIn,
+    HallPatch,
+    Halls,
+    NewDevice,
+    NewWindow,
+    People,
+    Person,
+    PersonIn,
+    PersonPatch,
+    Service,
+    ServiceIn,
+    WindowIn,
+)
+from .schemas.common import Empty
+
+HALL, PERSON = Hall(), Person()
 
 
 @bp.get("/halls")
+@bp.response(200, Halls())
 def halls() -> Any:
+    """Every hall (admins); a manager's own hall"""
     return {"halls": admin.list_halls(ctx(), current_principal())}
 
 
 @bp.post("/halls")
-def create_hall() -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"code", "name", "timezone"})
-    made = admin.create_hall(
-        ctx(),
-        p,
-        string(data, "code", required=True, max_len=32) or "",
-        string(data, "name", required=True) or "",
-        string(data, "timezone", max_len=64) or "Asia/Shanghai",
+@bp.arguments(HallIn(), example={"code": "east", "name": "东区大厅", "timezone": "Asia/Shanghai"})
+@bp.response(201, HALL)
+def create_hall(body: dict[str, Any]) -> Any:
+    """A new hall (admins)"""
+    return admin.create_hall(
+        ctx(), current_principal(), body["code"], body["name"], body.get("timezone") or "Asia/Shanghai"
     )
-    return made, 201
 
 
 @bp.patch("/halls/<code>")
-def update_hall(code: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"name", "timezone", "opening_hours"})
-    return admin.update_hall(ctx(), p, code, data)
+@bp.arguments(HallPatch(), example={"opening_hours": {"mon": [["08:30", "12:00"], ["13:30", "17:30"]]}})
+@bp.response(200, HALL)
+def update_hall(body: dict[str, Any], code: str) -> Any:
+    """Name, timezone, opening hours (managers, admins)"""
+    return admin.update_hall(ctx(), current_principal(), code, body)
 
 
 @bp.put("/halls/<code>/services/<service>")
-def put_service(code: str, service: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"prefix", "name", "name_en", "category", "sort", "active"})
-    if "sort" in data and (not isinstance(data["sort"], int) or isinstance(data["sort"], bool)):
-        raise bad_field("sort", "sort 必须是整数", "sort must be an integer")
-    return admin.upsert_service(ctx(), p, code, service, data)
+@bp.arguments(ServiceIn(), example={"prefix": "J", "name": "医保报销", "category": "人社医保"})
+@bp.response(200, Service())
+def put_service(body: dict[str, Any], code: str, service: str) -> Any:
+    """Create or change a service (managers, admins)"""
+    return admin.upsert_service(ctx(), current_principal(), code, service, body)
 
 
 @bp.post("/halls/<code>/windows")
-def create_window(code: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"number", "name"})
-    number = data.get("number")
-    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 999:
-        raise bad_field("number", "窗口号是 1-999 的整数", "number is an integer 1..999")
-    return admin.create_window(ctx(), p, code, number, string(data, "name")), 201
+@bp.arguments(WindowIn(), example={"number": 12})
+@bp.response(201, NewWindow())
+def create_window(body: dict[str, Any], code: str) -> Any:
+    """A new window, closed (managers, admins)"""
+    return admin.create_window(ctx(), current_principal(), code, body["number"], body.get("name"))
 
 
 @bp.get("/halls/<code>/users")
+@bp.response(200, People())
 def users(code: str) -> Any:
+    """The hall's people (managers, admins)"""
     return {"users": admin.list_users(ctx(), current_principal(), code)}
 
 
 @bp.post("/halls/<code>/users")
-def create_user(code: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"username", "password", "name", "badge", "role"})
-    return admin.create_person(ctx(), p, code, data), 201
+@bp.arguments(PersonIn(), example={"username": "clerk13", "password": "secret-pass", "name": "新同事"})
+@bp.response(201, PERSON)
+def create_user(body: dict[str, Any], code: str) -> Any:
+    """A new clerk (managers) or manager (admins); the password is hashed"""
+    return admin.create_person(ctx(), current_principal(), code, body)
 
 
 @bp.patch("/users/<username>")
-def update_user(username: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"name", "badge", "active", "password"})
-    return admin.update_person(ctx(), p, username, data)
+@bp.arguments(PersonPatch())
+@bp.response(200, PERSON)
+def update_user(body: dict[str, Any], username: str) -> Any:
+    """Name, badge, active, password (managers: their clerks; admins)"""
+    return admin.update_person(ctx(), current_principal(), username, body)
 
 
 @bp.get("/halls/<code>/devices")
+@bp.response(200, Devices())
 def devices(code: str) -> Any:
+    """The hall's device tokens, newest first; never the clear token (managers, admins)"""
     return {"devices": admin.list_devices(ctx(), current_principal(), code)}
 
 
 @bp.post("/halls/<code>/devices")
-def issue_device(code: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"role", "label", "user"})
-    made = admin.issue_device_token(
-        ctx(),
-        p,
-        code,
-        string(data, "role", required=True, max_len=16) or "",
-        string(data, "label", max_len=100) or "",
-        string(data, "user", max_len=64),
+@bp.arguments(DeviceIn(), example={"role": "kiosk", "label": "东门取号机"})
+@bp.response(201, NewDevice())
+def issue_device(body: dict[str, Any], code: str) -> Any:
+    """A kiosk, board or clerk token; the clear token is answered once (managers, admins)"""
+    return admin.issue_device_token(
+        ctx(), current_principal(), code, body["role"], body.get("label") or "", body.get("user")
     )
-    return made, 201
 
 
-@bp.post("/devices/<int:token_id>/revoke")
-def revoke_device(token_id: int) -> Any:
+@bp.post("/devices/<int(max=2147483647):token_id>/revoke")
+@bp.arguments(Empty(), required=False)
+@bp.response(200, Device())
+def revoke_device(_: dict[str, Any], token_id: int) -> Any:
+    """Revoke a device token at once (managers, admins)"""
     return admin.revoke_device_token(ctx(), current_principal(), token_id)

@@ -44,7 +44,12 @@ class Parser(FlaskParser):
         return data
 
     def handle_error(self, error: ValidationError, req: Request, schema: Schema, **_: Any) -> Any:
-        raise invalid_input(error.messages)
+        messages: Any = error.messages
+        if isinstance(messages, dict) and len(messages) == 1:  # webargs files them under the location
+            ((location, inner),) = messages.items()
+            if location in self.__location_map__:
+                messages = inner
+        raise invalid_input(messages)
 
 
 class Blueprint(flask_smorest.Blueprint):

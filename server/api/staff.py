@@ -4,110 +4,144 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 
 from ..auth import current_principal
 from ..services import audit, rerouting, staff
-from ..services.core.errors import bad_field
-from . import bp, ctx
-from .parse import boolean, json_body, only_fields, string
+from .blueprint import bp, ctx
+from .schemas.halls import Window, WindowPosts
+from .schemas.staff import (
+    Alarms,
+    AttendanceLog,
+    AuditLog,
+    AuditQuery,
+    CloseIn,
+    DayQuery,
+    Handovers,
+    Leave,
+    LeaveIn,
+    Leaves,
+    Moved,
+    MoveIn,
+    PostsIn,
+    ServicesIn,
+)
+from .windows import WINDOW
+
+POSTS, WINDOW_VIEW = WindowPosts(), Window()
 
 
-@bp.get("/windows/<int:window_id>/posts")
+@bp.get(f"{WINDOW}/posts")
+@bp.response(200, POSTS)
 def get_posts(window_id: int) -> Any:
+    """The window's A and B clerks (staff, boards)"""
     return staff.get_posts(ctx(), current_principal(), window_id)
 
 
-@bp.put("/windows/<int:window_id>/posts")
-def put_posts(window_id: int) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"a", "b"})
-    return staff.set_posts(ctx(), p, window_id, string(data, "a", max_len=64), string(data, "b", max_len=64))
+@bp.put(f"{WINDOW}/posts")
+@bp.arguments(PostsIn(), example={"a": "clerk04", "b": "clerk06"})
+@bp.response(200, POSTS)
+def put_posts(body: dict[str, Any], window_id: int) -> Any:
+    """Set the window's A and B clerks (managers, admins)"""
+    return staff.set_posts(ctx(), current_principal(), window_id, body.get("a"), body.get("b"))
 
 
-@bp.put("/windows/<int:window_id>/services")
-def put_services(window_id: int) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"services"})
-    return rerouting.set_window_services(ctx(), p, window_id, data.get("services"))
+@bp.put(f"{WINDOW}/services")
+@bp.arguments(ServicesIn())
+@bp.response(200, WINDOW_VIEW)
+def put_services(body: dict[str, Any], window_id: int) -> Any:
+    """The services the window serves, in call order; call-next follows at once (managers, admins)"""
+    return rerouting.set_window_services(ctx(), current_principal(), window_id, body["services"])
 
 
-@bp.post("/windows/<int:window_id>/close")
-def close_window(window_id: int) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"reason"})
-    return rerouting.close_window(ctx(), p, window_id, string(data, "reason"))
+@bp.post(f"{WINDOW}/close")
+@bp.arguments(CloseIn(), required=False)
+@bp.response(200, WINDOW_VIEW)
+def close_window(body: dict[str, Any], window_id: int) -> Any:
+    """Close the window and sign its clerk out (managers, admins)"""
+    return rerouting.close_window(ctx(), current_principal(), window_id, body.get("reason"))
 
 
 @bp.post("/halls/<code>/move-tickets")
-def move_tickets(code: str) -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"from", "to", "confirm", "reason"})
+@bp.arguments(MoveIn(), example={"from": {"service": "E"}, "to": {"service": "D"}, "confirm": False})
+@bp.response(200, Moved())
+def move_tickets(body: dict[str, Any], code: str) -> Any:
+    """Move every waiting ticket of a service or window elsewhere, keeping numbers (managers, admins)"""
     return rerouting.move_waiting(
-        ctx(), p, code, data.get("from"), data.get("to"), boolean(data, "confirm"), string(data, "reason")
+        ctx(),
+        current_principal(),
+        code,
+        body["from"],
+        body["to"],
+        body.get("confirm", False),
+        body.get("reason"),
     )
 
 
 @bp.post("/leaves")
-def register_leave() -> Any:
-    p = current_principal()
-    data = json_body()
-    only_fields(data, {"user", "start", "end", "reason", "handover_note"})
-    made = staff.register_leave(
+@bp.arguments(
+    LeaveIn(), example={"start": "2026-12-01", "end": "2026-12-02", "reason": "病假", "handover_note": "…"}
+)
+@bp.response(201, Leave())
+def register_leave(body: dict[str, Any]) -> Any:
+    """Register leave with the handover note for the B clerk (clerks for themselves, managers)"""
+    return staff.register_leave(
         ctx(),
-        p,
-        string(data, "start", required=True, max_len=10) or "",
-        string(data, "end", required=True, max_len=10) or "",
-        string(data, "reason", required=True, max_len=300) or "",
-        string(data, "handover_note", required=True, max_len=2000) or "",
-        string(data, "user", max_len=64),
+        current_principal(),
+        body["start"],
+        body["end"],
+        body["reason"],
+        body["handover_note"],
+        body.get("user"),
     )
-    return made, 201
 
 
 @bp.get("/halls/<code>/leaves")
+@bp.response(200, Leaves())
 def leaves(code: str) -> Any:
+    """Current and coming leave (managers, admins)"""
     return {"leaves": staff.list_leave(ctx(), current_principal(), code)}
 
 
 @bp.get("/me/handovers")
+@bp.response(200, Handovers())
 def handovers() -> Any:
+    """Leave and handover notes of the A clerks the calling clerk is B post for"""
     return {"handovers": staff.handovers(ctx(), current_principal())}
 
 
 @bp.get("/halls/<code>/attendance")
-def attendance(code: str) -> Any:
-    return {"attendance": staff.attendance_log(ctx(), current_principal(), code, request.args.get("day"))}
+@bp.arguments(DayQuery(), location="query")
+@bp.response(200, AttendanceLog())
+def attendance(query: dict[str, Any], code: str) -> Any:
+    """Sign-in, sign-out, pause (with reason), resume (managers, admins)"""
+    return {"attendance": staff.attendance_log(ctx(), current_principal(), code, query.get("day"))}
 
 
 @bp.get("/halls/<code>/alarms")
+@bp.response(200, Alarms())
 def alarms(code: str) -> Any:
+    """Windows alarming now: neither A nor B present while citizens wait (staff)"""
     return {"alarms": staff.active_alarms(ctx(), current_principal(), code)}
 
 
 @bp.get("/halls/<code>/audit")
-def audit_log(code: str) -> Any:
-    window = request.args.get("window")
-    if window is not None and not window.isdigit():
-        raise bad_field("window", "window 必须是窗口编号", "window must be a window id")
-    limit = request.args.get("limit", "500")
-    if not limit.isdigit():
-        raise bad_field("limit", "limit 必须是整数", "limit must be an integer")
+@bp.arguments(AuditQuery(), location="query")
+@bp.response(200, AuditLog())
+@bp.alt_response(200, schema={"type": "string"}, content_type="text/csv", description="with format=csv")
+def audit_log(query: dict[str, Any], code: str) -> Any:
+    """Every recorded event with who, what, when, where; filters; CSV (managers, admins)"""
     rows = audit.audit_log(
         ctx(),
         current_principal(),
         code,
-        user=request.args.get("user") or None,
-        window=int(window) if window else None,
-        ticket=request.args.get("ticket") or None,
-        day=request.args.get("day") or None,
-        limit=int(limit),
+        user=query.get("user") or None,
+        window=query.get("window"),
+        ticket=query.get("ticket") or None,
+        day=query.get("day") or None,
+        limit=query["limit"],
     )
-    if request.args.get("format") == "csv":
+    if query.get("format") == "csv":
         return Response(
             audit.audit_csv(rows),
             mimetype="text/csv",

@@ -1,11 +1,29 @@
-"""Absolute URLs in API answers (ticket pages, notices): the web layer's job, never a service's."""
+"""Absolute URLs of what citizens open (ticket and notice pages): the web layer's job, never a
+service's. Answers build them in their schemas (`Link`), printed slips through `ctx.links`."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
 
 
-def absolute_url(path: str) -> str:
-    """`path` on this server: the configured public base (behind a proxy), else the request's host."""
-    base = current_app.extensions["hallq"].base_url or request.host_url.rstrip("/")
-    return f"{base}{path}"
+def absolute_url(path: str, base: str | None = None) -> str:
+    """`path` under the configured public base (behind a proxy), else under the request's host
+    (outside a request, with neither: the path alone)."""
+    if base is None and has_request_context():
+        base = current_app.extensions["hallq"].base_url or request.host_url.rstrip("/")
+    return f"{base or ''}{path}"
+
+
+@dataclass(frozen=True)
+class RequestLinks:
+    """`ctx.links` for the services: the URLs a slip's QR code carries."""
+
+    base: str | None = None
+
+    def ticket(self, public_id: str) -> str:
+        return absolute_url(f"/t/{public_id}", self.base)
+
+    def notice(self, code: str) -> str:
+        return absolute_url(f"/n/{code}", self.base)

@@ -9,7 +9,7 @@ from .common import DATETIME, WindowRef
 
 #: opening hours: per weekday (mon…sun) a list of [from, to] times; null = always open
 OPENING_HOURS = {
-    "description": 'per weekday a list of [from, to] times: {"mon": [["08:30", "12:00"]]}; null = always open',
+    "description": 'per weekday, [from, to] times: {"mon": [["08:30", "12:00"]]}; null = always open',
     "additionalProperties": {
         "type": "array",
         "items": {
@@ -79,7 +79,9 @@ class PersonIn(In):
     password = Str(200)
     name = Str(100)
     badge = Str(32, allow_none=True)
-    role = Str(16, metadata={"enum": ["clerk", "manager"], "description": "default clerk; manager: admin only"})
+    role = Str(
+        16, metadata={"enum": ["clerk", "manager"], "description": "default clerk; manager: admin only"}
+    )
 
 
 class PersonPatch(In):

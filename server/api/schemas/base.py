@@ -162,7 +162,11 @@ class Int(fields.Integer):
         self.minimum, self.maximum = minimum, maximum
         super().__init__(
             strict=True,
-            error_messages={"required": MISSING if message == NOT_INT else message, "null": message, "invalid": message},
+            error_messages={
+                "required": MISSING if message == NOT_INT else message,
+                "null": message,
+                "invalid": message,
+            },
             metadata=_meta(metadata, minimum=minimum, maximum=maximum),
             **kw,
         )
@@ -177,7 +181,12 @@ class Digits(fields.Integer):
     """A query parameter of decimal digits only (`?days=30`), as an integer."""
 
     def __init__(
-        self, maximum: int = MAX_INT, *, message: str = NOT_INT, metadata: Mapping[str, Any] | None = None, **kw: Any
+        self,
+        maximum: int = MAX_INT,
+        *,
+        message: str = NOT_INT,
+        metadata: Mapping[str, Any] | None = None,
+        **kw: Any,
     ) -> None:
         self.maximum = maximum
         super().__init__(
@@ -232,9 +241,12 @@ class StrMap(fields.Dict):
 class Link(fields.String):
     """An absolute URL the web layer builds from the object's ids: `Link("/t/{id}")`."""
 
-    def __init__(self, template: str, **kw: Any) -> None:
+    def __init__(self, template: str, *, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
         self.template = template
-        super().__init__(dump_only=True, metadata={"format": "uri", "example": f"https://hall.example{template}"}, **kw)
+        example = "https://hall.example" + template.replace("{id}", "tq8Xb3kPq2Lw").replace(
+            "{code}", "K7QX2M"
+        )
+        super().__init__(dump_only=True, metadata=_meta(metadata, format="uri", example=example), **kw)
 
     def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> str:
         return absolute_url(self.template.format_map(obj))

@@ -14,11 +14,17 @@ from marshmallow import fields
 from .base import Choice, In, Out, Query, Str, say
 
 FORMS = ["original", "copy", "original_and_copy", "electronic"]
-_LIMIT = {"description": "working days; null: none; 0: done on the spot (即办)", "minimum": 0, "maximum": 3650}
+_LIMIT = {
+    "description": "working days; null: none; 0: done on the spot (即办)",
+    "minimum": 0,
+    "maximum": 3650,
+}
 
 
 class MaterialIn(In):
-    id = fields.String(metadata={"pattern": "^[A-Za-z0-9_-]{1,16}$", "description": "stable; omit for a new one"})
+    id = fields.String(
+        metadata={"pattern": "^[A-Za-z0-9_-]{1,16}$", "description": "stable; omit for a new one"}
+    )
     name = fields.String(required=True, metadata={"maxLength": 100})
     form = fields.String(metadata={"enum": FORMS})
     copies = fields.Integer(metadata={"minimum": 1, "maximum": 99})
@@ -119,4 +125,3 @@ class Hit(Out):
 class SearchResults(Out):
     query = fields.String(required=True)
     results = fields.List(fields.Nested(Hit), required=True)
-

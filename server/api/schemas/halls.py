@@ -58,7 +58,9 @@ class User(Out):
 
 
 class Me(Out):
-    role = fields.String(required=True, metadata={"enum": ["anonymous", "admin", "manager", "clerk", "kiosk", "board"]})
+    role = fields.String(
+        required=True, metadata={"enum": ["anonymous", "admin", "manager", "clerk", "kiosk", "board"]}
+    )
     hall = fields.String(required=True, allow_none=True)
     user = fields.Nested(User, required=True, allow_none=True)
     window = fields.Nested(Window, required=True, allow_none=True)
@@ -143,4 +145,3 @@ class FiguresQuery(Query):
 
 class PrintersQuery(Query):
     hall = Str(32, metadata={"description": "default: the caller's hall"})
-

@@ -108,7 +108,9 @@ class AuditQuery(Query):
     ticket = Str(64, metadata={"description": "ticket number or id"})
     day = Str(32, metadata={**DATE, "description": "YYYY-MM-DD (hall time)"})
     limit = Digits(load_default=500, message=say("limit 必须是整数", "limit must be an integer"))
-    format = Str(8, metadata={"description": "csv: the same rows as CSV (UTF-8 with BOM)", "enum": ["json", "csv"]})
+    format = Str(
+        8, metadata={"description": "csv: the same rows as CSV (UTF-8 with BOM)", "enum": ["json", "csv"]}
+    )
 
 
 class TicketRef(Out):

@@ -246,4 +246,3 @@ class RepeatTrip(Out):
 
 class RepeatTrips(Out):
     trips = fields.List(fields.Nested(RepeatTrip), required=True)
-

@@ -1,0 +1,74 @@
+"""The OpenAPI document of API v1, generated from the routes' schemas (flask-smorest/apispec)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_smorest
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, current_app, json
+from flask_smorest.spec.plugins import FlaskPlugin
+
+from .. import __version__
+from .blueprint import PREFIX, PUBLIC, Api, bp
+from .schemas.common import Error
+
+OPENAPI_VERSION = "3.1.0"
+DESCRIPTION = (
+    "Queue ticketing for government service halls (docs/api.md). Every error is "
+    '`{"error": {"code", "message", "field"?, "errors"?}}` with a 4xx status; messages are in '
+    "Chinese, or English with `?lang=en`."
+)
+
+
+class _Paths(FlaskPlugin):
+    """Paths relative to the server URL `/api/v1`, as clients write them (`/tickets`)."""
+
+    def path_helper(self, rule: Any, operations: Any, parameters: Any, **kwargs: Any) -> str:
+        path: str = super().path_helper(rule, operations, parameters, **kwargs)
+        return path.removeprefix(PREFIX) or "/"
+
+
+def _schema_name(schema: Any) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__
+
+
+def make_api(app: Flask) -> flask_smorest.Api:
+    """The flask-smorest Api of this app: registers the blueprint and documents its routes."""
+    Api.ERROR_SCHEMA = Error
+    api = Api(
+        app,
+        spec_kwargs={
+            "title": "hallq API",
+            "version": __version__,
+            "openapi_version": OPENAPI_VERSION,
+            "flask_plugin": _Paths(),
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+            "servers": [{"url": PREFIX}],
+            "info": {"description": DESCRIPTION},
+            "security": [{"bearer": []}, {"session": []}],
+        },
+    )
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "a device or script token: hq_…"}
+    )
+    api.spec.components.security_scheme(
+        "session",
+        {"type": "apiKey", "in": "cookie", "name": "session", "description": "consoles; send X-CSRFToken"},
+    )
+    api.register_blueprint(bp)
+    return api
+
+
+@bp.get("/openapi.json")
+@bp.doc(
+    **PUBLIC,
+    responses={
+        200: {"description": "this document", "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+)
+def openapi() -> Any:
+    """The OpenAPI document of API v1"""
+    doc = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    return current_app.response_class(json.dumps(doc), mimetype="application/json")

@@ -1,0 +1,140 @@
+"""Tickets: take a number, read it, act on it at the window (one route per action), reprint its
+slip, transfer it, and the one-time notices made for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..auth import current_principal
+from ..services import notices, print_jobs, transfers
+from ..services import tickets as ticket_service
+from .blueprint import PUBLIC, bp, ctx
+from .schemas.common import Empty
+from .schemas.tickets import IssueIn, Notice, NoticeIn, PrintJob, Ticket, Tickets, TransferIn
+
+EMPTY, TICKET, NOTICE = Empty(), Ticket(), Notice()
+
+
+@bp.post("/tickets")
+@bp.arguments(IssueIn(), example={"service": "A", "priority": False, "phone": "13800138000", "hall": "demo"})
+@bp.response(201, TICKET, description="the new ticket, its position and estimated wait, its slip")
+def issue(body: dict[str, Any]) -> Any:
+    """Take a number (kiosk, manager, admin)"""
+    return ticket_service.issue_ticket(
+        ctx(),
+        current_principal(),
+        service_code=body.get("service"),
+        notice_code=body.get("notice"),
+        hall_code=body.get("hall"),
+        priority=body.get("priority", False),
+        phone=body.get("phone"),
+    )
+
+
+@bp.get("/tickets/<ticket_id>")
+@bp.response(200, TICKET, description="the ticket with its slip's state and its transfers")
+@bp.doc(**PUBLIC)
+def ticket(ticket_id: str) -> Any:
+    """A ticket (anyone who has its id)"""
+    return ticket_service.get_ticket(ctx(), ticket_id)
+
+
+def _act(ticket_id: str, action: str) -> Any:
+    return ticket_service.act_on_ticket(ctx(), current_principal(), ticket_id, action)
+
+
+@bp.post("/tickets/<ticket_id>/recall")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET)
+def recall(_: dict[str, Any], ticket_id: str) -> Any:
+    """Call the number again (the clerk at its window; 409 recall_limit after 3 recalls)"""
+    return _act(ticket_id, "recall")
+
+
+@bp.post("/tickets/<ticket_id>/start")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET)
+def start(_: dict[str, Any], ticket_id: str) -> Any:
+    """The citizen is at the window: serving (the clerk at its window)"""
+    return _act(ticket_id, "start")
+
+
+@bp.post("/tickets/<ticket_id>/no-show")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET)
+def no_show(_: dict[str, Any], ticket_id: str) -> Any:
+    """The citizen did not come (the clerk at its window)"""
+    return _act(ticket_id, "no-show")
+
+
+@bp.post("/tickets/<ticket_id>/complete")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET)
+def complete(_: dict[str, Any], ticket_id: str) -> Any:
+    """Service finished: done (the clerk at its window)"""
+    return _act(ticket_id, "complete")
+
+
+@bp.post("/tickets/<ticket_id>/cancel")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET)
+def cancel(_: dict[str, Any], ticket_id: str) -> Any:
+    """Give up a waiting number (kiosk, clerk, manager, admin)"""
+    return _act(ticket_id, "cancel")
+
+
+@bp.post("/tickets/<ticket_id>/reactivate")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET)
+def reactivate(_: dict[str, Any], ticket_id: str) -> Any:
+    """A late no-show comes back: waiting again (once, within 30 min)"""
+    return _act(ticket_id, "reactivate")
+
+
+@bp.post("/tickets/<ticket_id>/reprint")
+@bp.arguments(EMPTY, required=False)
+@bp.response(201, PrintJob(), description="the new print job")
+def reprint(_: dict[str, Any], ticket_id: str) -> Any:
+    """Print the slip again (a kiosk once per ticket, managers and admins any time)"""
+    return print_jobs.reprint(ctx(), current_principal(), ticket_id)
+
+
+@bp.post("/tickets/<ticket_id>/transfer")
+@bp.arguments(TransferIn(), example={"service": "F", "reason": "公积金业务"})
+@bp.response(200, TICKET, description="the ticket, waiting in the target queue, with where to go")
+def transfer(body: dict[str, Any], ticket_id: str) -> Any:
+    """Send the citizen to a service or a window, keeping their place (the clerk at its window, managers)"""
+    return transfers.transfer(
+        ctx(),
+        current_principal(),
+        ticket_id,
+        body["reason"],
+        service_code=body.get("service"),
+        window_id=body.get("window"),
+        override=body.get("override", False),
+    )
+
+
+@bp.post("/tickets/<ticket_id>/notice")
+@bp.arguments(NoticeIn(), example={"missing": ["m1", {"name": "单位出具的证明"}], "note": "请一次带齐"})
+@bp.response(201, NOTICE, description="the notice, queued on the window's printer")
+def notice(body: dict[str, Any], ticket_id: str) -> Any:
+    """Tell every missing item at once: a one-time notice (the clerk at its window)"""
+    return notices.create_notice(
+        ctx(), current_principal(), ticket_id, body.get("missing", []), body.get("note"), body.get("reasons")
+    )
+
+
+@bp.get("/notices/<code>")
+@bp.response(200, NOTICE, description="the notice with its service guide")
+@bp.doc(**PUBLIC)
+def get_notice(code: str) -> Any:
+    """A one-time notice (anyone who has its code)"""
+    return notices.get_notice(ctx(), code)
+
+
+@bp.get("/me/follow-ups")
+@bp.response(200, Tickets())
+def follow_ups() -> Any:
+    """Every matter the calling clerk owns (首办责任人) that is not done"""
+    return {"tickets": transfers.follow_ups(ctx(), current_principal())}
