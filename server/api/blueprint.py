@@ -7,6 +7,8 @@ OpenAPI document (`/api/v1/openapi.json`) is generated from those declarations.
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any
 
 import flask_smorest
@@ -57,10 +59,31 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest's Api without its error handlers: api/errors.py answers every error."""
+    """flask-smorest's Api without its error handlers (api/errors.py answers every error), and
+    with the document built the first time it is asked for, not in every `create_app`."""
 
     def _register_error_handlers(self) -> None:
         return None
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._pending = [*getattr(self, "_pending", []), (blp, name, parameters)]
+
+    def document(self) -> str:
+        """The OpenAPI document as JSON (built once per app)."""
+        with _LOCK:
+            if getattr(self, "_document", None) is None:
+                for blp, name, parameters in getattr(self, "_pending", []):
+                    blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+                    self.spec.tag({"name": name, "description": blp.description})
+                self._pending = []
+                self._document = json.dumps(self.spec.to_dict(), ensure_ascii=False)
+            return self._document
+
+
+_LOCK = threading.Lock()
 
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX, description="hallq API v1")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, current_app, json
+from flask import Flask, current_app
 from flask_smorest.spec.plugins import FlaskPlugin
 
 from .. import __version__
@@ -21,8 +20,28 @@ DESCRIPTION = (
 )
 
 
+#: path parameters of the demo hall (`hallq demo`), for readers and for tools that try the API
+PATH_EXAMPLES = {
+    "code": "demo",
+    "hall": "demo",
+    "service": "J",
+    "window_id": 2,
+    "token_id": 1,
+    "username": "clerk02",
+}
+
+
 class _Paths(FlaskPlugin):
     """Paths relative to the server URL `/api/v1`, as clients write them (`/tickets`)."""
+
+    def rule_to_params(self, rule: Any) -> list[dict[str, Any]]:
+        params: list[dict[str, Any]] = super().rule_to_params(rule)
+        for p in params:
+            if p["name"] in PATH_EXAMPLES:
+                p["example"] = PATH_EXAMPLES[p["name"]]
+            if p["name"] == "code" and "<hall>" in rule.rule:
+                p["example"] = "A"  # under <hall>, `code` is a service's
+        return params
 
     def path_helper(self, rule: Any, operations: Any, parameters: Any, **kwargs: Any) -> str:
         path: str = super().path_helper(rule, operations, parameters, **kwargs)
@@ -34,7 +53,7 @@ def _schema_name(schema: Any) -> str:
     return cls.__name__
 
 
-def make_api(app: Flask) -> flask_smorest.Api:
+def make_api(app: Flask) -> Api:
     """The flask-smorest Api of this app: registers the blueprint and documents its routes."""
     Api.ERROR_SCHEMA = Error
     api = Api(
@@ -70,5 +89,5 @@ def make_api(app: Flask) -> flask_smorest.Api:
 )
 def openapi() -> Any:
     """The OpenAPI document of API v1"""
-    doc = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
-    return current_app.response_class(json.dumps(doc), mimetype="application/json")
+    api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    return current_app.response_class(api.document(), mimetype="application/json")

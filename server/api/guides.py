@@ -19,9 +19,18 @@ from .schemas.guides import FormatQuery, GuideIn, Imported, SearchQuery, SearchR
 _MEDIA = {"yaml": "application/yaml; charset=utf-8", "json": "application/json; charset=utf-8"}
 SERVICE_GUIDE, FORMAT = ServiceGuide(), FormatQuery()
 #: an export or import document: {"version": 1, "hall", "services": {CODE: {"name", guide fields}}}
+_DOCUMENT_SCHEMA = {
+    "type": "object",
+    "required": ["services"],
+    "properties": {
+        "version": {"type": "integer", "enum": [1]},
+        "hall": {"type": "string"},
+        "services": {"type": "object", "additionalProperties": {"type": "object"}},
+    },
+}
 _DOCUMENT = {
-    "application/yaml": {"schema": {"type": "string"}},
-    "application/json": {"schema": {"type": "object"}},
+    "application/yaml": {"schema": _DOCUMENT_SCHEMA},
+    "application/json": {"schema": _DOCUMENT_SCHEMA},
 }
 
 

@@ -49,8 +49,10 @@ NOT_OBJECT = say("$field 必须是对象", "$field must be an object")
 NOT_JSON_OBJECT = ("请求体必须是 JSON 对象", "the body must be a JSON object")
 
 
-def _messages(**extra: str) -> dict[str, str]:
-    return {"required": MISSING, "null": MISSING, **extra}
+def field_messages(required: str = MISSING, **extra: str) -> dict[str, str]:
+    """A field's messages; marshmallow formats them (`{input}`), so braces in our text are escaped."""
+    messages = {"required": required, "null": required, **extra}
+    return {key: m.replace("{", "{{").replace("}", "}}") for key, m in messages.items()}
 
 
 def _meta(metadata: Mapping[str, Any] | None, **doc: Any) -> dict[str, Any]:
@@ -75,7 +77,7 @@ class Text(fields.String):
         self.max_len, self.too_long = max_len, too_long or _too_long(max_len)
         kw.setdefault("allow_none", not kw.get("required", False))
         super().__init__(
-            error_messages=_messages(invalid=NOT_TEXT),
+            error_messages=field_messages(invalid=NOT_TEXT),
             metadata=_meta(metadata, minLength=1, maxLength=max_len, pattern=r"\S"),
             **kw,
         )
@@ -102,7 +104,7 @@ class Str(fields.String):
     ) -> None:
         self.max_len, self.too_long = max_len, too_long or _too_long(max_len)
         super().__init__(
-            error_messages=_messages(invalid=NOT_STRING, null=NOT_STRING),
+            error_messages=field_messages(invalid=NOT_STRING, null=NOT_STRING),
             metadata=_meta(metadata, maxLength=max_len),
             **kw,
         )
@@ -123,7 +125,7 @@ class Choice(fields.String):
     ) -> None:
         self.choices = choices
         super().__init__(
-            error_messages=_messages(invalid=message, null=message),
+            error_messages=field_messages(invalid=message, null=message),
             metadata=_meta(metadata, enum=list(choices)),
             **kw,
         )
@@ -139,7 +141,7 @@ class Flag(fields.Boolean):
     """`true` or `false`, nothing else (no "yes", no 1)."""
 
     def __init__(self, **kw: Any) -> None:
-        super().__init__(error_messages={"required": MISSING, "null": NOT_BOOL, "invalid": NOT_BOOL}, **kw)
+        super().__init__(error_messages=field_messages(null=NOT_BOOL, invalid=NOT_BOOL), **kw)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> bool:
         if not isinstance(value, bool):
@@ -162,11 +164,9 @@ class Int(fields.Integer):
         self.minimum, self.maximum = minimum, maximum
         super().__init__(
             strict=True,
-            error_messages={
-                "required": MISSING if message == NOT_INT else message,
-                "null": message,
-                "invalid": message,
-            },
+            error_messages=field_messages(
+                MISSING if message == NOT_INT else message, null=message, invalid=message
+            ),
             metadata=_meta(metadata, minimum=minimum, maximum=maximum),
             **kw,
         )
@@ -190,7 +190,7 @@ class Digits(fields.Integer):
     ) -> None:
         self.maximum = maximum
         super().__init__(
-            error_messages={"required": MISSING, "null": message, "invalid": message},
+            error_messages=field_messages(null=message, invalid=message),
             metadata=_meta(metadata, minimum=0, maximum=maximum),
             **kw,
         )
@@ -208,16 +208,14 @@ class Texts(fields.List):
     """A list of strings (each at most `max_len` characters)."""
 
     def __init__(self, max_len: int = 200, *, message: str = NOT_LIST, **kw: Any) -> None:
-        super().__init__(
-            Str(max_len), error_messages={"required": MISSING, "null": message, "invalid": message}, **kw
-        )
+        super().__init__(Str(max_len), error_messages=field_messages(null=message, invalid=message), **kw)
 
 
 class Object(fields.Dict):
     """A JSON object whose keys and values a service or the domain checks."""
 
     def __init__(self, **kw: Any) -> None:
-        kw.setdefault("error_messages", {"required": MISSING, "null": NOT_OBJECT, "invalid": NOT_OBJECT})
+        kw.setdefault("error_messages", field_messages(null=NOT_OBJECT, invalid=NOT_OBJECT))
         super().__init__(**kw)
 
 
@@ -228,7 +226,7 @@ class StrMap(fields.Dict):
         super().__init__(
             keys=fields.String(),
             values=fields.String(),
-            error_messages={"required": MISSING, "null": message, "invalid": message},
+            error_messages=field_messages(null=message, invalid=message),
             **kw,
         )
 
@@ -254,9 +252,7 @@ class Link(fields.String):
 
 def nested(schema: Schema | type[Schema], **kw: Any) -> fields.Nested:
     """A nested request object with our messages."""
-    return fields.Nested(
-        schema, error_messages={"required": MISSING, "null": NOT_OBJECT, "type": NOT_OBJECT}, **kw
-    )
+    return fields.Nested(schema, error_messages=field_messages(null=NOT_OBJECT, type=NOT_OBJECT), **kw)
 
 
 class In(Schema):

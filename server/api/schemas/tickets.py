@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from .base import MISSING, NOT_LIST, Flag, In, Int, Link, Out, Str, StrMap, Text, say
+from .base import MISSING, NOT_LIST, Flag, In, Int, Link, Out, Str, StrMap, Text, field_messages, say
 from .common import DATE, DATETIME, Clerk, HallRef, Message, WindowRef
 
 TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled")
@@ -176,7 +176,7 @@ class NoticeIn(In):
                 ]
             }
         ),
-        error_messages={"null": NOT_LIST, "invalid": NOT_LIST},
+        error_messages=field_messages(null=NOT_LIST, invalid=NOT_LIST),
     )
     note = Str(2000, allow_none=True)
     reasons = StrMap(
