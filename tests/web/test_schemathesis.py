@@ -26,8 +26,8 @@ from tests.conftest import _make_app
 from tests.helpers import FakeClock, bearer, gen_token
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-#: (operation, status) of every request made, to show the run reached the handlers
-SEEN: Counter[tuple[str, int]] = Counter()
+#: (operation, method, status) of every request made, to show the run reached the handlers
+SEEN: Counter[tuple[str, str, int]] = Counter()
 
 
 @pytest.fixture(scope="module")
