@@ -8,10 +8,11 @@ picks the language). Messages marshmallow writes itself (no Chinese) are answere
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
+from marshmallow.utils import missing
 
 from ..urls import absolute_url
 
@@ -247,6 +248,9 @@ class Link(fields.String):
         super().__init__(dump_only=True, metadata=_meta(metadata, format="uri", example=example), **kw)
 
     def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> str:
+        return self.url_of(obj)
+
+    def url_of(self, obj: Any) -> str:
         return absolute_url(self.template.format_map(obj))
 
 
@@ -274,6 +278,11 @@ class Query(Schema):
 class Out(Schema):
     """A response: only declared fields are answered, in declaration order.
 
+    Services already return JSON values, so answering is shaping: `dump` keeps the declared
+    keys (renamed by `data_key`), recurses into nested schemas and builds `Link`s, from a plan
+    made once per schema instance. It answers what marshmallow's own dump answers for such
+    data (tests/unit/test_api_schemas.py) at a fraction of its cost on the issue path.
+
     With `Out.check` on (tests), a key the service returned that the schema does not declare
     is an error instead of vanishing from the answer (and from the document).
     """
@@ -281,12 +290,50 @@ class Out(Schema):
     check = False
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
-        result = super().dump(obj, many=many)
+        shape = self.__dict__.get("_shape") or self._plan()
+        many = self.many if many is None else many
+        result = [shape(o) for o in obj] if many else shape(obj)
         if Out.check:
             lost = dropped_keys(obj, result)
             if lost:
                 raise AssertionError(f"{type(self).__name__} does not declare {', '.join(lost)}")
         return result
+
+    def _plan(self) -> Callable[[Any], Any]:
+        steps: list[tuple[str, str, Callable[[Any], Any] | None, bool]] = []
+        for name, field in self.dump_fields.items():
+            key, attr = field.data_key or name, field.attribute or name
+            if isinstance(field, Link):
+                steps.append((key, attr, field.url_of, True))
+            else:
+                steps.append((key, attr, _converter(field), False))
+
+        def shape(obj: Any) -> Any:
+            out = {}
+            for key, attr, convert, whole in steps:
+                if whole:
+                    out[key] = convert(obj)  # type: ignore[misc]
+                    continue
+                value = obj.get(attr, missing)
+                if value is missing:
+                    continue
+                out[key] = convert(value) if convert is not None and value is not None else value
+            return out
+
+        self.__dict__["_shape"] = shape
+        return shape
+
+
+def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
+    """How a field's value is answered: nested objects shaped by their schema, else as it is."""
+    if isinstance(field, fields.Nested) and isinstance(field.schema, Out):
+        nested_schema = field.schema
+        return lambda v: nested_schema.dump(v)
+    if isinstance(field, fields.List):
+        inner = _converter(field.inner)
+        if inner is not None:
+            return lambda v: [inner(i) if i is not None else None for i in v]
+    return None
 
 
 def dropped_keys(raw: Any, dumped: Any, path: str = "") -> list[str]:
