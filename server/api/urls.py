@@ -12,8 +12,14 @@ def absolute_url(path: str, base: str | None = None) -> str:
     """`path` under the configured public base (behind a proxy), else under the request's host
     (outside a request, with neither: the path alone)."""
     if base is None and has_request_context():
-        base = current_app.extensions["hallq"].base_url or request.host_url.rstrip("/")
+        environ = request.environ  # worked out once per request: a snapshot has many tickets
+        base = environ.get(_BASE)
+        if base is None:
+            base = environ[_BASE] = current_app.extensions["hallq"].base_url or request.host_url.rstrip("/")
     return f"{base or ''}{path}"
+
+
+_BASE = "hallq.base_url"
 
 
 @dataclass(frozen=True)
