@@ -13,8 +13,7 @@ from typing import Any
 
 import flask_smorest
 from flask import Request, current_app
-from marshmallow import Schema, ValidationError
-from marshmallow.utils import missing
+from marshmallow import Schema, ValidationError, missing
 from webargs.flaskparser import FlaskParser
 
 from ..services.core.context import Context

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
-from marshmallow.utils import missing
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, missing
 
 from ..urls import absolute_url
 
@@ -50,7 +49,7 @@ NOT_OBJECT = say("$field 必须是对象", "$field must be an object")
 NOT_JSON_OBJECT = ("请求体必须是 JSON 对象", "the body must be a JSON object")
 
 
-def field_messages(required: str = MISSING, **extra: str) -> dict[str, str]:
+def field_messages(required: str = MISSING, **extra: str) -> dict[str, Any]:
     """A field's messages; marshmallow formats them (`{input}`), so braces in our text are escaped."""
     messages = {"required": required, "null": required, **extra}
     return {key: m.replace("{", "{{").replace("}", "}}") for key, m in messages.items()}
@@ -205,7 +204,7 @@ class Digits(fields.Integer):
         return number
 
 
-class Texts(fields.List):
+class Texts(fields.List):  # type: ignore[type-arg]  # of Str
     """A list of strings (each at most `max_len` characters)."""
 
     def __init__(self, max_len: int = 200, *, message: str = NOT_LIST, **kw: Any) -> None:
@@ -324,7 +323,7 @@ class Out(Schema):
         return shape
 
 
-def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
+def _converter(field: fields.Field[Any]) -> Callable[[Any], Any] | None:
     """How a field's value is answered: nested objects shaped by their schema, else as it is."""
     if isinstance(field, fields.Nested) and isinstance(field.schema, Out):
         nested_schema = field.schema
