@@ -8,7 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app
 from flask_smorest.spec.plugins import FlaskPlugin
 
-from .. import __version__
+from ..version import __version__
 from .blueprint import PREFIX, PUBLIC, Api, bp
 from .schemas.common import Error
 

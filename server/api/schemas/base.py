@@ -85,10 +85,10 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.make_error("invalid")
-        value = value.strip()
-        if len(value) > self.max_len:
+        text: str = value.strip()
+        if len(text) > self.max_len:
             raise ValidationError(self.too_long)
-        return value
+        return text
 
 
 class Str(fields.String):
