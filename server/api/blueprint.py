@@ -20,6 +20,7 @@ from ..services.core.context import Context
 from ..services.core.errors import BadInput
 from .errors import invalid_input
 from .schemas.base import NOT_JSON_OBJECT
+from .schemas.common import Error
 
 PREFIX = "/api/v1"
 #: operations anyone may call (kiosks, phones): no token needed
@@ -60,6 +61,9 @@ class Blueprint(flask_smorest.Blueprint):
 class Api(flask_smorest.Api):
     """flask-smorest's Api without its error handlers (api/errors.py answers every error), and
     with the document built the first time it is asked for, not in every `create_app`."""
+
+    #: the error shape every operation documents (`default` response)
+    ERROR_SCHEMA = Error
 
     def _register_error_handlers(self) -> None:
         return None

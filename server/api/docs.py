@@ -10,7 +10,6 @@ from flask_smorest.spec.plugins import FlaskPlugin
 
 from ..version import __version__
 from .blueprint import PREFIX, PUBLIC, Api, bp
-from .schemas.common import Error
 
 OPENAPI_VERSION = "3.1.0"
 DESCRIPTION = (
@@ -55,7 +54,6 @@ def _schema_name(schema: Any) -> str:
 
 def make_api(app: Flask) -> Api:
     """The flask-smorest Api of this app: registers the blueprint and documents its routes."""
-    Api.ERROR_SCHEMA = Error
     api = Api(
         app,
         spec_kwargs={
