@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def init_context(app: Flask) -> None:
     from .services.core.context import Context
     from .storage.db import Database
-    from .web.links import WebLinks
+    from .web.links import RequestLinks
 
     db = Database(app.config["DATABASE_URL"])
     ctx = Context(
@@ -52,7 +52,7 @@ def init_context(app: Flask) -> None:
     )
     if app.config.get("CLOCK") is not None:
         ctx.clock = app.config["CLOCK"]
-    ctx.links = WebLinks(app.config.get("BASE_URL"))
+    ctx.links = RequestLinks(ctx.base_url)
     app.extensions["hallq"] = ctx
 
 

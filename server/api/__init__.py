@@ -15,7 +15,6 @@ from .blueprint import bp
 from .docs import make_api
 from .errors import register_error_handlers
 from .schemas.base import Out
-from .urls import RequestLinks
 
 
 def init_api(app: Flask) -> None:
@@ -24,7 +23,6 @@ def init_api(app: Flask) -> None:
     csrf.exempt(bp)  # bearer calls need no CSRF; session calls are checked in current_principal
     make_api(app)
     register_error_handlers(app)
-    app.extensions["hallq"].links = RequestLinks(app.extensions["hallq"].base_url)
     if app.testing:
         Out.check = True  # a response key no schema declares fails the test instead of vanishing
 

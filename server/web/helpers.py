@@ -11,6 +11,7 @@ from flask import Response, abort, current_app, request, url_for
 from ..services.core.context import Context
 from ..services.core.errors import NotFound
 from ..services.halls import hall_name, list_halls
+from .links import absolute_url
 
 
 def hall_ctx() -> Context:
@@ -29,14 +30,7 @@ def hall_name_or_404(code: str) -> str:
 def public_url(endpoint: str, **values: Any) -> str:
     """An absolute URL for a QR code: behind a proxy the configured public base wins over the
     Host the device used."""
-    return public_base() + url_for(endpoint, **values)
-
-
-def public_base() -> str:
-    """Where citizens reach this hall: the configured public address (behind a proxy), else the
-    host this request came to."""
-    base = hall_ctx().base_url
-    return (base or request.host_url).rstrip("/")
+    return absolute_url(url_for(endpoint, **values))
 
 
 def qr_svg(data: str) -> Response:

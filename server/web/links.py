@@ -1,26 +1,36 @@
-"""The URLs printed on slips, as the web layer builds them (services only pass them on)."""
+"""Absolute URLs of what citizens open (ticket and notice pages): the web layer's job, never a
+service's. API answers build them in their schemas (`Link`), pages for their QR codes
+(`helpers.public_url`), printed slips through `ctx.links` (set by `create_app`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
+
+
+def absolute_url(path: str, base: str | None = None) -> str:
+    """`path` under the configured public base (behind a proxy), else under the request's host
+    (outside a request, with neither: the path alone)."""
+    if base is None and has_request_context():
+        environ = request.environ  # worked out once per request: a snapshot has many tickets
+        base = environ.get(_BASE)
+        if base is None:
+            base = environ[_BASE] = current_app.extensions["hallq"].base_url or request.host_url.rstrip("/")
+    return f"{base or ''}{path}"
+
+
+_BASE = "hallq.base_url"
 
 
 @dataclass(frozen=True)
-class WebLinks:
-    """Absolute URLs under the configured public base, else the host of the request that caused
-    the print (a kiosk's); outside a request and without a base, paths only."""
+class RequestLinks:
+    """`ctx.links` for the services: the URLs a slip's QR code carries."""
 
     base: str | None = None
 
-    def _root(self) -> str:
-        if self.base:
-            return self.base.rstrip("/")
-        return request.host_url.rstrip("/") if has_request_context() else ""
-
     def ticket(self, public_id: str) -> str:
-        return f"{self._root()}/t/{public_id}"
+        return absolute_url(f"/t/{public_id}", self.base)
 
     def notice(self, code: str) -> str:
-        return f"{self._root()}/n/{code}"
+        return absolute_url(f"/n/{code}", self.base)

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, missing
 
-from ..urls import absolute_url
+from ...web.links import absolute_url
 
 #: separates the Chinese and the English text of one message
 SEP = "\x1f"
