@@ -28,6 +28,14 @@ def transfer(state: TicketState) -> TicketState:
     return replace(state, status=Status.WAITING, window_id=None, recalls=0, called_at=None, started_at=None)
 
 
+def service_at_window(current: str, served: Sequence[str]) -> str:
+    """A citizen transferred to a window keeps their service when the window serves it, else
+    takes the window's first service."""
+    if not served:
+        raise RuleViolation("no_service", "该窗口没有办理任何事项", "that window serves no service")
+    return current if current in served else served[0]
+
+
 def check_reason(reason: str | None) -> str:
     """Every transfer says why (it is what the figures of misdirected citizens are built from)."""
     text = (reason or "").strip()

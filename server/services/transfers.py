@@ -18,7 +18,7 @@ from .core.principal import Forbidden, Principal, require_role
 from .core.queue import open_windows, waiting_count
 from .core.readmodels import transfer_chain
 from .core.rows import load_ticket
-from .core.states import ticket_state
+from .core.states import apply_ticket_state, ticket_state
 from .core.views import ticket_view, window_ref
 
 
@@ -61,10 +61,9 @@ def transfer(
             target_window = s.get(Window, window_id)
             if target_window is None or target_window.hall_id != hall.id:
                 raise not_found("窗口", "window")
-            served = [link.service for link in target_window.service_links if link.service.active]
-            if not served:
-                raise RuleViolation("no_service", "该窗口没有办理任何事项", "that window serves no service")
-            target_service = t.service if t.service in served else served[0]
+            served = {link.service.code: link.service for link in target_window.service_links}
+            active = [code for code, svc in served.items() if svc.active]
+            target_service = served[rules.service_at_window(t.service.code, active)]
             target_open = target_window.status == "open"
         else:
             found = s.scalar(select(Service).where(Service.hall_id == hall.id, Service.code == service_code))
@@ -77,9 +76,7 @@ def transfer(
         rules.check_target_open(target_open, override)
 
         from_service = t.service
-        new = rules.transfer(ticket_state(t))
-        t.status, t.window_id, t.recalls = new.status.value, None, 0
-        t.called_at, t.started_at = None, None
+        apply_ticket_state(t, rules.transfer(ticket_state(t)))
         t.service_id, t.service = target_service.id, target_service
         t.directed_window_id = target_window.id if target_window else None
         t.directed_window = target_window
