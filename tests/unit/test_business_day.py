@@ -25,3 +25,9 @@ def test_late_rollover_keeps_the_evening_in_the_day_it_started():
 def test_business_day_refuses_a_naive_time():
     with pytest.raises(ValueError):
         business_day(datetime(2026, 11, 27, 9, 0), "Asia/Shanghai")
+
+
+@pytest.mark.parametrize("hour", [-1, 24])
+def test_the_rollover_hour_is_an_hour_of_the_day(hour):
+    with pytest.raises(ValueError, match="rollover_hour"):
+        business_day(datetime(2026, 11, 27, 9, 0, tzinfo=UTC), "Asia/Shanghai", rollover_hour=hour)

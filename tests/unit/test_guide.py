@@ -4,8 +4,13 @@ import pytest
 
 from server.domain.guide import (
     EMPTY,
+    MAX_FEES,
+    MAX_MATERIALS,
+    MAX_STEPS,
+    FieldError,
     GuideInvalid,
     ServiceEntry,
+    guide_from_stored,
     parse_guide,
     pinyin_forms,
     search,
@@ -134,6 +139,51 @@ def test_prefixed_errors_name_the_path_inside_an_import():
     assert err.field == "services.C.materials[1].form"
 
 
+def test_material_ids_are_the_ids_of_every_material_of_the_guide():
+    guide = parse_guide({"materials": [material(id="idcard"), material(name="户口簿")]})
+    assert guide.material_ids() == {"idcard", "m1"}
+    assert EMPTY.material_ids() == set()
+
+
+def test_an_error_about_a_whole_entry_is_named_by_its_import_path():
+    assert FieldError("", "必须是对象", "must be an object").prefixed("services.C").field == "services.C"
+    assert FieldError("[2]", "x", "x").prefixed("steps").field == "steps[2]"
+
+
+def test_texts_have_a_maximum_length():
+    assert parse_guide({"fees": "x" * MAX_FEES}).fees == "x" * MAX_FEES
+    err = refused({"fees": "x" * (MAX_FEES + 1)})
+    assert err.field == "fees" and str(MAX_FEES) in err.message_en
+
+
+def test_steps_and_keywords_are_lists():
+    err = refused({"steps": "提交材料", "keywords": {"a": 1}})
+    assert [e.field for e in err.errors] == ["steps", "keywords"]
+    assert err.errors[0].message_en == "must be a list"
+
+
+def test_a_guide_has_at_most_thirty_steps():
+    assert len(parse_guide({"steps": ["受理"] * MAX_STEPS}).steps) == MAX_STEPS
+    err = refused({"steps": ["受理"] * (MAX_STEPS + 1)})
+    assert err.field == "steps" and str(MAX_STEPS) in err.message_en
+
+
+def test_a_guide_has_at_most_sixty_materials():
+    assert len(parse_guide({"materials": [material()] * MAX_MATERIALS}).materials) == MAX_MATERIALS
+    err = refused({"materials": [material()] * (MAX_MATERIALS + 1)})
+    assert err.field == "materials" and str(MAX_MATERIALS) in err.message_en
+
+
+def test_a_missing_stored_guide_is_the_empty_guide():
+    assert guide_from_stored(None) is EMPTY
+    assert guide_from_stored({}) is EMPTY
+
+
+def test_a_stored_guide_reads_back_as_saved():
+    saved = parse_guide({"materials": [material(id="idcard")], "steps": ["受理"], "legal_limit_days": 20})
+    assert guide_from_stored(saved.to_dict()) == saved
+
+
 # ── search ───────────────────────────────────────────────────────────────────
 
 HALL = [
@@ -206,3 +256,25 @@ def test_pinyin_uses_word_readings():
     assert pinyin_forms("不动产登记") == ("bdcdj", "budongchandengji")
     assert pinyin_forms("银行") == ("yh", "yinhang")
     assert pinyin_forms("社保医保") == ("sbyb", "shebaoyibao")
+
+
+def test_search_ranks_a_name_start_above_a_name_that_only_contains_the_words():
+    hall = [ServiceEntry("X", "个人社保查询"), ServiceEntry("Y", "社保卡补办")]
+    hits = search("社保", hall)
+    assert [(h.code, h.match, h.score) for h in hits] == [("Y", "name", 92), ("X", "name", 85)]
+
+
+def test_search_finds_a_service_by_a_word_of_its_english_name():
+    hits = search("insurance", HALL)
+    assert [(h.code, h.match, h.matched) for h in hits] == [("C", "name", "Social & medical insurance")]
+
+
+def test_search_matches_english_names_at_word_starts_not_inside_words():
+    # "sur" is inside "insurance" but starts no word of any English name
+    assert codes("sur") == []
+
+
+def test_search_ignores_an_empty_category_or_english_name():
+    hall = [ServiceEntry("X", "户籍办理"), ServiceEntry("Y", "出入境", "公安", "Exit & entry")]
+    assert [h.code for h in search("公安", hall)] == ["Y"]
+    assert [h.code for h in search("exit", hall)] == ["Y"]

@@ -83,3 +83,12 @@ def test_rule_violation_speaks_chinese_and_english():
     with pytest.raises(RuleViolation) as err:
         lc.start(TicketState(Status.WAITING), T0)
     assert "开始办理" in err.value.message_zh and "started" in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    "status", [Status.WAITING, Status.CALLED, Status.SERVING, Status.DONE, Status.CANCELLED]
+)
+def test_only_a_no_show_can_be_reactivated(status):
+    with pytest.raises(RuleViolation) as err:
+        lc.reactivate(TicketState(status, finished_at=T0), T0)
+    assert err.value.code == "invalid_transition" and "reactivated" in err.value.message_en

@@ -50,3 +50,24 @@ def test_sign_out_with_a_number_at_the_counter_is_refused():
     with pytest.raises(RuleViolation):
         wr.sign_out(wr.sign_in(CLOSED, 7), 7, has_active_ticket=True)
     assert wr.sign_out(wr.sign_in(CLOSED, 7), 7, has_active_ticket=False) == CLOSED
+
+
+def test_a_pause_reason_is_at_most_two_hundred_characters():
+    open_ = wr.sign_in(CLOSED, 7)
+    assert wr.pause(open_, 7, "x" * wr.MAX_PAUSE_REASON).pause_reason == "x" * wr.MAX_PAUSE_REASON
+    with pytest.raises(RuleViolation) as err:
+        wr.pause(open_, 7, "x" * (wr.MAX_PAUSE_REASON + 1))
+    assert err.value.code == "invalid_field" and str(wr.MAX_PAUSE_REASON) in err.value.message_en
+
+
+def test_only_an_open_window_can_be_paused():
+    paused = wr.pause(wr.sign_in(CLOSED, 7), 7, "休息")
+    with pytest.raises(RuleViolation) as err:
+        wr.pause(paused, 7, "又休息")
+    assert err.value.code == "window_not_open"
+
+
+def test_only_a_paused_window_can_be_resumed():
+    with pytest.raises(RuleViolation) as err:
+        wr.resume(wr.sign_in(CLOSED, 7), 7)
+    assert err.value.code == "window_not_paused"
