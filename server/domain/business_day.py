@@ -18,4 +18,3 @@ def business_day(now_utc: datetime, timezone: str, rollover_hour: int = 0) -> da
         raise ValueError("rollover_hour must be within 0..23")
     local = now_utc.astimezone(ZoneInfo(timezone))
     return (local - timedelta(hours=rollover_hour)).date()
-

@@ -55,9 +55,7 @@ def choose_next(
     return order[0] if order else None
 
 
-def may_call(
-    window_id: int, services: Collection[str], c: Candidate, covering: Collection[int] = ()
-) -> bool:
+def may_call(window_id: int, services: Collection[str], c: Candidate, covering: Collection[int] = ()) -> bool:
     """Whether this window may call the ticket at all: one of its services, and not directed to
     another window (tickets directed to a window it covers count as its own)."""
     return c.service_code in services and (

@@ -54,12 +54,18 @@ def needs_alarm(
 ) -> bool:
     """Neither A nor B on duty, the window empty, and citizens waiting for it, in opening hours.
 
-    An empty window means A is not at it; B covers from wherever B is signed in.
+    An empty window means A is not at it; B covers from wherever B is signed in — but only a
+    window with an A post is covered (`covered_by`): a window with a B post alone is alarmed.
     """
     if not open_now or waiting <= 0 or post.clerk is not None:
         return False
-    b_here = post.b_user is not None and post.b_user in signed_in and post.b_user not in set(on_leave)
-    return not b_here
+    b_covers = (
+        post.a_user is not None
+        and post.b_user is not None
+        and post.b_user in signed_in
+        and post.b_user not in set(on_leave)
+    )
+    return not b_covers
 
 
 def check_posts(a_user: int | None, b_user: int | None) -> None:
@@ -91,7 +97,9 @@ def check_leave(start_day: date, end_day: date, reason: str, handover_note: str,
         )
 
 
-def _hm(text: str) -> time:
+def _hm(text: object) -> time:
+    if not isinstance(text, str):
+        raise TypeError("a time is a string HH:MM")
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
 

@@ -145,12 +145,6 @@ def test_every_window_with_a_and_b_posts_and_citizens_waiting_is_either_served_o
                 assert not (alarmed and (served or covered)), (clerk, b_at, leave)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a window with only a B post: covered_by says B does not cover it (a_is_away is False "
-    "without an A post) while needs_alarm assumes B covers it from wherever B is signed in, so its "
-    "queue is neither served nor alarmed",
-)
 def test_a_window_with_only_a_b_post_and_citizens_waiting_is_either_covered_or_alarmed():
     post = Post(WIN, None, B, clerk=None)
     signed_in = {B: B_WIN}
@@ -262,11 +256,6 @@ def test_an_opening_span_is_two_hh_mm_times(span):
     assert err.code == "invalid_field" and err.message_en == "mon: use HH:MM"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_opening_hours catches only ValueError/TypeError: a JSON number or null as a time "
-    "raises AttributeError ('int' object has no attribute 'split') instead of a RuleViolation",
-)
 @pytest.mark.parametrize("span", [[830, 1200], [None, None]])
 def test_an_opening_span_of_numbers_or_nulls_is_refused_as_a_rule_violation(span):
     err = refused(rules.check_opening_hours, {"mon": [span]})
