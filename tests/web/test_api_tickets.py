@@ -199,3 +199,15 @@ def test_openapi_and_healthz(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/tickets" in doc["paths"]
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_event_log_keeps_ids_never_the_host_a_request_came_from(ctx, client, kiosk, clerk2):
+    """URLs are the web layer's job: answers carry absolute URLs, the stored history does not."""
+    host = "hall-7.example.test"
+    made = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk, base_url=f"http://{host}")
+    assert made.get_json()["url"] == f"http://{host}/t/{made.get_json()['id']}"
+    called = client.post("/api/v1/windows/2/call-next", headers=clerk2, base_url=f"http://{host}")
+    assert called.status_code == 200
+    with ctx.db.read() as s:
+        stored = [repr(e.data) for e in s.scalars(select(Event))]
+    assert stored and not [d for d in stored if host in d or "'url'" in d]
