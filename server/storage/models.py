@@ -38,6 +38,9 @@ class Hall(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: {"mon": [["08:30", "12:00"], ["13:30", "17:30"]], …}; None = open around the clock
     opening_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: pause reasons a clerk may pick that boards show to the public; None = the default list
+    #: (domain.disclosure.DEFAULT_PUBLIC_PAUSE_REASONS); any other reason stays with staff
+    public_pause_reasons: Mapped[list[str] | None] = mapped_column(JSON)
 
     services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
     windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
@@ -73,6 +76,11 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100))
     badge: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: bumped by logout-everywhere, a password change or deactivation: older sessions end
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: failed logins in a row (reset by a good one) and when the next try is allowed
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall | None] = relationship()
 
@@ -284,6 +292,9 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: the unguessable key of the notice's phone page (the QR carries it; ≥ 60 bits); the short
+    #: code is only for typing at a kiosk, where look-ups are rate-limited
+    token: Mapped[str | None] = mapped_column(String(24), unique=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
