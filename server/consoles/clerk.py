@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..web.helpers import console_hall
+from ..services.halls import public_pause_reasons
+from ..web.helpers import console_hall, hall_ctx
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
 
@@ -21,4 +22,9 @@ CONSOLE_ROLES = ("clerk", "manager", "admin")
 @login_required
 def console() -> str:
     hall = console_hall(CONSOLE_ROLES)
-    return render_template("clerk/console.html", user=current_user, hall=hall)
+    return render_template(
+        "clerk/console.html",
+        user=current_user,
+        hall=hall,
+        public_pause_reasons=public_pause_reasons(hall_ctx(), hall),
+    )

@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import join_room, leave_room
+from flask_socketio import rooms as socket_rooms
 from socketio.exceptions import ConnectionRefusedError
 
+from ..domain.disclosure import audience_of
 from ..domain.errors import RuleViolation
 from ..extensions import socketio
 from ..services import halls as hall_service
@@ -45,25 +47,38 @@ def on_disconnect(*_reason: Any) -> None:
 def on_subscribe(data: Any) -> dict[str, Any]:
     """Payload `{"hall": CODE, "window": ID?, "ticket": ID?, "since": LAST_SEQ_OR_NULL}`.
 
-    Joins the hall's room, then acks `{"seq", "events": [...]}` (everything after `since`) or
-    `{"seq", "snapshot": {...}}`; `{"error": {...}}` when refused. Joining before reading means
-    an event committed meanwhile arrives twice at worst (clients drop seq they have), never zero.
+    Joins the hall's room of the caller's audience (domain.disclosure: anonymous listeners get
+    the public shapes, devices theirs, staff theirs), then acks `{"seq", "events": [...]}`
+    (everything after `since`) or `{"seq", "snapshot": {...}}`, shaped the same way; `{"error":
+    {...}}` when refused — a window of another hall, a ticket the caller does not hold. Joining
+    before reading means an event committed meanwhile arrives twice at worst (clients drop seq
+    they have), never zero.
     """
-    if not isinstance(data, dict) or not isinstance(data.get("hall"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("hall"), str) or len(data["hall"]) > 32:
         return error("bad_request", "subscribe 需要 hall 字段", "subscribe needs a hall")
     since = data.get("since")
     if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
         return error(
             "invalid_field", "since 必须是非负整数或 null", "since must be a non-negative integer or null"
         )
+    window = data.get("window")
+    if window is not None and (
+        not isinstance(window, int) or isinstance(window, bool) or not 0 < window < 2**63
+    ):
+        return error("invalid_field", "window 必须是窗口编号", "window must be a window id")
+    ticket = data.get("ticket")
+    if ticket is not None and (not isinstance(ticket, str) or not 0 < len(ticket) <= 24):
+        return error("invalid_field", "ticket 必须是号码的编号", "ticket must be a ticket id")
     principal = principals.get(request.sid, ANONYMOUS)  # type: ignore[attr-defined]
-    if principal.is_anonymous and not current_app.config["PUBLIC_BOARDS"] and not data.get("ticket"):
+    if principal.is_anonymous and not current_app.config["PUBLIC_BOARDS"] and not ticket:
         return error("unauthenticated", "需要设备令牌", "a device token is required")
-    join_room(rooms.hall(data["hall"]))
+    room = rooms.hall(data["hall"], audience_of(principal.role))
+    for joined in socket_rooms():
+        if rooms.is_hall_room(joined) and joined != room:
+            leave_room(joined)  # one subscription at a time: the last one asked for
+    join_room(room)
     try:
-        return hall_service.resync(ctx(), principal, data["hall"], since)
+        return hall_service.resync(ctx(), principal, data["hall"], since, window, ticket)
     except RuleViolation as err:
-        from flask_socketio import leave_room
-
-        leave_room(rooms.hall(data["hall"]))
+        leave_room(room)
         return error(err.code, err.message_zh, err.message_en)

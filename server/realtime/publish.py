@@ -8,14 +8,28 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from .. import event_names as names
+from ..domain.disclosure import shape_envelope
 from ..services.core.context import Envelope
 from . import rooms
 
 
 def make_publisher(socketio: SocketIO) -> Callable[[Sequence[Envelope]], None]:
+    """Each event goes to the hall's room of every audience, shaped for it by
+    domain.disclosure; audiences that receive the same shape get it in one emit."""
+
     def publish(events: Sequence[Envelope]) -> None:
         for event in events:
-            socketio.emit(event["type"], event, to=rooms.hall(event["hall"]))
+            by_shape: list[tuple[Envelope, list[str]]] = []
+            for audience, room in rooms.hall_rooms(event["hall"]).items():
+                shaped = shape_envelope(event, audience)
+                for payload, to in by_shape:
+                    if payload == shaped:
+                        to.append(room)
+                        break
+                else:
+                    by_shape.append((shaped, [room]))
+            for payload, to in by_shape:
+                socketio.emit(event["type"], payload, to=to)  # type: ignore[arg-type]  # a list of rooms is fine
 
     return publish
 

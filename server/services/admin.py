@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from .. import event_names as names
 from ..domain import posts as post_rules
+from ..domain.disclosure import public_pause_phrases
 from ..domain.numbering import validate_prefix
 from ..storage.models import ApiToken, Hall, Service, User, Window
 from .core.context import Context
@@ -30,6 +31,8 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "timezone": h.timezone,
         "rollover_hour": h.rollover_hour,
         "opening_hours": h.opening_hours,
+        # the pause reasons boards may show (domain.disclosure); any other stays with staff
+        "public_pause_reasons": list(public_pause_phrases(h.public_pause_reasons)),
     }
 
 
@@ -66,7 +69,7 @@ def create_hall(ctx: Context, actor: Principal, code: str, name: str, timezone: 
 
 
 def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Name, timezone, opening hours (admin, or the hall's manager)."""
+    """Name, timezone, opening hours, public pause phrases (admin, or the hall's manager)."""
     require_role(actor, ("admin", "manager"))
     with ctx.db.transaction() as s:
         h = load_hall(s, code)
@@ -78,6 +81,9 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
         if "opening_hours" in data:
             post_rules.check_opening_hours(data["opening_hours"])
             h.opening_hours = data["opening_hours"]
+        if "public_pause_reasons" in data:
+            phrases = data["public_pause_reasons"]
+            h.public_pause_reasons = None if phrases is None else list(public_pause_phrases(phrases))
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])

@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..domain.disclosure import audience_of, public_pause_phrases, shape_envelope, shape_snapshot
 from ..domain.estimate import estimated_wait_s
-from ..storage.models import Hall, Window
+from ..storage.models import Hall, Ticket, Window
 from .core.context import Context
 from .core.errors import not_found
 from .core.events import events_since
@@ -61,30 +62,57 @@ def list_halls(ctx: Context) -> list[dict[str, str]]:
 
 
 def snapshot(ctx: Context, actor: Principal, code: str) -> dict[str, Any]:
-    """What a board shows right now, with the seq it is consistent with."""
+    """What a board shows right now, with the seq it is consistent with, as the caller may see
+    it (domain.disclosure)."""
     with ctx.db.read() as s:
         hall = load_hall(s, code)
         authorize_read(actor, hall)
-        return build_snapshot(ctx, s, hall)
+        return shape_snapshot(build_snapshot(ctx, s, hall), audience_of(actor.role))
 
 
-def resync(ctx: Context, actor: Principal, code: str, since: int | None) -> dict[str, Any]:
-    """A (re)connecting board's catch-up: the events it missed, or a snapshot."""
+def resync(
+    ctx: Context,
+    actor: Principal,
+    code: str,
+    since: int | None,
+    window: int | None = None,
+    ticket: str | None = None,
+) -> dict[str, Any]:
+    """A (re)connecting screen's catch-up: the events it missed, or a snapshot, shaped for the
+    caller's audience. A window board names a window of this hall, a phone page its own ticket
+    (the id only its holder has): anything else is refused, so a subscription is what it asked
+    for."""
+    audience = audience_of(actor.role)
     with ctx.db.read() as s:
         hall = load_hall(s, code)
         authorize_read(actor, hall)
+        if window is not None:
+            w = s.get(Window, window)
+            if w is None or w.hall_id != hall.id:
+                raise not_found("窗口", "window")
+        if ticket is not None:
+            held = s.scalar(select(Ticket.hall_id).where(Ticket.public_id == ticket))
+            if held != hall.id:
+                raise not_found("号码", "ticket")
         if since is not None and 0 <= since <= hall.seq:
             missed = events_since(s, hall, since, MAX_REPLAY)
             if missed is not None:
-                return {"seq": hall.seq, "events": missed}
-        return {"seq": hall.seq, "snapshot": build_snapshot(ctx, s, hall)}
+                return {"seq": hall.seq, "events": [shape_envelope(e, audience) for e in missed]}
+        return {"seq": hall.seq, "snapshot": shape_snapshot(build_snapshot(ctx, s, hall), audience)}
 
 
 def authorize_read(actor: Principal, hall: Hall) -> None:
     if actor.is_anonymous:
         return  # callers decide whether anonymous readers are allowed at all
-    require_role(actor, ("admin", "manager", "clerk", "kiosk", "board"))
+    require_role(actor, ("admin", "manager", "clerk", "kiosk", "board", "pad"))
     require_hall(actor, hall.id)
+
+
+def public_pause_reasons(ctx: Context, code: str) -> list[str]:
+    """The pause reasons the hall's boards show (a clerk picks one; any other text stays with
+    staff)."""
+    with ctx.db.read() as s:
+        return list(public_pause_phrases(load_hall(s, code).public_pause_reasons))
 
 
 def hall_name(ctx: Context, code: str) -> str:

@@ -16,6 +16,7 @@ from .. import event_names as names
 from ..domain import ticket as lifecycle
 from ..domain import window as window_rules
 from ..domain.choose_next import call_order
+from ..domain.disclosure import holder_view
 from ..domain.errors import RuleViolation
 from ..domain.estimate import estimated_wait_s
 from ..domain.notice import is_repeat_trip, normalise_code
@@ -204,7 +205,7 @@ def get_ticket(ctx: Context, public_id: str) -> dict[str, Any]:
         view = ticket_with_position(ctx, s, t)
         view["print"] = ticket_print_state(s, t.id)
         view["transfers"] = transfer_chain(s, t.id)
-        return view
+        return holder_view(view)
 
 
 def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] | None:

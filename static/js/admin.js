@@ -120,11 +120,14 @@ function hallPage() {
       hours[d] = ((info.opening_hours || {})[d] || []).map(function (s) { return [s[0], s[1]]; });
     });
     renderHours();
+    $("hs-pause-reasons").value = (info.public_pause_reasons || []).join("\n");
   }
 
   form.addEventListener("submit", busy($("hs-save"), async function () {
     if (!form.reportValidity()) return;
     const body = { name: $("hs-name").value.trim(), timezone: $("hs-tz").value.trim() };
+    body.public_pause_reasons = $("hs-pause-reasons").value.split("\n")
+      .map(function (x) { return x.trim(); }).filter(function (x) { return x; });
     if ($("hs-always").checked) {
       body.opening_hours = null;
     } else {

@@ -45,8 +45,8 @@ function renderCalling(flashId) {
     const t = row.ticket;
     const serving = t.status === "serving";
     const li = h("li", {
-      class: "call-row" + (serving ? " serving" : "") + (t.id === flashId ? " flash" : ""),
-      dataset: { ticketId: t.id, ticketNumber: t.number, windowNumber: t.window ? t.window.number : "" },
+      class: "call-row" + (serving ? " serving" : "") + (t.ref === flashId ? " flash" : ""),
+      dataset: { ticketRef: t.ref, ticketNumber: t.number, windowNumber: t.window ? t.window.number : "" },
     },
       h("span", { class: "call-number num", text: t.number }),
       h("span", { class: "call-arrow", "aria-hidden": "true", text: "→" }),
@@ -151,8 +151,8 @@ function renderTransfers(flashId) {
   list.textContent = "";
   state.transfers.slice(0, TRANSFERS_MAX).forEach(function (d) {
     list.appendChild(h("li", {
-      class: "transfer-item" + (d.ticket.id === flashId ? " flash" : ""),
-      dataset: { ticketId: d.ticket.id, ticketNumber: d.ticket.number, windows: (d.to.windows || []).join(",") },
+      class: "transfer-item" + (d.ticket.ref === flashId ? " flash" : ""),
+      dataset: { ticketRef: d.ticket.ref, ticketNumber: d.ticket.number, windows: (d.to.windows || []).join(",") },
     },
       h("span", { class: "t-message", text: messageOf(d) }),
       h("span", { class: "t-service", text: tr("transfer_to", { service: serviceLabel(d.to.service) }) })));
@@ -162,10 +162,10 @@ function renderTransfers(flashId) {
 
 function onTransferred(d) {
   if (!d.ticket) return;
-  state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== d.ticket.id; });
+  state.transfers = state.transfers.filter(function (x) { return x.ticket.ref !== d.ticket.ref; });
   state.transfers.unshift(d);
   state.transfers.length = Math.min(state.transfers.length, TRANSFERS_MAX);
-  renderTransfers(d.ticket.id);
+  renderTransfers(d.ticket.ref);
   showBanner(messageOf(d), true);
   // read once: the citizen standing at the wrong window hears where to go
   const m = d.message || {};
@@ -179,7 +179,7 @@ function onTransferred(d) {
 function dropTransfer(t) {
   if (!t || t.status === "waiting") return;
   const before = state.transfers.length;
-  state.transfers = state.transfers.filter(function (x) { return x.ticket.id !== t.id; });
+  state.transfers = state.transfers.filter(function (x) { return x.ticket.ref !== t.ref; });
   if (state.transfers.length !== before) renderTransfers();
 }
 
@@ -188,10 +188,10 @@ function upsertCalling(t, order, recall) {
   if (!t || !t.window || ACTIVE.indexOf(t.status) === -1) return;
   // One window serves one citizen: a new call replaces whatever that window showed.
   state.calling.forEach(function (row, id) {
-    if (id !== t.id && row.ticket.window && row.ticket.window.id === t.window.id) state.calling.delete(id);
+    if (id !== t.ref && row.ticket.window && row.ticket.window.id === t.window.id) state.calling.delete(id);
   });
-  const prev = state.calling.get(t.id);
-  state.calling.set(t.id, {
+  const prev = state.calling.get(t.ref);
+  state.calling.set(t.ref, {
     ticket: t,
     order: order !== undefined ? order : prev ? prev.order : orderOf(t),
     recall: recall !== undefined ? recall : prev ? prev.recall : false,
@@ -199,7 +199,7 @@ function upsertCalling(t, order, recall) {
 }
 
 function touchRecent(t, front) {
-  const i = state.recent.findIndex(function (x) { return x.id === t.id; });
+  const i = state.recent.findIndex(function (x) { return x.ref === t.ref; });
   if (front) {
     if (i !== -1) state.recent.splice(i, 1);
     state.recent.unshift(t);
@@ -245,7 +245,7 @@ function onEvent(env) {
       const order = Date.parse(env.at) || Date.now();
       upsertCalling(t, order, env.type === "ticket.recalled");
       touchRecent(t, true);
-      renderCalling(t.id);
+      renderCalling(t.ref);
       renderRecent();
       banner(t);
       announceCall(t);
@@ -263,7 +263,7 @@ function onEvent(env) {
     case "ticket.transferred":
     case "ticket.reactivated":
       if (t) {
-        if (ACTIVE.indexOf(t.status) === -1) state.calling.delete(t.id);
+        if (ACTIVE.indexOf(t.status) === -1) state.calling.delete(t.ref);
         else upsertCalling(t);
         touchRecent(t, false);
       }
@@ -275,7 +275,7 @@ function onEvent(env) {
       if (!w) break;
       if (!w.current || w.status === "closed") {
         state.calling.forEach(function (row, id) {
-          if (row.ticket.window && row.ticket.window.id === w.id && (!w.current || w.current.id !== id)) state.calling.delete(id);
+          if (row.ticket.window && row.ticket.window.id === w.id && (!w.current || w.current.ref !== id)) state.calling.delete(id);
         });
       }
       if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } }));

@@ -212,6 +212,7 @@ function startCountdown(seconds) {
 // comes from print.updated events (and one re-fetch if none came), never blocks the kiosk.
 const slip = {
   ticketId: null,      // the ticket on screen
+  ticketRef: null,     // its public ref (how print events name it)
   job: null,           // its latest print job, or null: this kiosk has no printer
   reprintsLeft: 0,     // kiosk reprints still allowed for it
   reprinting: false,   // a reprint request is in flight
@@ -250,6 +251,7 @@ function reprintsLeftOf(t) {
 function startSlip(t) {
   clearSlipTimer();
   slip.ticketId = t.id;
+  slip.ticketRef = t.ref;   // the hall's stream names the ticket by its public ref
   slip.job = t.print || null;
   slip.reprinting = false;
   const left = reprintsLeftOf(t);
@@ -257,7 +259,7 @@ function startSlip(t) {
   slip.reprintsLeft = left === null ? 1 : left;
   $("ps-reprint-error").hidden = true;
   if (slip.job && slip.job.printer) rememberPrinter(slip.job.printer);
-  const early = seenJobs[t.id];
+  const early = seenJobs[t.ref];
   if (slip.job && early && isCurrentOrNewer(early)) slip.job = early;
   renderSlip();
   armFallback();
@@ -266,6 +268,7 @@ function startSlip(t) {
 function clearSlip() {
   clearSlipTimer();
   slip.ticketId = null;
+  slip.ticketRef = null;
   slip.job = null;
   slip.reprinting = false;
   renderSlip();
@@ -368,14 +371,14 @@ async function reprint() {
 }
 
 function onPrintUpdated(job) {
-  if (!job || !job.ticket) return;
-  const prev = seenJobs[job.ticket];
+  if (!job || !job.ref) return;
+  const prev = seenJobs[job.ref];
   if (!prev || (prev.id === job.id ? progress(job) >= progress(prev) : jobTime(job) > jobTime(prev))) {
-    seenJobs[job.ticket] = job;
+    seenJobs[job.ref] = job;
   }
   const keys = Object.keys(seenJobs);
   if (keys.length > 50) delete seenJobs[keys[0]];
-  if (job.ticket === slip.ticketId) applyJob(job);
+  if (job.ref === slip.ticketRef) applyJob(job);
 }
 
 // ── this kiosk's printer ───────────────────────────────────

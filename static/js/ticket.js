@@ -94,12 +94,14 @@ live({
   ticket: ticketId,
   onSnapshot: function () { reload(); },
   onEvent: function (env) {
+    // The hall's stream names tickets by their public ref; ours is in the page's own view.
     const t = env.data && env.data.ticket;
-    if (t && t.id === ticketId && env.type === "ticket.transferred") {
+    const mine = !!t && !!ticket.ref && t.ref === ticket.ref;
+    if (mine && env.type === "ticket.transferred") {
       lastMove = { to: env.data.to || {}, message: env.data.message };
       vibrate([300, 150, 300]);
     }
-    if (t && t.id === ticketId) {
+    if (mine) {
       // Our own ticket: show the call at once (no round trip), then fetch the full view.
       ticket = Object.assign({}, ticket, t, { position: t.position, estimated_wait_s: t.estimated_wait_s });
       render();

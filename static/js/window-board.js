@@ -41,7 +41,7 @@ function render(flash) {
   });
 
   if (w.clerk) {
-    $("clerk-name").textContent = w.clerk.name || w.clerk.username;
+    $("clerk-name").textContent = w.clerk.name || "";
     $("clerk-badge").textContent = w.clerk.badge ? tr("badge", { badge: w.clerk.badge }) : "";
     root.classList.remove("no-clerk");
   } else {
@@ -144,7 +144,7 @@ function onEvent(env) {
     case "ticket.no_show":
     case "ticket.cancelled":
     case "ticket.transferred":
-      if (state.win.current && t && state.win.current.id === t.id) { state.win.current = null; render(false); }
+      if (state.win.current && t && state.win.current.ref === t.ref) { state.win.current = null; render(false); }
       if (env.type === "ticket.transferred") onTransferred(d);
       break;
     case "posts.updated":

@@ -244,11 +244,11 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     expect(board.locator(f"#now-calling .call-row[data-ticket-number='{number}']")).to_have_count(0)
     expect(window_page.locator("#win-current")).to_have_text("—")
 
-    # a pause with its reason reaches the window board; resume clears it
-    clerk.fill("#pause-reason", "临时离岗，请到 3 号窗口办理")
+    # a pause with one of the hall's public phrases reaches the window board; resume clears it
+    clerk.fill("#pause-reason", "临时离岗，请稍候")
     clerk.locator("#btn-pause").click()
     expect(window_page.locator("#win-paused")).to_be_visible()
-    expect(window_page.locator("#paused-reason")).to_have_text("临时离岗，请到 3 号窗口办理")
+    expect(window_page.locator("#paused-reason")).to_have_text("临时离岗，请稍候")
     expect(clerk.locator("#btn-call")).to_be_disabled()
     clerk.locator("#btn-resume").click()
     expect(window_page.locator("#win-paused")).to_be_hidden()

@@ -75,7 +75,8 @@ def test_transfer_keeps_first_contact_owner(ctx, hall, clock):
     transfers.transfer(ctx, hall["c6"], sb["id"], "转公积金", service_code="F")
     serve(ctx, hall["c8"], 8)
     t = ts.get_ticket(ctx, sb["id"])
-    assert t["owner"]["username"] == "clerk06", "the second clerk does not take the matter over"
+    # the holder's view names the owner as 挂牌上岗 does: name and badge, not the login
+    assert t["owner"]["name"] == "杨帆", "the second clerk does not take the matter over"
     assert [x["to_service"] for x in t["transfers"]] == ["F"]
 
 

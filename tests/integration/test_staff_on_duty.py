@@ -45,8 +45,10 @@ def test_when_a_signs_out_b_serves_as_service_and_a_window_board_points_to_b(ctx
 
     board = snapshot_window(ctx, 3)
     assert board["status"] == "closed"
-    assert board["cover"]["window"]["number"] == 2 and board["cover"]["clerk"]["username"] == "clerk02"
-    assert board["posts"]["a"]["username"] == "clerk03" and board["posts"]["b"]["username"] == "clerk02"
+    # a board shows who covers by name and badge (挂牌上岗), never by login name
+    assert board["cover"]["window"]["number"] == 2 and board["cover"]["clerk"]["name"] == "王芳"
+    assert board["posts"]["a"]["name"] == "张伟" and board["posts"]["b"]["name"] == "王芳"
+    assert "username" not in board["cover"]["clerk"] and "username" not in board["posts"]["a"]
 
     called = [ts.call_next(ctx, people["c2"], 2)]
     assert called[0]["id"] == a["id"], "its own earlier A ticket first"

@@ -40,7 +40,9 @@ def test_call_is_pushed_with_the_envelope(app, ctx, board_token):
     env = received[-1]["args"][0]
     assert set(env) == {"seq", "hall", "type", "at", "data"}
     assert env["type"] == "ticket.called" and env["hall"] == "demo"
-    assert env["data"]["ticket"]["id"] == t["id"] and env["data"]["ticket"]["window"]["number"] == 2
+    # a board keys tickets by `ref`; the id that opens the phone page never reaches it
+    assert env["data"]["ticket"]["ref"] == t["ref"] and env["data"]["ticket"]["window"]["number"] == 2
+    assert "id" not in env["data"]["ticket"]
     assert [r["args"][0]["seq"] for r in received] == [1, 2, 3, 4]
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from marshmallow import fields
+from marshmallow.validate import Length
 
-from .base import MAX_INT, Flag, In, Int, Object, Out, Str, Text, say
+from .base import MAX_INT, Flag, In, Int, Object, Out, Str, Text, Texts, say
 from .common import DATETIME, WindowRef
 
 #: opening hours: per weekday (mon…sun) a list of [from, to] times; null = always open
@@ -32,6 +33,12 @@ class HallPatch(In):
     name = Str(200)
     timezone = Str(64)
     opening_hours = Object(allow_none=True, metadata=OPENING_HOURS)
+    public_pause_reasons = Texts(
+        100,
+        allow_none=True,
+        validate=Length(max=20),
+        metadata={"description": "pause reasons boards may show; null = the default list"},
+    )
 
 
 class Hall(Out):
@@ -40,6 +47,9 @@ class Hall(Out):
     timezone = fields.String(required=True)
     rollover_hour = fields.Integer(required=True)
     opening_hours = fields.Dict(required=True, allow_none=True, metadata=OPENING_HOURS)
+    public_pause_reasons = fields.List(
+        fields.String(), required=True, metadata={"description": "pause reasons boards may show"}
+    )
 
 
 class Halls(Out):

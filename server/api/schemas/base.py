@@ -246,11 +246,16 @@ class Link(fields.String):
         )
         super().__init__(dump_only=True, metadata=_meta(metadata, format="uri", example=example), **kw)
 
-    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> str:
-        return self.url_of(obj)
+    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:
+        url = self.url_of(obj)
+        return missing if url is None else url
 
-    def url_of(self, obj: Any) -> str:
-        return absolute_url(self.template.format_map(obj))
+    def url_of(self, obj: Any) -> str | None:
+        """The URL, or None when the object lacks what it is built from (a public shape)."""
+        try:
+            return absolute_url(self.template.format_map(obj))
+        except KeyError:
+            return None
 
 
 def nested(schema: Schema | type[Schema], **kw: Any) -> fields.Nested:
@@ -311,7 +316,9 @@ class Out(Schema):
             out = {}
             for key, attr, convert, whole in steps:
                 if whole:
-                    out[key] = convert(obj)  # type: ignore[misc]
+                    url = convert(obj)  # type: ignore[misc]
+                    if url is not None:
+                        out[key] = url
                     continue
                 value = obj.get(attr, missing)
                 if value is missing:

@@ -33,6 +33,16 @@ class Clerk(Out):
     badge = fields.String(required=True, allow_none=True)
 
 
+STAFF_ONLY = "staff only (clerks, managers, admins); never sent to anonymous listeners or devices"
+
+
+class BoardClerk(Clerk):
+    """挂牌上岗: the public, devices and a ticket's holder get the display name and badge, never
+    the login name."""
+
+    username = fields.String(metadata={"description": STAFF_ONLY})
+
+
 class Message(Out):
     """Where the citizen goes, in both languages ("C012 请到 8 号窗口")."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from .base import Digits, In, Out, Query, Str, Text, say
-from .common import DATE, Clerk, Counts, Message, WindowRef
-from .tickets import Ticket
+from .base import Digits, In, Link, Out, Query, Str, Text, say
+from .common import DATE, STAFF_ONLY, BoardClerk, Clerk, Counts, Message, WindowRef
+from .tickets import NoticeRef, Ticket
 
 WINDOW_STATUSES = ("open", "paused", "closed")
 
@@ -39,7 +39,12 @@ class Window(Out):
     status = fields.String(required=True, metadata={"enum": list(WINDOW_STATUSES)})
     services = fields.List(fields.String(), required=True)
     clerk = fields.Nested(Clerk, required=True, allow_none=True)
-    pause_reason = fields.String(required=True, allow_none=True)
+    pause_reason = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "public: only one of the hall's public phrases"},
+    )
+    pause_reason_public = fields.Boolean(metadata={"description": "staff: whether boards show the reason"})
     current = fields.Nested(Ticket, required=True, allow_none=True)
     posts = fields.Nested(Posts)
     cover = fields.Nested(Cover, allow_none=True)
@@ -110,13 +115,40 @@ class TransferTo(TransferFrom):
     windows = fields.List(fields.Integer(), required=True, metadata={"description": "where to go"})
 
 
+class BoardTicket(Ticket):
+    """A ticket in the snapshot: anonymous callers and devices get it by `ref`, without the id
+    that opens its phone page, its owner or its notice (docs/security.md)."""
+
+    id = fields.String(metadata={"description": STAFF_ONLY})
+    url = Link("/t/{id}", metadata={"description": STAFF_ONLY})
+    priority = fields.Boolean(metadata={"description": STAFF_ONLY})
+    owner = fields.Nested(BoardClerk, allow_none=True, metadata={"description": STAFF_ONLY})
+    notice = fields.Nested(NoticeRef, allow_none=True, metadata={"description": STAFF_ONLY})
+
+
+class BoardPosts(Posts):
+    a = fields.Nested(BoardClerk, required=True, allow_none=True)
+    b = fields.Nested(BoardClerk, required=True, allow_none=True)
+
+
+class BoardCover(Cover):
+    clerk = fields.Nested(BoardClerk, required=True, allow_none=True)
+
+
+class BoardWindow(Window):
+    clerk = fields.Nested(BoardClerk, required=True, allow_none=True)
+    current = fields.Nested(BoardTicket, required=True, allow_none=True)
+    posts = fields.Nested(BoardPosts)
+    cover = fields.Nested(BoardCover, allow_none=True)
+
+
 class Transfer(Out):
     """A transfer whose citizen still waits (as in the `ticket.transferred` event)."""
 
-    ticket = fields.Nested(Ticket, required=True)
+    ticket = fields.Nested(BoardTicket, required=True)
     from_ = fields.Nested(TransferFrom, data_key="from", attribute="from", required=True)
     to = fields.Nested(TransferTo, required=True)
-    reason = fields.String(required=True)
+    reason = fields.String(metadata={"description": STAFF_ONLY + " (the clerk's free text)"})
     message = fields.Nested(Message, required=True)
     waiting = Counts(required=True)
 
@@ -128,11 +160,13 @@ class Snapshot(Out):
     seq = fields.Integer(required=True)
     hall = fields.Nested(SnapshotHall, required=True)
     business_day = fields.String(required=True, metadata=DATE)
-    now_calling = fields.List(fields.Nested(Ticket), required=True, metadata={"description": "newest first"})
-    recent_calls = fields.List(fields.Nested(Ticket), required=True)
+    now_calling = fields.List(
+        fields.Nested(BoardTicket), required=True, metadata={"description": "newest first"}
+    )
+    recent_calls = fields.List(fields.Nested(BoardTicket), required=True)
     waiting = Counts(required=True)
     services = fields.List(fields.Nested(SnapshotService), required=True)
-    windows = fields.List(fields.Nested(Window), required=True)
+    windows = fields.List(fields.Nested(BoardWindow), required=True)
 
 
 class FiguresQuery(Query):

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validates_schema
 
 from .base import MISSING, NOT_LIST, Flag, In, Int, Link, Out, Str, StrMap, Text, field_messages, say
-from .common import DATE, DATETIME, Clerk, HallRef, Message, WindowRef
+from .common import DATE, DATETIME, BoardClerk, HallRef, Message, WindowRef
 
 TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled")
 JOB_STATUSES = ("queued", "sent", "printed", "failed")
@@ -103,7 +103,11 @@ class OnPost(Out):
 class Ticket(Out):
     """A ticket (docs/api.md "Ticket object"); phone numbers never appear."""
 
-    id = fields.String(required=True, metadata={"description": "opaque, unguessable"})
+    id = fields.String(required=True, metadata={"description": "opaque, unguessable: opens the phone page"})
+    ref = fields.String(
+        required=True,
+        metadata={"description": "non-secret key of the ticket on public screens and streams"},
+    )
     number = fields.String(required=True, metadata={"example": "A001"})
     hall = fields.String(required=True)
     service = fields.String(required=True)
@@ -119,7 +123,12 @@ class Ticket(Out):
     position = fields.Integer(required=True, allow_none=True, metadata={"description": "people ahead"})
     estimated_wait_s = fields.Integer(required=True, allow_none=True)
     url = Link("/t/{id}", required=True, metadata={"description": "the citizen's phone page (QR)"})
-    owner = fields.Nested(Clerk, required=True, allow_none=True, metadata={"description": "首办责任人"})
+    owner = fields.Nested(
+        BoardClerk,
+        required=True,
+        allow_none=True,
+        metadata={"description": "首办责任人 (its holder gets the name and badge only)"},
+    )
     notice = fields.Nested(NoticeRef, required=True, allow_none=True)
     # present on some answers only
     print = fields.Nested(PrintJob, allow_none=True, metadata={"description": "the slip (issue, GET)"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.disclosure import is_public_pause_reason, ticket_ref
 from ...storage.models import Notice, Ticket, User, Window
 
 
@@ -30,6 +31,7 @@ def ticket_view(
     the citizen's fast lane and their business); `staff=True` adds them for the clerk."""
     return {
         "id": t.public_id,
+        "ref": ticket_ref(t.public_id),
         "number": t.number,
         "hall": hall_code,
         "service": t.service.code,
@@ -70,6 +72,8 @@ def window_view(w: Window, current: dict[str, Any] | None = None) -> dict[str, A
         "services": [link.service.code for link in w.service_links],
         "clerk": clerk_view(w.clerk),
         "pause_reason": w.pause_reason,
+        # one of the hall's public phrases: boards may show it; any other reason stays with staff
+        "pause_reason_public": is_public_pause_reason(w.pause_reason, w.hall.public_pause_reasons),
         "current": current,
     }
 
