@@ -94,6 +94,14 @@ def update_user(body: dict[str, Any], username: str) -> Any:
     return admin.update_person(ctx(), current_principal(), username, body)
 
 
+@bp.post("/users/<username>/end-sessions")
+@bp.arguments(Empty(), required=False)
+@bp.response(200, PERSON)
+def end_user_sessions(_: dict[str, Any], username: str) -> Any:
+    """Log a person out everywhere: every session ends, open console sockets within ~1 s"""
+    return admin.end_sessions(ctx(), current_principal(), username)
+
+
 @bp.get("/halls/<code>/devices")
 @bp.response(200, Devices())
 def devices(code: str) -> Any:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user, user_logged_in
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
@@ -12,7 +14,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import csrf, login_manager
-from ..services.accounts import Account, authenticate, load_account, principal_for_token
+from ..services.accounts import Account, authenticate, end_sessions, load_account, principal_for_token
 from ..services.core.context import Context
 from ..services.core.principal import ANONYMOUS, Principal, Unauthenticated
 from ..web.errors import error_response
@@ -45,6 +47,10 @@ class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
+
+
+#: where a login keeps the person's `session_epoch`; a different epoch in the database ends it
+EPOCH_KEY = "_epoch"
 
 
 def ctx() -> Context:
@@ -96,11 +102,19 @@ def init_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str) -> LoginUser | None:
+        """The session's person, unless their sessions ended since it was made: the cookie lives
+        in the browser (and in any copy of it), so the epoch it carries is checked every time."""
         try:
             account = load_account(ctx(), int(user_id))
         except ValueError:
             return None
-        return LoginUser(account) if account else None
+        if account is None or session.get(EPOCH_KEY) != account.session_epoch:
+            return None
+        return LoginUser(account)
+
+    @user_logged_in.connect_via(app)
+    def _remember_epoch(_sender: Any, user: LoginUser, **_extra: Any) -> None:
+        session[EPOCH_KEY] = user.account.session_epoch
 
     @app.route("/login", methods=["GET", "POST"], endpoint="auth_login")
     def login() -> Response | tuple[str, int]:
@@ -119,10 +133,16 @@ def init_auth(app: Flask) -> None:
         status = 401 if error and request.method == "POST" else 200
         return render_template("auth/login.html", form=form, error=error), status
 
-    @app.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
-    @login_required
+    @app.post("/logout", endpoint="auth_logout")
     def logout() -> Response:
+        """POST with the CSRF token (CSRFProtect checks every form POST), so another site cannot log
+        anyone out. Ends every session of the person (bumps their epoch): a copy of this cookie
+        taken before must not outlive the logout, and client-side sessions cannot be recalled
+        one by one. Their other browsers log in again; their open console sockets close."""
+        if current_user.is_authenticated:
+            end_sessions(ctx(), int(current_user.id))
         logout_user()
+        session.pop(EPOCH_KEY, None)
         return redirect(url_for("auth_login"))
 
     @app.errorhandler(CSRFError)

@@ -101,9 +101,11 @@ def _serve(app: Any, host: str, port: int) -> None:
     elif mode == "gevent":
         kwargs["handler_class"] = _nodelay_handler()
     from .. import alarm_watch, print_worker
+    from ..realtime import revocation
 
     print_worker.start(app)
     alarm_watch.start(app)
+    revocation.start(app)
     _quiet_gc()
     socketio.run(app, **kwargs)
 

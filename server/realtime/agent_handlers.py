@@ -51,8 +51,11 @@ def on_agent_hello(data: Any) -> dict[str, Any]:
 @socketio.on(names.AGENT_RESULT)
 def on_print_result(data: Any) -> dict[str, Any]:
     """Payload `{"job": ID, "ok": bool, "kind": FAULT?, "message": str?}`; ack `{"ok": true}`.
-    Repeating a result is harmless (the job is finished once)."""
-    if request.sid not in _agents:  # type: ignore[attr-defined]
+    Repeating a result is harmless (the job is finished once). Only a job of the printer this
+    socket announced in its hello: any other is refused with `forbidden` and changes nothing."""
+    sid = request.sid  # type: ignore[attr-defined]
+    principal, printer_id = principals.get(sid), _agents.get(sid)
+    if principal is None or printer_id is None:
         return error("forbidden", "请先发送 agent.hello", "send agent.hello first")
     if (
         not isinstance(data, dict)
@@ -61,7 +64,15 @@ def on_print_result(data: Any) -> dict[str, Any]:
     ):
         return error("bad_request", "print.result 需要 job 和 ok", "print.result needs job and ok")
     try:
-        print_jobs.finish(ctx(), data["job"], data["ok"], data.get("kind"), data.get("message"))
+        print_jobs.agent_result(
+            ctx(),
+            principal,
+            printer_id,
+            data["job"],
+            data["ok"],
+            data.get("kind") if isinstance(data.get("kind"), str) else None,
+            data.get("message") if isinstance(data.get("message"), str) else None,
+        )
     except RuleViolation as err:
         return error(err.code, err.message_zh, err.message_en)
     return {"ok": True}
@@ -70,8 +81,9 @@ def on_print_result(data: Any) -> dict[str, Any]:
 @socketio.on(names.AGENT_STATUS)
 def on_agent_status(data: Any) -> dict[str, Any]:
     """Payload `{"ok": bool, "kind": FAULT?, "detail": str?}`: the agent's printer reading."""
-    printer_id = _agents.get(request.sid)  # type: ignore[attr-defined]
-    if printer_id is None:
+    sid = request.sid  # type: ignore[attr-defined]
+    principal, printer_id = principals.get(sid), _agents.get(sid)
+    if principal is None or printer_id is None:
         return error("forbidden", "请先发送 agent.hello", "send agent.hello first")
     if not isinstance(data, dict) or not isinstance(data.get("ok"), bool):
         return error("bad_request", "agent.status 需要 ok", "agent.status needs ok")
@@ -79,7 +91,10 @@ def on_agent_status(data: Any) -> dict[str, Any]:
     if status != "ok" and status not in print_jobs.FAULTS:
         status = "error"
     detail = data.get("detail") if isinstance(data.get("detail"), str) else None
-    print_jobs.set_printer_status(ctx(), printer_id, status, detail)
+    try:
+        print_jobs.agent_status(ctx(), principal, printer_id, status, detail)
+    except RuleViolation as err:
+        return error(err.code, err.message_zh, err.message_en)
     return {"ok": True}
 
 

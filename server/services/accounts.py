@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, literal, or_, select, union_all, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..storage.models import ApiToken, User
@@ -25,6 +25,8 @@ class Account:
     hall_id: int | None
     hall_code: str | None
     hall_name: str | None
+    #: `users.session_epoch`: a session made at another epoch has ended
+    session_epoch: int = 0
 
     def principal(self) -> Principal:
         return Principal(
@@ -34,6 +36,7 @@ class Account:
             user_id=self.id,
             username=self.username,
             via="session",
+            epoch=self.session_epoch,
         )
 
 
@@ -47,6 +50,7 @@ def _account(u: User) -> Account:
         hall_id=u.hall_id,
         hall_code=u.hall.code if u.hall else None,
         hall_name=u.hall.name if u.hall else None,
+        session_epoch=u.session_epoch,
     )
 
 
@@ -70,6 +74,77 @@ def load_account(ctx: Context, user_id: int) -> Account | None:
     with ctx.db.read() as s:
         u = s.get(User, user_id)
         return _account(u) if u is not None and u.active else None
+
+
+def end_sessions(ctx: Context, user_id: int) -> None:
+    """End every session of this person (logout: a copied cookie must not outlive it)."""
+    with ctx.db.transaction() as s:
+        s.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+
+
+@dataclass(frozen=True)
+class LiveCredentials:
+    """Which of the asked-for credentials still hold: tokens not revoked (and their person still
+    active), and the current epoch of each active person."""
+
+    tokens: frozenset[int]
+    epochs: dict[int, int]
+
+
+def live_credentials(ctx: Context, token_ids: set[int], user_ids: set[int]) -> LiveCredentials:
+    """One query for a process's open sockets: which tokens and people still have access."""
+    if not token_ids and not user_ids:
+        return LiveCredentials(frozenset(), {})
+    tokens = (
+        select(
+            literal("t", String).label("kind"),
+            ApiToken.id.label("id"),
+            literal(0, Integer).label("epoch"),
+        )
+        .outerjoin(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.id.in_(sorted(token_ids)),
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.user_id.is_(None), User.active.is_(True)),
+        )
+    )
+    people = select(
+        literal("u", String).label("kind"), User.id.label("id"), User.session_epoch.label("epoch")
+    ).where(User.id.in_(sorted(user_ids)), User.active.is_(True))
+    with ctx.db.read() as s:
+        rows = s.execute(union_all(tokens, people)).all()
+    return LiveCredentials(
+        frozenset(int(r.id) for r in rows if r.kind == "t"),
+        {int(r.id): int(r.epoch) for r in rows if r.kind == "u"},
+    )
+
+
+def still_valid(p: Principal, live: LiveCredentials) -> bool:
+    """Whether the credential a principal was built from still holds (anonymous: always)."""
+    if p.via == "token":
+        return p.token_id in live.tokens
+    if p.via == "session":
+        return p.user_id is not None and live.epochs.get(p.user_id) == p.epoch
+    return True
+
+
+def forget_tokens(ctx: Context, keep: frozenset[int]) -> int:
+    """Drop cached token principals whose token is not in `keep` (revoked in another process)."""
+    dropped = 0
+    for key, value in list(ctx.cache.items()):
+        if key.startswith("tok:") and value[1] is not None and value[1].token_id not in keep:
+            ctx.cache.pop(key, None)
+            dropped += 1
+    return dropped
+
+
+def cached_token_ids(ctx: Context) -> set[int]:
+    """Token ids of the principals cached by `principal_for_token` in this process."""
+    out = set()
+    for key, value in list(ctx.cache.items()):
+        if key.startswith("tok:") and value[1] is not None and value[1].token_id is not None:
+            out.add(int(value[1].token_id))
+    return out
 
 
 def create_token(

@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from .. import event_names as names
 from ..domain import posts as post_rules
 from ..domain.disclosure import public_pause_phrases
+from ..domain.grants import Grantor, GrantRefused, Person, check_grant
 from ..domain.numbering import validate_prefix
 from ..storage.models import ApiToken, Hall, Service, User, Window
 from .core.context import Context
@@ -213,16 +214,47 @@ def update_person(ctx: Context, actor: Principal, username: str, data: dict[str,
         require_hall(actor, u.hall_id)
         if u.role == "manager" and actor.role != "admin" and u.username != actor.username:
             raise Forbidden("forbidden", "只有管理员可以修改经理", "only an admin changes managers")
+        # a new password or a reactivation is a session for that person: the grant rule decides
+        _check_grant(actor, u.role, u.hall_id, u)
         for field in ("name", "badge"):
             if field in data:
                 setattr(u, field, str(data[field])[:100])
+        ends_sessions = False
         if "active" in data:
+            ends_sessions = u.active and not bool(data["active"])
             u.active = bool(data["active"])
         if "password" in data:
             if len(str(data["password"])) < 8:
                 raise bad_field("password", "密码至少 8 位", "passwords have at least 8 characters")
             u.password_hash = generate_password_hash(str(data["password"]))
+            ends_sessions = True
+        if ends_sessions:  # every session of theirs ends; open console sockets within ~1 s
+            u.session_epoch += 1
         return user_view(u)
+
+
+def end_sessions(ctx: Context, actor: Principal, username: str) -> dict[str, Any]:
+    """End every session of a person at once (their console sockets close within ~1 s); their
+    device tokens stay, revoke those one by one."""
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        u = s.scalar(select(User).where(User.username == username))
+        if u is None:
+            raise not_found("用户", "user")
+        if u.hall_id is not None:
+            require_hall(actor, u.hall_id)
+        _check_grant(actor, u.role, u.hall_id, u)
+        u.session_epoch += 1
+        return user_view(u)
+
+
+def _check_grant(actor: Principal, role: str, hall_id: int | None, user: User | None) -> None:
+    """The domain's grant rule, refused as 403 forbidden."""
+    person = Person(user.id, user.role, user.hall_id) if user is not None else None
+    try:
+        check_grant(Grantor(actor.role, actor.hall_id, actor.user_id), role, hall_id, person)
+    except GrantRefused as err:
+        raise Forbidden(err.code, err.message_zh, err.message_en) from err
 
 
 def token_view(t: ApiToken) -> dict[str, Any]:
@@ -248,12 +280,22 @@ def list_devices(ctx: Context, actor: Principal, hall_code: str) -> list[dict[st
 def issue_device_token(
     ctx: Context, actor: Principal, hall_code: str, role: str, label: str, user: str | None
 ) -> dict[str, Any]:
-    """A kiosk, board (or script) token for this hall; the clear token is shown once."""
+    """A kiosk, board (or script) token for this hall; the clear token is shown once. Nobody
+    mints one for a role or a person above their own (domain/grants.py)."""
     require_role(actor, ("admin", "manager"))
     if role not in ("kiosk", "board", "clerk"):
         raise bad_field("role", "设备角色是 kiosk、board 或 clerk", "device role is kiosk, board or clerk")
     with ctx.db.transaction() as s:
-        require_hall(actor, load_hall(s, hall_code).id)
+        hall = load_hall(s, hall_code)
+        require_hall(actor, hall.id)
+        person = None
+        if role == "clerk" and not user:
+            raise bad_field("user", "工作人员令牌必须指定用户", "a clerk token must name its user")
+        if user is not None:
+            person = s.scalar(select(User).where(User.username == user))
+            if person is None:
+                raise not_found("用户", "user")
+        _check_grant(actor, role, hall.id, person)
         token = add_token(s, ctx.clock(), role, hall_code, user, label)
     return {"token": token, "role": role, "label": label}
 

@@ -25,7 +25,7 @@ from .core.context import Context, Envelope
 from .core.credentials import hash_token
 from .core.errors import bad_field, not_found
 from .core.events import record
-from .core.principal import Principal, require_hall, require_role
+from .core.principal import Forbidden, Principal, require_hall, require_role
 from .core.print_queue import KIOSK_REPRINTS, agent_push, job_view, render_slip
 from .core.rows import rows_changed
 
@@ -142,11 +142,14 @@ def agent_hello(
         raise bad_field("mode", "模式 text/raster，纸宽 58/80", "mode text|raster, width 58|80")
     now = ctx.clock()
     events: list[Envelope] = []
+    if actor.hall_id is None or actor.token_id is None:
+        raise _not_yours()
     with ctx.db.transaction() as s:
-        assert actor.hall_id is not None
         p = s.scalar(
             select(Printer).where(Printer.kiosk_token_id == actor.token_id, Printer.driver == "agent")
         )
+        if p is not None and p.hall_id != actor.hall_id:
+            raise _not_yours()
         if p is None:
             p = Printer(
                 hall_id=actor.hall_id, kiosk_token_id=actor.token_id, driver="agent", status="unknown"
@@ -212,11 +215,18 @@ def reprint(ctx: Context, actor: Principal, ticket_public_id: str) -> dict[str, 
                     "取号机只能补打一次，请联系工作人员",
                     "a kiosk reprints once; ask the staff",
                 )
+        printer = last.printer
+        if actor.role == "kiosk" and printer.kiosk_token_id != actor.token_id:
+            # the slip would come out of another kiosk's printer, far from whoever asked
+            raise Forbidden(
+                "forbidden",
+                "该号码不是本取号机打印的，请联系工作人员补打",
+                "this kiosk did not print that ticket; ask the staff to reprint it",
+            )
         if last.status in ("queued", "sent"):
             raise RuleViolation(
                 "print_pending", "上一张仍在打印中", "the previous slip is still being printed"
             )
-        printer = last.printer
         job = PrintJob(
             public_id=secrets.token_urlsafe(9),
             hall_id=t.hall_id,
@@ -277,16 +287,68 @@ def claim(ctx: Context, job_id: str) -> JobToSend | None:
         )
 
 
-def finish(
-    ctx: Context, job_id: str, ok: bool, error_kind: str | None = None, error: str | None = None
+def _not_yours() -> Forbidden:
+    return Forbidden("forbidden", "这不是本取号机的打印机或打印任务", "not this kiosk's printer or print job")
+
+
+def _check_agent_printer(actor: Principal, p: Printer | None) -> Printer:
+    """The printer an agent acts on must be its own kiosk's, in its own hall."""
+    require_role(actor, ("kiosk",))
+    if (
+        p is None
+        or actor.token_id is None
+        or p.kiosk_token_id != actor.token_id
+        or p.hall_id != actor.hall_id
+        or p.driver != "agent"
+    ):
+        raise _not_yours()
+    return p
+
+
+def agent_result(
+    ctx: Context,
+    actor: Principal,
+    printer_id: int,
+    job_id: str,
+    ok: bool,
+    error_kind: str | None = None,
+    error: str | None = None,
 ) -> dict[str, Any] | None:
-    """Record a job's outcome (idempotent: a repeated or late result changes nothing)."""
+    """A kiosk agent reports a job of the printer it announced in its hello: a job of another
+    printer (another kiosk's, another hall's) is refused and changes nothing."""
+    return finish(ctx, job_id, ok, error_kind, error, agent=(actor, printer_id))
+
+
+def agent_status(ctx: Context, actor: Principal, printer_id: int, status: str, detail: str | None) -> None:
+    """A kiosk agent's reading of its own printer."""
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        p = _check_agent_printer(actor, s.get(Printer, printer_id))
+        events = _set_status(s, p, status, detail, now)
+    ctx.publish(events)
+
+
+def finish(
+    ctx: Context,
+    job_id: str,
+    ok: bool,
+    error_kind: str | None = None,
+    error: str | None = None,
+    agent: tuple[Principal, int] | None = None,
+) -> dict[str, Any] | None:
+    """Record a job's outcome (idempotent: a repeated or late result changes nothing). With
+    `agent` (the kiosk's principal and the printer of its hello) the job must be that printer's."""
     now = ctx.clock()
     events: list[Envelope] = []
     with ctx.db.transaction() as s:
         j = s.scalar(select(PrintJob).where(PrintJob.public_id == job_id).with_for_update())
         if j is None:
             raise not_found("打印任务", "print job")
+        if agent is not None:
+            actor, printer_id = agent
+            p = _check_agent_printer(actor, s.get(Printer, printer_id))
+            if j.printer_id != p.id or j.hall_id != p.hall_id:
+                raise _not_yours()
         if j.status in ("printed", "failed"):
             return job_view(j, s.get(Ticket, j.ticket_id) if j.ticket_id else None)
         j.status = "printed" if ok else "failed"
@@ -343,6 +405,8 @@ def list_printers(ctx: Context, actor: Principal, hall_code: str | None = None) 
         code = hall_code or actor.hall_code
         if code:
             q = q.where(Hall.code == code)
+        if actor.role == "kiosk":  # a kiosk sees its own printer, not the other kiosks'
+            q = q.where(Printer.kiosk_token_id == actor.token_id)
         out = []
         for p in s.scalars(q.order_by(Printer.id)):
             require_hall(actor, p.hall_id)

@@ -20,6 +20,8 @@ class Principal:
     via: str = "token"  # token | session | anonymous
     #: the device token's row (kiosks: which printer prints their tickets)
     token_id: int | None = None
+    #: a session's `users.session_epoch` when it was built: a newer epoch ends it (open sockets too)
+    epoch: int | None = None
 
     @property
     def is_anonymous(self) -> bool:
