@@ -1,0 +1,195 @@
+"""Grants, tried as an attacker would: a kiosk of another hall (or another kiosk of the same hall)
+finishing print jobs that are not its printer's with raw Socket.IO frames, a kiosk reprinting on
+another kiosk's printer, a manager minting tokens or sessions acting as the admin or another
+manager (issue 9, findings 3 and 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import socketio
+from server.services.core.credentials import create_user
+from server.storage.models import ApiToken, Hall, PrintJob, Service
+from tests.helpers import bearer, gen_token
+
+
+@pytest.fixture
+def other_hall(ctx: Any) -> str:
+    with ctx.db.transaction() as s:
+        h = Hall(
+            code="north",
+            name="北区",
+            timezone="Asia/Shanghai",
+            rollover_hour=0,
+            seq=0,
+            created_at=ctx.clock(),
+        )
+        s.add(h)
+        s.flush()
+        s.add(Service(hall_id=h.id, code="A", prefix="A", name="综合", category="", sort=1))
+        create_user(s, "north-clerk", "hallq-demo", "clerk", "北区同事", h)
+        create_user(s, "north-manager", "hallq-demo", "manager", "北区经理", h)
+    return "north"
+
+
+def agent(app: Any, token: str) -> Any:
+    """A raw Socket.IO client that says hello as a kiosk printer agent."""
+    c = socketio.test_client(app, auth={"token": token})
+    ack = c.emit("agent.hello", {"printer": "file:///dev/null", "width": 80, "mode": "text"}, callback=True)
+    assert "printer" in ack, ack
+    return c
+
+
+def job_of(ctx: Any, job_id: str) -> tuple[str, str | None]:
+    with ctx.db.read() as s:
+        j = s.scalar(select(PrintJob).where(PrintJob.public_id == job_id))
+        assert j is not None
+        return j.status, j.error
+
+
+@pytest.fixture
+def demo_job(app: Any, ctx: Any, client: Any) -> dict[str, Any]:
+    """A slip of the demo hall's kiosk, sent to that kiosk's agent and not yet acknowledged."""
+    token = gen_token(ctx, "kiosk")
+    agent(app, token)
+    t = client.post("/api/v1/tickets", json={"service": "A"}, headers=bearer(token)).get_json()
+    assert job_of(ctx, t["print"]["id"]) == ("sent", None)
+    return {"ticket": t, "job": t["print"]["id"], "kiosk": token}
+
+
+def test_kiosk_of_another_hall_cannot_finish_a_demo_print_job(app, ctx, other_hall, demo_job):
+    attacker = agent(app, gen_token(ctx, "kiosk", hall=other_hall))
+    for ok in (False, True):
+        ack = attacker.emit(
+            "print.result",
+            {"job": demo_job["job"], "ok": ok, "kind": "error", "message": "pwned"},
+            callback=True,
+        )
+        assert ack["error"]["code"] == "forbidden"
+    assert job_of(ctx, demo_job["job"]) == ("sent", None), "nothing changed"
+
+
+def test_another_kiosk_of_the_same_hall_cannot_finish_the_job(app, ctx, demo_job):
+    attacker = agent(app, gen_token(ctx, "kiosk"))
+    ack = attacker.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True)
+    assert ack["error"]["code"] == "forbidden"
+    assert job_of(ctx, demo_job["job"]) == ("sent", None)
+
+
+def test_the_kiosk_finishes_its_own_job(app, ctx, demo_job):
+    # a second socket of the same kiosk (the agent restarted) may acknowledge its jobs
+    own = agent(app, demo_job["kiosk"])
+    assert own.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True) == {"ok": True}
+    assert job_of(ctx, demo_job["job"])[0] == "printed"
+
+
+def test_print_result_needs_a_hello_even_from_a_kiosk(app, ctx, demo_job):
+    c = socketio.test_client(app, auth={"token": demo_job["kiosk"]})
+    ack = c.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True)
+    assert ack["error"]["code"] == "forbidden"
+    assert job_of(ctx, demo_job["job"]) == ("sent", None)
+
+
+def test_kiosk_cannot_reprint_on_another_kiosks_printer(client, ctx, demo_job):
+    with ctx.db.transaction() as s:  # the slip came out: a reprint is allowed by status
+        j = s.scalar(select(PrintJob).where(PrintJob.public_id == demo_job["job"]))
+        assert j is not None
+        j.status = "failed"
+    other_kiosk = bearer(gen_token(ctx, "kiosk"))
+    r = client.post(f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint", headers=other_kiosk)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    with ctx.db.read() as s:
+        assert len(s.scalars(select(PrintJob)).all()) == 1, "no job was queued"
+    mine = client.post(
+        f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint", headers=bearer(demo_job["kiosk"])
+    )
+    assert mine.status_code == 201
+
+
+def test_kiosk_of_another_hall_cannot_reprint_a_demo_ticket(client, ctx, other_hall, demo_job):
+    r = client.post(
+        f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint",
+        headers=bearer(gen_token(ctx, "kiosk", hall=other_hall)),
+    )
+    assert r.status_code == 403
+
+
+def test_a_kiosk_lists_only_its_own_printer(client, ctx, demo_job):
+    other = gen_token(ctx, "kiosk")
+    printers = client.get("/api/v1/printers", headers=bearer(other)).get_json()["printers"]
+    assert printers == []
+    mine = client.get("/api/v1/printers", headers=bearer(demo_job["kiosk"])).get_json()["printers"]
+    assert len(mine) == 1
+
+
+# ------------------------------------------------------------- minting (finding 7)
+
+
+def devices(ctx: Any) -> int:
+    with ctx.db.read() as s:
+        return len(s.scalars(select(ApiToken)).all())
+
+
+@pytest.fixture
+def manager(ctx: Any) -> dict[str, str]:
+    return bearer(gen_token(ctx, "manager", "manager"))
+
+
+def test_manager_cannot_mint_a_clerk_token_acting_as_the_admin(client, ctx, manager):
+    before = devices(ctx)
+    r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": "admin"}, headers=manager)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    assert devices(ctx) == before, "no token was made"
+
+
+def test_manager_cannot_mint_for_another_manager_or_another_halls_clerk(client, ctx, manager, other_hall):
+    with ctx.db.transaction() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == "demo"))
+        create_user(s, "deputy", "hallq-demo", "manager", "副经理", hall)
+    before = devices(ctx)
+    for user in ("deputy", "north-clerk", "north-manager"):
+        r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": user}, headers=manager)
+        assert r.status_code in (400, 403), (user, r.get_json())
+    assert devices(ctx) == before
+
+
+def test_manager_mints_for_their_clerks_themselves_and_devices(client, ctx, manager):
+    for body in (
+        {"role": "clerk", "user": "clerk02"},
+        {"role": "clerk", "user": "manager"},
+        {"role": "kiosk"},
+    ):
+        r = client.post("/api/v1/halls/demo/devices", json=body, headers=manager)
+        assert r.status_code == 201, (body, r.get_json())
+
+
+def test_admin_mints_a_clerk_token_for_a_manager(client, ctx):
+    admin = bearer(gen_token(ctx, "admin", hall=None))  # type: ignore[arg-type]
+    r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": "manager"}, headers=admin)
+    assert r.status_code == 201
+
+
+def test_clerk_token_acting_as_a_manager_cannot_mint(client, ctx):
+    """A manager's clerk token is a clerk: it grants nothing."""
+    clerk_as_manager = bearer(gen_token(ctx, "clerk", "manager"))
+    r = client.post("/api/v1/halls/demo/devices", json={"role": "kiosk"}, headers=clerk_as_manager)
+    assert r.status_code == 403
+
+
+def test_manager_cannot_take_over_an_admin_of_their_hall_by_password(client, ctx, manager):
+    """Setting a person's password is minting a session for them."""
+    with ctx.db.transaction() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == "demo"))
+        create_user(s, "hall-admin", "old-password", "admin", "大厅管理员", hall)
+    r = client.patch("/api/v1/users/hall-admin", json={"password": "taken-over"}, headers=manager)
+    assert r.status_code == 403
+    with ctx.db.read() as s:
+        from werkzeug.security import check_password_hash
+
+        from server.storage.models import User
+
+        u = s.scalar(select(User).where(User.username == "hall-admin"))
+        assert u is not None and check_password_hash(u.password_hash, "old-password")
