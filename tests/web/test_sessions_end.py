@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 
 from server import create_app
 from server.extensions import socketio
-from server.realtime import revocation
 from server.storage.models import ApiToken
 from tests.helpers import bearer, gen_token
 
@@ -113,6 +112,13 @@ def test_the_consoles_log_out_with_a_post_form(app):
 # ------------------------------------------------------------- sockets
 
 
+def sweep(app: Any) -> list[str]:
+    """One round of the per-process credential check (`hallq serve` runs it every second)."""
+    from server.realtime import revocation
+
+    return revocation.sweep(app.extensions["hallq"])
+
+
 def socket(app: Any, **kwargs: Any) -> Any:
     c = socketio.test_client(app, **kwargs)
     assert c.is_connected()
@@ -132,7 +138,7 @@ def test_a_revoked_tokens_socket_is_disconnected_and_cannot_come_back(app):
             select(ApiToken.id).where(ApiToken.role == "board").order_by(ApiToken.id).limit(1)
         )
     assert app.test_client().post(f"/api/v1/devices/{token_id}/revoke", headers=manager).status_code == 200
-    assert revocation.sweep(ctx) != []
+    assert sweep(app) != []
     assert not board.is_connected()
     assert bystander.is_connected(), "other sockets stay"
     assert not socketio.test_client(app, auth={"token": token}).is_connected()
@@ -147,7 +153,7 @@ def test_a_token_revoked_by_another_process_is_refused_here_after_one_check(app)
     assert http.post("/api/v1/tickets", json={"service": "A"}, headers=bearer(token)).status_code == 201
     with ctx.db.transaction() as s:  # as the other process does: this process's cache stays
         s.execute(update(ApiToken).where(ApiToken.role == "kiosk").values(revoked_at=ctx.clock()))
-    revocation.sweep(ctx)
+    sweep(app)
     assert not kiosk.is_connected()
     r = http.post("/api/v1/tickets", json={"service": "A"}, headers=bearer(token))
     assert r.status_code == 401
@@ -160,7 +166,7 @@ def test_a_console_socket_ends_with_its_session(app):
     manager = bearer(gen_token(app.extensions["hallq"], "manager", "manager"))
     r = app.test_client().patch("/api/v1/users/clerk02", json={"password": "a-new-password"}, headers=manager)
     assert r.status_code == 200
-    revocation.sweep(app.extensions["hallq"])
+    sweep(app)
     assert not console.is_connected()
     assert other.is_connected()
 
@@ -169,5 +175,5 @@ def test_a_console_socket_ends_at_logout(app):
     victim = logged_in(app)
     console = socket(app, flask_test_client=victim)
     victim.post("/logout", data={"csrf_token": csrf_of(victim, "/clerk/")})
-    revocation.sweep(app.extensions["hallq"])
+    sweep(app)
     assert not console.is_connected()
