@@ -115,7 +115,7 @@ def test_logout_ends_the_console_socket_and_every_copy_of_the_cookie(live_hall):
     cookie = session.cookies["session"]
     console = Listener(live_hall.url, cookie=cookie)
     try:
-        page = session.get(live_hall.url + "/clerk/", timeout=10).text
+        page = session.get(live_hall.url + "/login", timeout=10).text  # the session's CSRF token
         csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         assert csrf
         r = session.post(live_hall.url + "/logout", data={"csrf_token": csrf.group(1)}, timeout=10)

@@ -61,7 +61,11 @@ def demo_job(app: Any, ctx: Any, client: Any) -> dict[str, Any]:
 
 
 def test_kiosk_of_another_hall_cannot_finish_a_demo_print_job(app, ctx, other_hall, demo_job):
-    attacker = agent(app, gen_token(ctx, "kiosk", hall=other_hall))
+    attacker_token = gen_token(ctx, "kiosk", hall=other_hall)
+    no_hello = socketio.test_client(app, auth={"token": attacker_token})
+    ack = no_hello.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True)
+    assert ack["error"]["code"] == "forbidden", "print.result needs a hello first"
+    attacker = agent(app, attacker_token)
     for ok in (False, True):
         ack = attacker.emit(
             "print.result",
@@ -77,44 +81,24 @@ def test_another_kiosk_of_the_same_hall_cannot_finish_the_job(app, ctx, demo_job
     ack = attacker.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True)
     assert ack["error"]["code"] == "forbidden"
     assert job_of(ctx, demo_job["job"]) == ("sent", None)
-
-
-def test_the_kiosk_finishes_its_own_job(app, ctx, demo_job):
-    # a second socket of the same kiosk (the agent restarted) may acknowledge its jobs
+    # a second socket of the job's own kiosk (its agent restarted) may acknowledge it
     own = agent(app, demo_job["kiosk"])
     assert own.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True) == {"ok": True}
     assert job_of(ctx, demo_job["job"])[0] == "printed"
 
 
-def test_print_result_needs_a_hello_even_from_a_kiosk(app, ctx, demo_job):
-    c = socketio.test_client(app, auth={"token": demo_job["kiosk"]})
-    ack = c.emit("print.result", {"job": demo_job["job"], "ok": True}, callback=True)
-    assert ack["error"]["code"] == "forbidden"
-    assert job_of(ctx, demo_job["job"]) == ("sent", None)
-
-
-def test_kiosk_cannot_reprint_on_another_kiosks_printer(client, ctx, demo_job):
+def test_kiosk_cannot_reprint_on_another_kiosks_printer(client, ctx, other_hall, demo_job):
     with ctx.db.transaction() as s:  # the slip came out: a reprint is allowed by status
         j = s.scalar(select(PrintJob).where(PrintJob.public_id == demo_job["job"]))
         assert j is not None
         j.status = "failed"
-    other_kiosk = bearer(gen_token(ctx, "kiosk"))
-    r = client.post(f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint", headers=other_kiosk)
-    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    reprint = f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint"
+    for other_kiosk in (gen_token(ctx, "kiosk"), gen_token(ctx, "kiosk", hall=other_hall)):
+        r = client.post(reprint, headers=bearer(other_kiosk))
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
     with ctx.db.read() as s:
         assert len(s.scalars(select(PrintJob)).all()) == 1, "no job was queued"
-    mine = client.post(
-        f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint", headers=bearer(demo_job["kiosk"])
-    )
-    assert mine.status_code == 201
-
-
-def test_kiosk_of_another_hall_cannot_reprint_a_demo_ticket(client, ctx, other_hall, demo_job):
-    r = client.post(
-        f"/api/v1/tickets/{demo_job['ticket']['id']}/reprint",
-        headers=bearer(gen_token(ctx, "kiosk", hall=other_hall)),
-    )
-    assert r.status_code == 403
+    assert client.post(reprint, headers=bearer(demo_job["kiosk"])).status_code == 201
 
 
 def test_a_kiosk_lists_only_its_own_printer(client, ctx, demo_job):
@@ -143,20 +127,7 @@ def test_manager_cannot_mint_a_clerk_token_acting_as_the_admin(client, ctx, mana
     r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": "admin"}, headers=manager)
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
     assert devices(ctx) == before, "no token was made"
-
-
-def test_manager_cannot_mint_for_another_manager_or_another_halls_clerk(client, ctx, manager, other_hall):
-    with ctx.db.transaction() as s:
-        hall = s.scalar(select(Hall).where(Hall.code == "demo"))
-        create_user(s, "deputy", "hallq-demo", "manager", "副经理", hall)
-    before = devices(ctx)
-    for user in ("deputy", "north-clerk", "north-manager"):
-        r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": user}, headers=manager)
-        assert r.status_code in (400, 403), (user, r.get_json())
-    assert devices(ctx) == before
-
-
-def test_manager_mints_for_their_clerks_themselves_and_devices(client, ctx, manager):
+    # what a manager may mint still works: their clerks, themselves, devices; an admin anything
     for body in (
         {"role": "clerk", "user": "clerk02"},
         {"role": "clerk", "user": "manager"},
@@ -164,19 +135,24 @@ def test_manager_mints_for_their_clerks_themselves_and_devices(client, ctx, mana
     ):
         r = client.post("/api/v1/halls/demo/devices", json=body, headers=manager)
         assert r.status_code == 201, (body, r.get_json())
-
-
-def test_admin_mints_a_clerk_token_for_a_manager(client, ctx):
     admin = bearer(gen_token(ctx, "admin", hall=None))  # type: ignore[arg-type]
-    r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": "manager"}, headers=admin)
+    r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": "admin"}, headers=admin)
     assert r.status_code == 201
 
 
-def test_clerk_token_acting_as_a_manager_cannot_mint(client, ctx):
-    """A manager's clerk token is a clerk: it grants nothing."""
+def test_manager_cannot_mint_for_another_manager_or_another_halls_people(client, ctx, manager, other_hall):
+    with ctx.db.transaction() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == "demo"))
+        create_user(s, "deputy", "hallq-demo", "manager", "副经理", hall)
+    before = devices(ctx)
+    for user in ("deputy", "north-clerk", "north-manager"):
+        r = client.post("/api/v1/halls/demo/devices", json={"role": "clerk", "user": user}, headers=manager)
+        assert r.status_code in (400, 403), (user, r.get_json())
+    # a manager's clerk token is a clerk: it grants nothing
     clerk_as_manager = bearer(gen_token(ctx, "clerk", "manager"))
     r = client.post("/api/v1/halls/demo/devices", json={"role": "kiosk"}, headers=clerk_as_manager)
     assert r.status_code == 403
+    assert devices(ctx) == before + 1  # only the clerk token made just above
 
 
 def test_manager_cannot_take_over_an_admin_of_their_hall_by_password(client, ctx, manager):
