@@ -332,7 +332,6 @@ def test_guide_editor_pages_are_for_the_halls_managers(client, guides):
     assert client.get("/manage/guides/").status_code == 302  # to the login page
     _login(client, "clerk02")
     assert client.get("/manage/guides/").status_code == 403
-    client.get("/logout")
     _login(client, "manager")
     page = client.get("/manage/guides/")
     assert page.status_code == 200 and "社保医保" in page.get_data(as_text=True)
