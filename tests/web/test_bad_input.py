@@ -578,3 +578,75 @@ def test_a_closing_reason_fits_the_attendance_reason_it_is_composed_into():
     reason = staff_schemas.CloseIn().fields["reason"].max_len
     longest = f"closed by {'u' * _column(models.User, 'username')}: {'r' * reason}"
     assert len(longest) <= _column(models.Attendance, "reason")
+
+
+# ---------------------------------------------------------------- Socket.IO frames
+
+
+def _recv_until(ws: Any, prefix: str, limit: int = 20) -> str:
+    """The next frame starting with `prefix` (answering the server's pings on the way)."""
+    for _ in range(limit):
+        frame = ws.recv()
+        if frame == "2":
+            ws.send("3")
+        elif frame.startswith(prefix):
+            return str(frame)
+    raise AssertionError(f"no frame {prefix!r}")
+
+
+def _open_socket(url: str) -> Any:
+    import websocket
+
+    ws = websocket.create_connection(
+        url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=10
+    )
+    assert ws.recv().startswith("0{")  # engine.io open
+    ws.send("40")  # Socket.IO connect, anonymous (public boards)
+    _recv_until(ws, "40")
+    return ws
+
+
+def test_deeply_nested_or_huge_socket_frames_are_dropped_and_the_socket_and_server_keep_serving(
+    tmp_path, sqlite_url
+):
+    """Raw frames to a real server: a deep engine.io message, a deep event payload (to any event
+    name), a huge frame. Nothing recurses in the server, the socket that sent the deep frames
+    still gets its answer to a good `subscribe`, and the server keeps serving everyone."""
+    import requests
+    import websocket
+
+    from server.web.input_limits import DEFAULT_MAX_SOCKET_FRAME
+    from tests.e2e.conftest import start_server
+
+    live = start_server(sqlite_url, tmp_path)
+    try:
+        ws = _open_socket(live.url)
+        nested = deep(20_000)  # 40 KB: under the frame limit, a RecursionError on its own
+        for frame in (
+            "4" + nested,  # an engine.io message that is JSON (engine.io tries to decode it)
+            f'42["subscribe",{nested}]',
+            f'42["agent.hello",{{"printers":{nested}}}]',
+            f'42["no-such-event",{deep(DEFAULT_MAX_JSON_DEPTH + 1)}]',
+        ):
+            ws.send(frame)
+        ws.send('421["subscribe",{"hall":"demo","since":null}]')
+        assert '"seq"' in _recv_until(ws, "431")  # the same socket is answered
+        ws.close()
+
+        big = _open_socket(live.url)
+        big.send('42["subscribe",{"hall":"' + "x" * DEFAULT_MAX_SOCKET_FRAME + '"}]')
+        big.send('421["subscribe",{"hall":"demo","since":null}]')
+        big.settimeout(3)
+        with pytest.raises((websocket.WebSocketException, ConnectionError, OSError)):
+            _recv_until(big, "431")  # the server dropped the socket that sent too much
+        big.shutdown()
+        assert requests.get(live.url + "/healthz", timeout=5).status_code == 200
+        other = _open_socket(live.url)
+        other.send('421["subscribe",{"hall":"demo","since":null}]')
+        assert '"seq"' in _recv_until(other, "431")
+        other.close()
+    finally:
+        live.process.terminate()
+        live.process.wait(timeout=10)
+    log = live.log.read_text(errors="replace")
+    assert "RecursionError" not in log and "maximum recursion depth" not in log, log[-3000:]
