@@ -10,9 +10,10 @@ from typing import Any
 
 from flask import Flask
 
+from ..web.input_limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
 from . import admin, guides, halls, staff, tickets, windows  # noqa: F401  (their routes join bp)
 from .blueprint import bp
-from .docs import make_api
+from .docs import IdConverter, make_api
 from .errors import register_error_handlers
 from .schemas.base import Out
 
@@ -20,6 +21,12 @@ from .schemas.base import Out
 def init_api(app: Flask) -> None:
     from ..extensions import csrf
 
+    # every body is bounded (413 past it; guide imports have their own, larger limit) and so is
+    # the nesting of JSON bodies (server/web/input_limits.py)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: None, no limit
+        app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
+    app.config.setdefault("MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH)
+    app.url_map.converters["id"] = IdConverter  # before the routes that use it are added
     csrf.exempt(bp)  # bearer calls need no CSRF; session calls are checked in current_principal
     make_api(app)
     register_error_handlers(app)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..auth import current_principal
 from ..services import admin
+from ..services.core.errors import bad_field
 from .blueprint import bp, ctx
 from .schemas.admin import (
     Device,
@@ -25,6 +26,7 @@ from .schemas.admin import (
     ServiceIn,
     WindowIn,
 )
+from .schemas.base import SERVICE_CODE, SERVICE_CODE_MESSAGE
 from .schemas.common import Empty
 
 HALL, PERSON = Hall(), Person()
@@ -60,6 +62,8 @@ def update_hall(body: dict[str, Any], code: str) -> Any:
 @bp.response(200, Service())
 def put_service(body: dict[str, Any], code: str, service: str) -> Any:
     """Create or change a service (managers, admins)"""
+    if not SERVICE_CODE.match(service):  # the path names the row a PUT creates: checked like a field
+        raise bad_field("service", *SERVICE_CODE_MESSAGE)
     return admin.upsert_service(ctx(), current_principal(), code, service, body)
 
 
@@ -119,7 +123,7 @@ def issue_device(body: dict[str, Any], code: str) -> Any:
     )
 
 
-@bp.post("/devices/<int(max=2147483647):token_id>/revoke")
+@bp.post("/devices/<id:token_id>/revoke")
 @bp.arguments(Empty(), required=False)
 @bp.response(200, Device())
 def revoke_device(_: dict[str, Any], token_id: int) -> Any:

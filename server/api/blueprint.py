@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, missing
 from webargs.flaskparser import FlaskParser
 
 from ..services.core.context import Context
-from ..services.core.errors import BadInput
+from ..web.input_limits import DEFAULT_MAX_JSON_DEPTH, not_json, parse_json
 from .errors import invalid_input
 from .schemas.base import NOT_JSON_OBJECT
 from .schemas.common import Error
@@ -33,16 +33,22 @@ def ctx() -> Context:
 
 class Parser(FlaskParser):
     """Bodies as before the schemas: no body is `{}`, a body that is not a JSON object is 400
-    `bad_request`; a body that breaks its schema is 400 `invalid_field` (not webargs' 422)."""
+    `bad_request` (field `body`), one nested deeper than MAX_JSON_DEPTH 400 `invalid_field`
+    (field `body`); a body that breaks its schema is 400 `invalid_field` (not webargs' 422)."""
 
     DEFAULT_VALIDATION_STATUS = 400
 
     def load_json(self, req: Request, schema: Schema) -> Any:
-        if not req.get_data(cache=True):
+        raw = req.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH
+        if not raw:
             return missing
-        data = req.get_json(silent=True)
+        if not req.is_json:
+            raise not_json(*NOT_JSON_OBJECT)
+        # the depth is counted before the (recursive) parser runs, and before any token is
+        # looked at: an anonymous `[[[[…` is a 400 like any other bad body
+        data = parse_json(raw, current_app.config.get("MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH))
         if not isinstance(data, dict):
-            raise BadInput("bad_request", *NOT_JSON_OBJECT)
+            raise not_json(*NOT_JSON_OBJECT)
         return data
 
     def handle_error(self, error: ValidationError, req: Request, schema: Schema, **_: Any) -> Any:

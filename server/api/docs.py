@@ -7,9 +7,11 @@ from typing import Any
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app
 from flask_smorest.spec.plugins import FlaskPlugin
+from werkzeug.routing import IntegerConverter
 
 from ..version import __version__
 from .blueprint import PREFIX, PUBLIC, Api, bp
+from .schemas.base import MAX_INT, SERVICE_CODE, SERVICE_CODE_LEN
 
 OPENAPI_VERSION = "3.1.0"
 DESCRIPTION = (
@@ -30,6 +32,15 @@ PATH_EXAMPLES = {
 }
 
 
+#: what a path parameter that names a new row may be (others only look one up: anything is a 404)
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "service": {
+        "maxLength": SERVICE_CODE_LEN,
+        "pattern": "^" + SERVICE_CODE.pattern.removesuffix(r"\Z") + "$",
+    },
+}
+
+
 class _Paths(FlaskPlugin):
     """Paths relative to the server URL `/api/v1`, as clients write them (`/tickets`)."""
 
@@ -38,6 +49,8 @@ class _Paths(FlaskPlugin):
         for p in params:
             if p["name"] in PATH_EXAMPLES:
                 p["example"] = PATH_EXAMPLES[p["name"]]
+            if p["name"] in PATH_SCHEMAS:
+                p["schema"] = {**p["schema"], **PATH_SCHEMAS[p["name"]]}
             if p["name"] == "code" and "<hall>" in rule.rule:
                 p["example"] = "A"  # under <hall>, `code` is a service's
         return params
@@ -45,6 +58,23 @@ class _Paths(FlaskPlugin):
     def path_helper(self, rule: Any, operations: Any, parameters: Any, **kwargs: Any) -> str:
         path: str = super().path_helper(rule, operations, parameters, **kwargs)
         return path.removeprefix(PREFIX) or "/"
+
+
+class IdConverter(IntegerConverter):
+    """`<id:…>`: a database id in a path. More than 10 digits match no route (404); up to 10 but
+    past the columns' range (32-bit) it names no row, as 0 does, and the operation answers as for
+    any missing row, for every method (werkzeug's `int(max=…)` made that a 405 for the methods of
+    the neighbouring rules), never a database error."""
+
+    regex = r"[0-9]{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_INT else 0
+
+
+def _id_schema(_: Any) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "maximum": MAX_INT}
 
 
 def _schema_name(schema: Any) -> str:
@@ -74,6 +104,7 @@ def make_api(app: Flask) -> Api:
         "session",
         {"type": "apiKey", "in": "cookie", "name": "session", "description": "consoles; send X-CSRFToken"},
     )
+    api.register_converter(IdConverter, _id_schema)
     api.register_blueprint(bp)
     return api
 

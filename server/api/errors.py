@@ -117,4 +117,13 @@ def register_error_handlers(app: Flask) -> None:
             return err
         code = (err.name or "error").lower().replace(" ", "_")
         zh, en = _HTTP_MESSAGES.get(err.code or 0, (err.description or err.name,) * 2)
-        return error_response(code, zh, en, err.code or 400)
+        extra: dict[str, Any] = {}
+        if err.code == 413:
+            extra["field"] = "body"
+            limit = request.max_content_length
+            if limit:
+                zh, en = f"{zh}（最多 {limit // 1024} KB）", f"{en} (at most {limit // 1024} KB)"
+        body, status = error_response(code, zh, en, err.code or 400, **extra)
+        # what the exception says besides its page: `Allow` of a 405, `Retry-After`, …
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+        return body, status, headers

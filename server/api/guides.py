@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from ..auth import current_principal
 from ..services import guides as guide_service
 from ..services.core.errors import BadInput
+from ..services.guides import MAX_IMPORT_BYTES
+from ..web.input_limits import check_document_depth
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.guides import FormatQuery, GuideIn, Imported, SearchQuery, SearchResults, ServiceGuide
 
@@ -68,10 +70,14 @@ def export_guides(query: dict[str, Any], hall: str) -> Any:
 @bp.doc(requestBody={"required": True, "content": _DOCUMENT, "description": "the document (UTF-8)"})
 def import_guides(query: dict[str, Any], hall: str) -> Any:
     """Replace the guides a document lists, all or nothing (managers, admins)"""
+    # a whole hall's guides may be larger than other bodies: the guide service's own limit
+    # (a larger file still ends as a clean 413), checked before a byte is read
+    request.max_content_length = max(current_app.config["MAX_CONTENT_LENGTH"], MAX_IMPORT_BYTES + 4096)
     try:
         text = request.get_data(as_text=False).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput("bad_request", "文件必须是 UTF-8 编码", "the file must be UTF-8 text") from None
+    check_document_depth(text, query["format"], current_app.config["MAX_JSON_DEPTH"])
     return guide_service.import_guides(ctx(), current_principal(), hall, text, query["format"])
 
 

@@ -11,7 +11,7 @@ from ..services import figures as hall_figures
 from ..services import halls as hall_service
 from ..services import print_jobs
 from ..services import windows as window_service
-from ..services.core.principal import require_role
+from ..services.core.principal import Unauthenticated, require_role
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.halls import FiguresQuery, HallInfo, Me, PrintersQuery, Snapshot
 from .schemas.tickets import Figures, Printers, PrintJobs, RepeatTrips
@@ -19,12 +19,11 @@ from .schemas.tickets import Figures, Printers, PrintJobs, RepeatTrips
 
 @bp.get("/me")
 @bp.response(200, Me())
-@bp.doc(**PUBLIC)
 def me() -> Any:
-    """Who the caller is: role, hall, person, and the window they are signed in at"""
+    """Who the caller is: role, hall, person, and the window they are signed in at (401 for nobody)"""
     p = current_principal()
     if p.is_anonymous:
-        return {"role": "anonymous", "hall": None, "user": None, "window": None}
+        raise Unauthenticated("unauthenticated", "请先登录或提供设备令牌", "log in or send a device token")
     window = window_service.window_of_clerk(ctx(), p.user_id) if p.user_id else None
     user = None
     if p.via == "session":

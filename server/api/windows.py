@@ -14,8 +14,8 @@ from .schemas.common import Empty
 from .schemas.halls import PauseIn, Window
 from .schemas.tickets import Ticket
 
-#: a window id (database ids are 32-bit: a larger number is no window, not a server error)
-WINDOW = "/windows/<int(max=2147483647):window_id>"
+#: a window id (`id`: database ids are 32-bit; a larger number is no window, not a server error)
+WINDOW = "/windows/<id:window_id>"
 EMPTY, WINDOW_VIEW = Empty(), Window()
 
 

@@ -7,15 +7,23 @@ neither A nor B is present and citizens wait for the window, the hall raises an 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from .errors import RuleViolation
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_NOTE = 2000
 MAX_REASON = 300
+#: leave is registered at most a year before it starts …
+LEAVE_AHEAD_DAYS = 366
+#: … and one registration covers at most a year (a longer absence is registered again)
+MAX_LEAVE_DAYS = 366
+#: opening spans of one weekday (morning, afternoon, evening … not hundreds)
+MAX_SPANS = 8
+_HM = re.compile(r"[0-9]{1,2}:[0-9]{2}\Z")
 
 
 @dataclass(frozen=True)
@@ -78,27 +86,41 @@ def is_short_notice(registered_on: date, start_day: date) -> bool:
     return registered_on >= start_day
 
 
+def _bad(field: str, message_zh: str, message_en: str) -> RuleViolation:
+    err = RuleViolation("invalid_field", message_zh, message_en)
+    err.field = field
+    return err
+
+
 def check_leave(start_day: date, end_day: date, reason: str, handover_note: str, today: date) -> None:
+    """A leave runs from its start to its end day, ends today or later, starts at most
+    LEAVE_AHEAD_DAYS ahead and lasts at most MAX_LEAVE_DAYS; it has a reason and a note for B."""
     if end_day < start_day:
-        raise RuleViolation("invalid_field", "结束日期早于开始日期", "the leave ends before it starts")
+        raise _bad("end", "结束日期早于开始日期", "the leave ends before it starts")
     if end_day < today:
-        raise RuleViolation("invalid_field", "不能登记已经结束的请假", "this leave is over already")
+        raise _bad("end", "不能登记已经结束的请假", "this leave is over already")
+    if start_day > today + timedelta(days=LEAVE_AHEAD_DAYS):
+        raise _bad(
+            "start",
+            f"请假最多提前 {LEAVE_AHEAD_DAYS} 天登记",
+            f"leave is registered at most {LEAVE_AHEAD_DAYS} days ahead",
+        )
+    if (end_day - start_day).days + 1 > MAX_LEAVE_DAYS:
+        raise _bad(
+            "end",
+            f"一次请假最多 {MAX_LEAVE_DAYS} 天",
+            f"one leave lasts at most {MAX_LEAVE_DAYS} days",
+        )
     if not reason.strip() or len(reason) > MAX_REASON:
-        raise RuleViolation(
-            "invalid_field", "请填写请假事由（300字以内）", "give a reason (up to 300 characters)"
-        )
+        raise _bad("reason", "请填写请假事由（300字以内）", "give a reason (up to 300 characters)")
     if not handover_note.strip():
-        raise RuleViolation(
-            "invalid_field", "请填写移交说明，B岗凭此顶岗", "write the handover note for the B post"
-        )
+        raise _bad("handover_note", "请填写移交说明，B岗凭此顶岗", "write the handover note for the B post")
     if len(handover_note) > MAX_NOTE:
-        raise RuleViolation(
-            "invalid_field", f"移交说明最多 {MAX_NOTE} 字", f"the note is over {MAX_NOTE} characters"
-        )
+        raise _bad("handover_note", f"移交说明最多 {MAX_NOTE} 字", f"the note is over {MAX_NOTE} characters")
 
 
 def _hm(text: object) -> time:
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not _HM.match(text):
         raise TypeError("a time is a string HH:MM")
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
@@ -109,20 +131,23 @@ def check_opening_hours(hours: Mapping[str, object] | None) -> None:
     if hours is None:
         return
     for day, spans in hours.items():
+        where = f"opening_hours.{day}"
         if day not in DAYS:
-            raise RuleViolation("invalid_field", f"未知的星期 {day}", f"unknown day {day}")
+            raise _bad(where, f"未知的星期 {day}", f"unknown day {day}")
         if not isinstance(spans, list):
-            raise RuleViolation("invalid_field", f"{day} 必须是时段列表", f"{day} must be a list of spans")
-        for span in spans:
+            raise _bad(where, f"{day} 必须是时段列表", f"{day} must be a list of spans")
+        if len(spans) > MAX_SPANS:
+            raise _bad(where, f"{day} 最多 {MAX_SPANS} 个时段", f"{day}: at most {MAX_SPANS} spans")
+        for i, span in enumerate(spans):
             try:
+                if not isinstance(span, list):
+                    raise TypeError("a span is a list [from, to]")
                 start, end = (_hm(x) for x in span)
             except (ValueError, TypeError) as err:
-                raise RuleViolation(
-                    "invalid_field", f"{day} 的时段格式应为 HH:MM", f"{day}: use HH:MM"
-                ) from err
+                raise _bad(f"{where}[{i}]", f"{day} 的时段格式应为 HH:MM", f"{day}: use HH:MM") from err
             if end <= start:
-                raise RuleViolation(
-                    "invalid_field", f"{day} 的时段结束早于开始", f"{day}: a span ends before it starts"
+                raise _bad(
+                    f"{where}[{i}]", f"{day} 的时段结束早于开始", f"{day}: a span ends before it starts"
                 )
 
 

@@ -8,6 +8,7 @@ from flask import Flask
 
 from ..extensions import socketio
 from ..services.core.context import Context
+from ..web.input_limits import DEFAULT_MAX_SOCKET_FRAME, SafeJSON
 from .publish import make_job_sender, make_publisher
 
 
@@ -23,6 +24,8 @@ def init_realtime(app: Flask) -> None:
         cors_allowed_origins=app.config.get("CORS_ORIGINS", []),
         ping_interval=10,
         ping_timeout=10,
+        json=SafeJSON,
+        max_http_buffer_size=DEFAULT_MAX_SOCKET_FRAME,  # web/input_limits.py
         **kwargs,
     )
     ctx: Context = app.extensions["hallq"]

@@ -1,7 +1,7 @@
 """A/B posts (AB岗制度), decided in domain/posts.py: when A counts as away, whom B covers, when a
 window raises an alarm, and the checks on posts, leave and opening hours."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -221,6 +221,43 @@ def test_a_handover_note_is_at_most_two_thousand_characters():
     assert err.value.code == "invalid_field" and str(rules.MAX_NOTE) in err.value.message_en
 
 
+def test_leave_is_registered_at_most_a_year_before_it_starts():
+    first = TODAY + timedelta(days=rules.LEAVE_AHEAD_DAYS)
+    assert leave(start=first, end=first) is None
+    with pytest.raises(RuleViolation) as err:
+        leave(start=first + timedelta(days=1), end=first + timedelta(days=1))
+    assert err.value.field == "start" and "days ahead" in err.value.message_en
+
+
+def test_one_leave_lasts_at_most_a_year():
+    assert leave(start=TODAY, end=TODAY + timedelta(days=rules.MAX_LEAVE_DAYS - 1)) is None
+    with pytest.raises(RuleViolation) as err:
+        leave(start=TODAY, end=TODAY + timedelta(days=rules.MAX_LEAVE_DAYS))
+    assert err.value.field == "end" and "at most" in err.value.message_en
+
+
+def test_leave_until_the_end_of_time_is_refused():
+    with pytest.raises(RuleViolation) as err:
+        leave(start=TODAY, end=date(9999, 12, 31))
+    assert err.value.field == "end"
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"start": date(2026, 12, 3), "end": date(2026, 12, 1)}, "end"),
+        ({"start": date(2026, 11, 1), "end": date(2026, 11, 2)}, "end"),
+        ({"reason": " "}, "reason"),
+        ({"note": ""}, "handover_note"),
+        ({"note": "x" * (rules.MAX_NOTE + 1)}, "handover_note"),
+    ],
+)
+def test_a_refused_leave_names_its_field(kw, field):
+    with pytest.raises(RuleViolation) as err:
+        leave(**kw)
+    assert err.value.field == field
+
+
 # ── opening hours ────────────────────────────────────────────────────────────
 
 HOURS = {"mon": [["08:30", "12:00"], ["13:30", "17:30"]], "sat": [["09:00", "12:00"]]}
@@ -280,3 +317,30 @@ def test_the_hall_is_closed_on_a_day_left_out_of_the_opening_hours():
     saturday_10am = datetime(2026, 12, 5, 10, 0)
     assert rules.is_open(HOURS, tuesday_10am) is False
     assert rules.is_open(HOURS, saturday_10am) is True
+
+
+def test_a_day_has_at_most_a_few_opening_spans():
+    spans = [[f"{h:02d}:00", f"{h:02d}:30"] for h in range(rules.MAX_SPANS)]
+    assert rules.check_opening_hours({"mon": spans}) is None
+    err = refused(rules.check_opening_hours, {"mon": [*spans, ["20:00", "21:00"]]})
+    assert err.field == "opening_hours.mon" and "at most" in err.message_en
+
+
+@pytest.mark.parametrize("time", ["+8:30", " 8:30", "٨:٣٠", "08:30:00", "8:3"])
+def test_an_opening_time_is_digits_colon_digits(time):
+    err = refused(rules.check_opening_hours, {"mon": [[time, "12:00"]]})
+    assert err.message_en == "mon: use HH:MM"
+
+
+@pytest.mark.parametrize(
+    ("hours", "field"),
+    [
+        ({"monday": []}, "opening_hours.monday"),
+        ({"tue": {"a": 1}}, "opening_hours.tue"),
+        ({"wed": [["08:00", "09:00"], "08:00-09:00"]}, "opening_hours.wed[1]"),
+        ({"thu": [{"from": "08:00", "to": "09:00"}]}, "opening_hours.thu[0]"),
+        ({"fri": [["09:00", "08:00"]]}, "opening_hours.fri[0]"),
+    ],
+)
+def test_a_refused_opening_span_names_its_place(hours, field):
+    assert refused(rules.check_opening_hours, hours).field == field

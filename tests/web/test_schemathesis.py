@@ -1,6 +1,7 @@
 """Schemathesis against the app (WSGI, no server): every operation of the generated document,
-bounded. No answer may be a server error, and every answer must fit the document (status,
-content type, JSON schema)."""
+bounded, called by every kind of caller — an admin or the clerk at the window, a manager, a
+kiosk and nobody. No answer may be a server error, and every answer must fit the document
+(status, content type, JSON schema, `Allow` on a 405)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tests.helpers import FakeClock, bearer, gen_token
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 #: (operation, method, status) of every request made, to show the run reached the handlers
 SEEN: Counter[tuple[str, str, int]] = Counter()
+#: requests made per caller
+ROLES: Counter[str] = Counter()
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +51,16 @@ def api_schema(fuzzed_app: Any) -> Any:
 @pytest.fixture(scope="module")
 def tokens(fuzzed_app: Any) -> dict[str, Any]:
     ctx = fuzzed_app.extensions["hallq"]
-    made = {
+    made: dict[str, Any] = {
         "admin": bearer(gen_token(ctx, "admin", hall=None)),
         "clerk": bearer(gen_token(ctx, "clerk", "clerk02")),
+        "manager": bearer(gen_token(ctx, "manager", "manager")),
+        "kiosk": bearer(gen_token(ctx, "kiosk")),
+        "anonymous": {},
     }
     with ctx.db.read() as s:
-        made["ids"] = set(s.scalars(select(ApiToken.id).order_by(ApiToken.id.desc()).limit(2)))
-    kiosk = bearer(gen_token(ctx, "kiosk"))
+        made["ids"] = set(s.scalars(select(ApiToken.id).order_by(ApiToken.id.desc()).limit(4)))
+    kiosk = made["kiosk"]
     client = fuzzed_app.test_client()
     made["tickets"] = [
         client.post("/api/v1/tickets", json={"service": code}, headers=kiosk).get_json()["id"]
@@ -71,7 +77,7 @@ def steer(case: Any, tokens: dict[str, Any]) -> None:
         path["ticket_id"] = tokens["tickets"][len(str(path["ticket_id"])) // 2 % 2]
     if path.get("token_id") in tokens["ids"]:
         path["token_id"] = 0
-    if path.get("username") == "clerk02":
+    if path.get("username") in ("clerk02", "manager"):
         path["username"] = "clerk12"
 
 
@@ -105,16 +111,22 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 )
 def test_every_operation_answers_within_its_contract(case: Any, tokens: dict[str, Any]) -> None:
     label = case.operation.label
-    headers = tokens["clerk" if label in CLERK_OPERATIONS else "admin"]
     steer(case, tokens)
-    response = case.call_and_validate(headers=headers, checks=CHECKS)
-    SEEN[(label, case.method.upper(), response.status_code)] += 1
+    # the caller who may do it first (so the run reaches the handlers), then everyone else
+    first = "clerk" if label in CLERK_OPERATIONS else "admin"
+    for role in (first, "manager", "kiosk", "anonymous"):
+        response = case.call_and_validate(headers=tokens[role], checks=CHECKS)
+        if response.status_code == 405:
+            assert response.headers.get("allow"), f"{label}: a 405 without Allow"
+        SEEN[(label, case.method.upper(), response.status_code)] += 1
+        ROLES[role] += 1
 
 
 def test_the_run_covered_every_operation_and_reached_the_handlers(api_schema: Any) -> None:
     operations = {op.ok().label for op in api_schema.get_all_operations()}
     tried = {label for label, method, _ in SEEN if label.startswith(method)}
     assert tried == operations, f"not tried: {sorted(operations - tried)}"
+    assert set(ROLES) == {"admin", "clerk", "manager", "kiosk", "anonymous"}, ROLES
     answered = {label for (label, method, status) in SEEN if label.startswith(method) and status < 300}
     assert len(answered) >= len(operations) // 2, f"2xx only from {sorted(answered)}"
     for key in sorted(SEEN):

@@ -30,8 +30,8 @@ class HallIn(In):
 
 
 class HallPatch(In):
-    name = Str(200)
-    timezone = Str(64)
+    name = Text(200, allow_none=False)
+    timezone = Text(64, allow_none=False, metadata={"example": "Asia/Shanghai"})
     opening_hours = Object(allow_none=True, metadata=OPENING_HOURS)
     public_pause_reasons = Texts(
         100,
@@ -57,10 +57,10 @@ class Halls(Out):
 
 
 class ServiceIn(In):
-    prefix = Str(16, metadata={"description": "one or two capital letters", "example": "J"})
-    name = Str(100)
+    prefix = Text(2, allow_none=False, metadata={"description": "one or two capital letters", "example": "J"})
+    name = Text(100, allow_none=False)
     name_en = Str(100)
-    category = Str(100)
+    category = Str(50)
     sort = Int(-MAX_INT, message=say("sort 必须是整数", "sort must be an integer"))
     active = Flag()
 
@@ -77,7 +77,7 @@ class Service(Out):
 
 class WindowIn(In):
     number = Int(1, 999, required=True, message=say("窗口号是 1-999 的整数", "number is an integer 1..999"))
-    name = Text(200, metadata={"description": "default: <number>号窗口"})
+    name = Text(100, metadata={"description": "default: <number>号窗口"})
 
 
 class NewWindow(WindowRef):
@@ -87,7 +87,7 @@ class NewWindow(WindowRef):
 class PersonIn(In):
     username = Str(64, metadata={"pattern": "^[A-Za-z0-9_.-]{2,64}$"})
     password = Str(200)
-    name = Str(100)
+    name = Text(100, allow_none=False, metadata={"description": "default: the username"})
     badge = Str(32, allow_none=True)
     role = Str(
         16, metadata={"enum": ["clerk", "manager"], "description": "default clerk; manager: admin only"}
@@ -95,7 +95,7 @@ class PersonIn(In):
 
 
 class PersonPatch(In):
-    name = Str(100)
+    name = Text(100, allow_none=False)
     badge = Str(32)
     active = Flag()
     password = Str(200, metadata={"description": "at least 8 characters"})

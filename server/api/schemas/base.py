@@ -8,7 +8,9 @@ picks the language). Messages marshmallow writes itself (no Chinese) are answere
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, missing
@@ -19,8 +21,18 @@ from ...web.links import absolute_url
 SEP = "\x1f"
 #: replaced by the bad field's path
 FIELD = "$field"
-#: the largest integer the database columns take (window ids, numbers, sort keys)
+#: the largest integer the database columns take (window ids, numbers, sort keys): `Integer` is
+#: 32-bit on PostgreSQL, so ids in URLs (`<int(max=…)>`) and bodies stop there (a larger id is
+#: no row: 404 in a URL, 400 in a body)
 MAX_INT = 2**31 - 1
+#: a service's code, as a path names it (`PUT /halls/<code>/services/<service>` creates it);
+#: 16 is the column's size (tests/web/test_bad_input.py holds every length to its column)
+SERVICE_CODE_LEN = 16
+SERVICE_CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{SERVICE_CODE_LEN}}}\Z")
+SERVICE_CODE_MESSAGE = (
+    f"事项代码是 1-{SERVICE_CODE_LEN} 位字母、数字、-、_",
+    f"a service code is 1-{SERVICE_CODE_LEN} letters, digits, - or _",
+)
 
 
 def say(zh: str, en: str) -> str:
@@ -44,6 +56,7 @@ NOT_BOOL = say("字段 $field 必须是 true 或 false", "$field must be true or
 NOT_INT = say("$field 必须是整数", "$field must be an integer")
 NOT_LIST = say("$field 必须是列表", "$field must be a list")
 NOT_OBJECT = say("$field 必须是对象", "$field must be an object")
+NOT_DAY = say("$field 必须是 YYYY-MM-DD 格式的日期", "$field must be a date YYYY-MM-DD")
 
 #: the request body is not a JSON object (answered as `bad_request`, not `invalid_field`)
 NOT_JSON_OBJECT = ("请求体必须是 JSON 对象", "the body must be a JSON object")
@@ -64,7 +77,8 @@ def _too_long(max_len: int) -> str:
 
 
 class Text(fields.String):
-    """A non-empty string, stripped, at most `max_len` characters. `null` counts as absent."""
+    """A non-empty string, stripped, at most `max_len` characters. `null` counts as absent,
+    unless `allow_none=False` (a field a service stores whenever it is sent)."""
 
     def __init__(
         self,
@@ -77,7 +91,7 @@ class Text(fields.String):
         self.max_len, self.too_long = max_len, too_long or _too_long(max_len)
         kw.setdefault("allow_none", not kw.get("required", False))
         super().__init__(
-            error_messages=field_messages(invalid=NOT_TEXT),
+            error_messages=field_messages(invalid=NOT_TEXT, null=MISSING if kw.get("required") else NOT_TEXT),
             metadata=_meta(metadata, minLength=1, maxLength=max_len, pattern=r"\S"),
             **kw,
         )
@@ -202,6 +216,31 @@ class Digits(fields.Integer):
         if number > self.maximum:
             raise self.make_error("invalid")
         return number
+
+
+class Day(fields.String):
+    """A calendar day, `YYYY-MM-DD` exactly (no week dates, no times), answered as that text.
+
+    Which days make sense (a leave's end, a report's range) is the domain's to say."""
+
+    def __init__(self, *, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
+        super().__init__(
+            error_messages=field_messages(invalid=NOT_DAY, null=NOT_DAY),
+            metadata=_meta(metadata, format="date", pattern=r"^\d{4}-\d{2}-\d{2}$", example="2026-11-27"),
+            **kw,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
+        if not isinstance(value, str) or not _DAY.match(value):
+            raise self.make_error("invalid")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return value
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 class Texts(fields.List):  # type: ignore[type-arg]  # of Str

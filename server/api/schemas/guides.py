@@ -33,17 +33,21 @@ class MaterialIn(In):
 
 
 class GuideIn(In):
-    """A whole guide: missing fields become empty; `windows` is derived and ignored."""
+    """A whole guide: missing (or null) fields become empty; `windows` is derived and ignored."""
 
-    materials = fields.List(fields.Nested(MaterialIn), metadata={"maxItems": 60})
-    steps = fields.List(fields.String(metadata={"maxLength": 300}), metadata={"maxItems": 30})
+    materials = fields.List(fields.Nested(MaterialIn), allow_none=True, metadata={"maxItems": 60})
+    steps = fields.List(
+        fields.String(metadata={"maxLength": 300}), allow_none=True, metadata={"maxItems": 30}
+    )
     legal_limit_days = fields.Integer(allow_none=True, metadata=_LIMIT)
     promised_limit_days = fields.Integer(
         allow_none=True, metadata={**_LIMIT, "description": "not longer than the legal limit"}
     )
-    fees = fields.String(metadata={"maxLength": 500})
-    legal_basis = fields.String(metadata={"maxLength": 2000})
-    keywords = fields.List(fields.String(metadata={"maxLength": 30}), metadata={"maxItems": 30})
+    fees = fields.String(allow_none=True, metadata={"maxLength": 500})
+    legal_basis = fields.String(allow_none=True, metadata={"maxLength": 2000})
+    keywords = fields.List(
+        fields.String(metadata={"maxLength": 30}), allow_none=True, metadata={"maxItems": 30}
+    )
     windows = fields.Raw(metadata={"description": "ignored"})
 
     def load(self, data: Any, **_: Any) -> Any:

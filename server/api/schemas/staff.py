@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from .base import Digits, Flag, In, Int, Out, Query, Str, Text, Texts, nested, say
+from .base import Choice, Day, Digits, Flag, In, Int, Out, Query, Str, Text, Texts, nested, say
 from .common import DATE, DATETIME, Clerk, WindowNumber, WindowRef
 
 
@@ -23,7 +23,8 @@ class ServicesIn(In):
 
 
 class CloseIn(In):
-    reason = Text(300)
+    #: kept in the attendance log as "closed by <username>: <reason>" (a column of 200)
+    reason = Text(120)
 
 
 class Place(In):
@@ -49,8 +50,8 @@ class Moved(Out):
 
 class LeaveIn(In):
     user = Text(64, metadata={"description": "managers: whose leave (default: the caller)"})
-    start = Text(10, required=True, metadata=DATE)
-    end = Text(10, required=True, metadata=DATE)
+    start = Day(required=True)
+    end = Day(required=True, metadata={"description": "within a year of the start, which is within a year"})
     reason = Text(300, required=True)
     handover_note = Text(2000, required=True)
 
@@ -76,7 +77,7 @@ class Handovers(Out):
 
 
 class DayQuery(Query):
-    day = Str(32, metadata={**DATE, "description": "YYYY-MM-DD (hall time)"})
+    day = Day(metadata={"description": "YYYY-MM-DD (hall time)"})
 
 
 class Attendance(Out):
@@ -106,10 +107,12 @@ class AuditQuery(Query):
     user = Str(64, metadata={"description": "username"})
     window = Digits(message=say("window 必须是窗口编号", "window must be a window id"))
     ticket = Str(64, metadata={"description": "ticket number or id"})
-    day = Str(32, metadata={**DATE, "description": "YYYY-MM-DD (hall time)"})
+    day = Day(metadata={"description": "YYYY-MM-DD (hall time)"})
     limit = Digits(load_default=500, message=say("limit 必须是整数", "limit must be an integer"))
-    format = Str(
-        8, metadata={"description": "csv: the same rows as CSV (UTF-8 with BOM)", "enum": ["json", "csv"]}
+    format = Choice(
+        ("json", "csv"),
+        message=say("format 只能是 json 或 csv", "format must be json or csv"),
+        metadata={"description": "csv: the same rows as CSV (UTF-8 with BOM)"},
     )
 
 

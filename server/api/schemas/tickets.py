@@ -187,7 +187,7 @@ class NoticeIn(In):
         ),
         error_messages=field_messages(null=NOT_LIST, invalid=NOT_LIST),
     )
-    note = Str(2000, allow_none=True)
+    note = Str(1000, allow_none=True)
     reasons = StrMap(
         say("reasons 必须是 {材料: 原因}", "reasons must map items to text"),
         allow_none=True,
