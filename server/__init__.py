@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
     init_realtime(app)
     init_pages(app)
+    init_security(app)
     return app
 
 
@@ -78,6 +79,16 @@ def init_realtime(app: Flask) -> None:
     from .realtime import init_realtime as _init
 
     _init(app)
+
+
+def init_security(app: Flask) -> None:
+    """Headers, cookies, Socket.IO's allowed origins, /healthz and the 503 for a database that
+    cannot write: last, so that its header middleware also wraps Socket.IO's."""
+    from .web.health import init_health
+    from .web.security import init_security as _init
+
+    _init(app)
+    init_health(app)
 
 
 def init_pages(app: Flask) -> None:

@@ -9,6 +9,9 @@
 | HALLQ_SECRET_KEY | generated into .hallq-secret beside the database | session and CSRF key |
 | HALLQ_PUBLIC_BOARDS | true | anonymous read-only hall boards and phone pages |
 | HALLQ_BASE_URL | – | absolute URL prefix for ticket links behind a proxy |
+| HALLQ_SECURE_COOKIES | auto | `Secure` session cookie: auto = on when HALLQ_BASE_URL starts with https:// |
+| HALLQ_ALLOWED_ORIGINS | – | other origins (comma-separated) whose pages may open Socket.IO |
+| HALLQ_HEALTH_MIN_FREE_MB | 64 | /healthz answers 503 when the SQLite database's disk has less free space |
 | HALLQ_AUTO_MIGRATE | true | `hallq serve` upgrades the database schema on start |
 | HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
 
@@ -37,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "PUBLIC_BOARDS": True,
     "BASE_URL": None,
+    "SECURE_COOKIES": "auto",
+    "ALLOWED_ORIGINS": "",
+    "HEALTH_MIN_FREE_MB": 64,
     "AUTO_MIGRATE": True,
     "TIMEZONE": "Asia/Shanghai",
 }
@@ -139,10 +145,20 @@ def _stored_secret(database_url: str) -> str:
     if database_url.startswith("sqlite:////"):
         folder = Path(database_url[len("sqlite:///") :]).parent
     path = folder / ".hallq-secret"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        secret = secrets.token_hex(32)
-        path.write_text(secret)
+    if not path.exists():
+        # Written private (0600) under another name, then linked in place: never readable by
+        # others, and a second process starting at the same time reads the whole secret.
+        tmp = path.with_name(f".hallq-secret.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a stale file of that name keeps its mode otherwise
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:  # one an older version wrote world-readable
         path.chmod(0o600)
-        return secret
+    return path.read_text().strip()

@@ -6,8 +6,6 @@ Each route module declares its operations with their request and response schema
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
 from ..web.input_limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
@@ -32,15 +30,3 @@ def init_api(app: Flask) -> None:
     register_error_handlers(app)
     if app.testing:
         Out.check = True  # a response key no schema declares fails the test instead of vanishing
-
-    @app.get("/healthz")
-    def healthz() -> Any:
-        try:
-            ok = app.extensions["hallq"].db.ping()
-        except Exception:  # the probe must answer, whatever the database does
-            ok = False
-        return (
-            ({"status": "ok", "database": "ok"}, 200)
-            if ok
-            else ({"status": "error", "database": "down"}, 503)
-        )

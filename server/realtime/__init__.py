@@ -9,6 +9,7 @@ from flask import Flask
 from ..extensions import socketio
 from ..services.core.context import Context
 from ..web.input_limits import DEFAULT_MAX_SOCKET_FRAME, SafeJSON
+from ..web.security import origin_check
 from .publish import make_job_sender, make_publisher
 
 
@@ -21,7 +22,7 @@ def init_realtime(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        cors_allowed_origins=app.config.get("CORS_ORIGINS", []),
+        cors_allowed_origins=origin_check(app.config),  # browsers: own, BASE_URL's, ALLOWED_ORIGINS
         ping_interval=10,
         ping_timeout=10,
         json=SafeJSON,

@@ -20,4 +20,9 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (creating the tables on an empty one)."""
+    from .db import create_private, sqlite_file
+
+    path = sqlite_file(url)
+    if path is not None:
+        create_private(path)  # a new SQLite file is private (0600) from its first byte
     command.upgrade(alembic_config(url), revision)

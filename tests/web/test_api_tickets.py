@@ -198,7 +198,8 @@ def test_window_detail_lists_waiting_in_call_order(client, kiosk, clerk2):
 def test_openapi_and_healthz(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/tickets" in doc["paths"]
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    health = {"status": "ok", "database": "ok", "writes": "ok", "disk": "ok"}
+    assert client.get("/healthz").get_json() == health
 
 
 def test_the_event_log_keeps_ids_never_the_host_a_request_came_from(ctx, client, kiosk, clerk2):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from ...domain.errors import RuleViolation
+from ...storage.db import StorageUnavailable
+
+__all__ = ["BadInput", "NotFound", "StorageUnavailable", "bad_field", "not_found"]
 
 
 class NotFound(RuleViolation):

@@ -17,6 +17,8 @@ export function h(tag, attrs) {
       else if (k === "text") node.textContent = v;
       else if (k.slice(0, 2) === "on" && typeof v === "function") node.addEventListener(k.slice(2), v);
       else if (k === "dataset") Object.assign(node.dataset, v);
+      // through the CSSOM: the Content-Security-Policy refuses style="…" attributes
+      else if (k === "style") node.style.cssText = v;
       else node.setAttribute(k, v === true ? "" : v);
     });
   }
