@@ -30,7 +30,8 @@ browser = browser_tests.browser
 INIT = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " @" + e.sourceFile + ":" + e.lineNumber);
+  const where = " @" + e.sourceFile + ":" + e.lineNumber;
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + where);
 });
 window.__printed = false;
 window.print = function () { window.__printed = true; };
@@ -102,7 +103,8 @@ def test_every_page_works_under_the_csp_without_a_violation(live_hall: Any, brow
     clerk6 = hall.clerk_token("clerk06")
     assert hall.api("POST", "/windows/6/sign-in", clerk6).status_code == 200
     called = hall.api("POST", "/windows/6/call-next", clerk6).json()
-    made = hall.api("POST", f"/tickets/{called['id']}/notice", clerk6, json={"missing": [{"name": "单位证明"}]})
+    missing = {"missing": [{"name": "单位证明"}]}
+    made = hall.api("POST", f"/tickets/{called['id']}/notice", clerk6, json=missing)
     assert made.status_code == 201, made.text
     notice = path_of(made.json()["url"])
     snapshot = hall.api("GET", f"/halls/{hall.hall}/snapshot", hall.board_token).json()
