@@ -149,6 +149,8 @@ def _shown_url(url: str | None) -> str:
 def _database_message(err: Exception, url: str | None) -> str | None:
     """The line for a SQLAlchemy error the user can fix, None for anything else."""
     exc = sys.modules.get("sqlalchemy.exc")  # not imported: not a database error
+    if exc is not None and isinstance(err.__cause__, exc.SQLAlchemyError):  # StorageUnavailable
+        err = err.__cause__
     if exc is None or not isinstance(err, exc.SQLAlchemyError):
         return None
     where = _shown_url(url)
