@@ -421,10 +421,11 @@ def test_a_read_only_database_answers_503_and_reads_still_work(app, client, ctx,
     assert health.status_code == 503 and health.get_json()["writes"] == "read_only"
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_read_only_postgresql_database_answers_503(any_db_app):
+    """PostgreSQL's case (SQLite's is test_a_read_only_database_answers_503_and_reads_still_work)."""
     ctx = any_db_app.extensions["hallq"]
-    if ctx.db.engine.dialect.name != "postgresql":
-        pytest.skip("the SQLite case is test_a_read_only_database_answers_503_and_reads_still_work")
+    assert ctx.db.engine.dialect.name == "postgresql"
     client = any_db_app.test_client()
     kiosk = bearer(gen_token(ctx, "kiosk"))
     with ctx.db.engine.connect() as conn:
