@@ -1,10 +1,13 @@
 """A one-time notice (一次告知单) as its holder sees it.
 
-`GET /n/<code>` is the phone page the notice's QR code leads to, `GET /n/<code>/print` the
+`GET /n/<token>` is the phone page the notice's QR code leads to, `GET /n/<token>/print` the
 printable A4 page the clerk hands over when the window has no slip printer (or the citizen wants
-paper), and `GET /n/<code>/qr.svg` that QR code. Like a ticket's id for /t/<id>, the code is the
-secret: it is only on the citizen's notice. Codes are typed by people, so case and dashes do not
-matter; an unknown code is a 404.
+paper), and `GET /n/<token>/qr.svg` that QR code. Like a ticket's id for /t/<id>, the page token
+(96 random bits) is the secret: it is only on the citizen's notice; an unknown one is a 404.
+
+The short code printed beside it (6 symbols of 31: guessable) opens no page. It is typed at a
+kiosk, where look-ups are throttled. `/n/<short code>` — the QR of notices printed before page
+tokens existed — answers the same page for every code, known or not: type the code at a kiosk.
 """
 
 from __future__ import annotations
@@ -22,25 +25,31 @@ bp = Blueprint("notice_page", __name__)
 FORMS = ("original", "copy", "original_and_copy", "electronic")
 
 
-def _notice_or_404(code: str) -> dict[str, Any]:
+def _notice_or_404(token: str) -> dict[str, Any]:
     from server.services.core.errors import NotFound
     from server.services.notices import get_notice
 
     try:
-        return get_notice(hall_ctx(), code)
+        return get_notice(hall_ctx(), token)
     except NotFound:
         abort(404)
 
 
-def _issued(code: str) -> dict[str, Any]:
+def _issued(token: str) -> dict[str, Any]:
     """Who made the notice, where and when (in the hall's time): the A4 page names them."""
     from server.services.core.errors import NotFound
     from server.services.notices import notice_issued
 
     try:
-        return notice_issued(hall_ctx(), code)
+        return notice_issued(hall_ctx(), token)
     except NotFound:
         abort(404)
+
+
+def _short_code(key: str) -> str | None:
+    from server.services.notices import short_code
+
+    return short_code(key)
 
 
 def _items(notice: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,17 +76,17 @@ def _items(notice: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _phone_url(code: str) -> str:
-    return public_url("notice_page.phone", code=code)
+def _phone_url(token: str) -> str:
+    return public_url("notice_page.phone", token=token)
 
 
-def _context(code: str) -> dict[str, Any]:
-    notice = _notice_or_404(code)
+def _context(token: str) -> dict[str, Any]:
+    notice = _notice_or_404(token)
     return {
         "notice": notice,
         "items": _items(notice),
-        "issued": _issued(notice["code"]),
-        "phone_url": _phone_url(notice["code"]),
+        "issued": _issued(notice["token"]),
+        "phone_url": _phone_url(notice["token"]),
     }
 
 
@@ -85,19 +94,22 @@ def _date(at: datetime) -> str:
     return f"{at.year}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
-@bp.get("/n/<code>")
-def phone(code: str) -> str:
-    ctx = _context(code)
+@bp.get("/n/<token>")
+def phone(token: str) -> str:
+    code = _short_code(token)
+    if code is not None:  # an old QR, or a typed code: nothing shown, so nothing to guess
+        return render_template("notice/use_kiosk.html", code=code)
+    ctx = _context(token)
     return render_template("notice/phone.html", issued_text=_date(ctx["issued"]["at"]), **ctx)
 
 
-@bp.get("/n/<code>/print")
-def printable(code: str) -> str:
-    ctx = _context(code)
+@bp.get("/n/<token>/print")
+def printable(token: str) -> str:
+    ctx = _context(token)
     return render_template("notice/print.html", issued_text=_date(ctx["issued"]["at"]), **ctx)
 
 
-@bp.get("/n/<code>/qr.svg")
-def qr(code: str) -> Response:
-    notice = _notice_or_404(code)
-    return qr_svg(_phone_url(notice["code"]))
+@bp.get("/n/<token>/qr.svg")
+def qr(token: str) -> Response:
+    notice = _notice_or_404(token)
+    return qr_svg(_phone_url(notice["token"]))

@@ -14,6 +14,17 @@
 | HALLQ_HEALTH_MIN_FREE_MB | 64 | /healthz answers 503 when the SQLite database's disk has less free space |
 | HALLQ_AUTO_MIGRATE | true | `hallq serve` upgrades the database schema on start |
 | HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
+| HALLQ_TRUSTED_PROXIES | – | proxies (addresses, networks; comma-separated) whose X-Forwarded-For counts |
+| HALLQ_RATE_LIMITS | true | the abuse limits below (off only for load tests) |
+| HALLQ_LIMIT_SOCKET_EVENTS | 40/2s | Socket.IO events per socket (N/Ts: N at once, N more per T); over: cut |
+| HALLQ_LIMIT_SOCKET_SUBSCRIBES | 10/10s | `subscribe` per socket (each can cost a snapshot); over: cut |
+| HALLQ_LIMIT_ADDRESS_EVENTS | 400/2s | Socket.IO events per client address, all its sockets together |
+| HALLQ_LIMIT_ADDRESS_SUBSCRIBES | 120/10s | `subscribe` events per client address |
+| HALLQ_LIMIT_ADDRESS_SOCKETS | 200 | Socket.IO connections one client address may hold open at once |
+| HALLQ_LIMIT_LOGIN_USER | 5/30s/15m | failed logins per user name: free/first lock/longest (doubling) |
+| HALLQ_LIMIT_LOGIN_ADDRESS | 20/30s/15m | failed logins per client address (in memory, per process) |
+| HALLQ_LIMIT_CODE_ADDRESS | 10/10s/5m | unknown notice codes typed per client address |
+| HALLQ_LIMIT_CODE_TOKEN | 10/10s/5m | unknown notice codes typed per kiosk token |
 
 The default database, hallq.db in the current folder, is the same for every `hallq` command,
 `hallq demo` included.
@@ -45,6 +56,18 @@ DEFAULTS: dict[str, Any] = {
     "HEALTH_MIN_FREE_MB": 64,
     "AUTO_MIGRATE": True,
     "TIMEZONE": "Asia/Shanghai",
+    # abuse limits (docs/security.md); rates are N/Ts, backoffs FREE/FIRST/LONGEST
+    "TRUSTED_PROXIES": "",
+    "RATE_LIMITS": True,
+    "LIMIT_SOCKET_EVENTS": "40/2s",
+    "LIMIT_SOCKET_SUBSCRIBES": "10/10s",
+    "LIMIT_ADDRESS_EVENTS": "400/2s",
+    "LIMIT_ADDRESS_SUBSCRIBES": "120/10s",
+    "LIMIT_ADDRESS_SOCKETS": 200,
+    "LIMIT_LOGIN_USER": "5/30s/15m",
+    "LIMIT_LOGIN_ADDRESS": "20/30s/15m",
+    "LIMIT_CODE_ADDRESS": "10/10s/5m",
+    "LIMIT_CODE_TOKEN": "10/10s/5m",
 }
 
 _BOOL = {
@@ -68,6 +91,12 @@ def _coerce(key: str, value: Any) -> Any:
         if value.lower() not in _BOOL:
             raise ConfigError(f"HALLQ_{key} must be true or false, got {value!r}")
         return _BOOL[value.lower()]
+    default = DEFAULTS.get(key)
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"HALLQ_{key} must be a whole number, got {value!r}") from None
     return value
 
 

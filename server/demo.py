@@ -1,4 +1,4 @@
-"""The demo hall: realistic services, 12 windows, a manager and 12 clerks."""
+"""The demo hall: realistic services, 12 windows, an admin, a manager and 12 clerks."""
 
 from __future__ import annotations
 
@@ -43,6 +43,25 @@ B_POSTS = {1: 12, 2: 3, 3: 2, 4: 5, 5: 4, 6: 7, 7: 6, 8: 7, 9: 10, 10: 9, 11: 10
 
 CLERKS = ["李明", "王芳", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周强", "吴敏", "徐涛", "孙悦"]
 
+#: every account the demo makes, all with DEMO_PASSWORD: (username, role, name, badge). `hallq demo`
+#: prints each one (an account nobody was told about is an open door on a hall's network)
+ACCOUNTS: list[tuple[str, str, str, str | None]] = [
+    ("admin", "admin", "系统管理员", None),
+    ("manager", "manager", "王主任", "0100"),
+    *((f"clerk{i:02d}", "clerk", cname, f"01{i:02d}") for i, cname in enumerate(CLERKS, start=1)),
+]
+
+
+def accounts_banner() -> list[str]:
+    """The banner lines naming every demo account and its password."""
+    by_role: dict[str, list[str]] = {}
+    for username, role, _name, _badge in ACCOUNTS:
+        by_role.setdefault(role, []).append(username)
+    lines = [f"  accounts        password {DEMO_PASSWORD} for every one of them:"]
+    for role, users in by_role.items():
+        lines.append(f"    {role:<13} {' '.join(users)}")
+    return lines
+
 
 def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中心（演示大厅）") -> bool:
     """Create the demo hall once; False when it exists already."""
@@ -77,12 +96,13 @@ def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中�
             s.flush()
             for pos, scode in enumerate(codes):
                 s.add(WindowService(window_id=w.id, service_id=services[scode].id, position=pos))
-        create_user(s, "admin", DEMO_PASSWORD, "admin", "系统管理员", None)
-        create_user(s, "manager", DEMO_PASSWORD, "manager", "王主任", hall, badge="0100")
-        clerks = {
-            i: create_user(s, f"clerk{i:02d}", DEMO_PASSWORD, "clerk", cname, hall, badge=f"01{i:02d}")
-            for i, cname in enumerate(CLERKS, start=1)
+        users = {
+            username: create_user(
+                s, username, DEMO_PASSWORD, role, name, None if role == "admin" else hall, badge=badge
+            )
+            for username, role, name, badge in ACCOUNTS
         }
+        clerks = {i: users[f"clerk{i:02d}"] for i in range(1, len(CLERKS) + 1)}
         s.flush()
         for w in s.scalars(select(Window).where(Window.hall_id == hall.id)):
             w.a_user_id, w.b_user_id = clerks[w.number].id, clerks[B_POSTS[w.number]].id

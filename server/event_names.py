@@ -22,6 +22,8 @@ QUEUE_MOVED = "queue.moved"
 HALL_UPDATED = "hall.updated"
 SERVICE_UPDATED = "service.updated"
 TRIP_REPEATED = "trip.repeated"
+#: an account locked after failed logins (audit log only: never pushed, staff-only)
+LOGIN_LOCKED = "login.locked"
 
 
 # Socket.IO events between the server and kiosk printer agents (not hall events: no seq)

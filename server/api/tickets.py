@@ -8,6 +8,7 @@ from typing import Any
 from ..auth import current_principal
 from ..services import notices, print_jobs, transfers
 from ..services import tickets as ticket_service
+from ..web.throttle import notice_code_lookup
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.common import Empty
 from .schemas.tickets import IssueIn, Notice, NoticeIn, PrintJob, Ticket, Tickets, TransferIn
@@ -19,16 +20,17 @@ EMPTY, TICKET, NOTICE = Empty(), Ticket(), Notice()
 @bp.arguments(IssueIn(), example={"service": "A", "priority": False, "phone": "13800138000", "hall": "demo"})
 @bp.response(201, TICKET, description="the new ticket, its position and estimated wait, its slip")
 def issue(body: dict[str, Any]) -> Any:
-    """Take a number (kiosk, manager, admin)"""
-    return ticket_service.issue_ticket(
-        ctx(),
-        current_principal(),
-        service_code=body.get("service"),
-        notice_code=body.get("notice"),
-        hall_code=body.get("hall"),
-        priority=body.get("priority", False),
-        phone=body.get("phone"),
-    )
+    """Take a number (kiosk, manager, admin); unknown notice codes are throttled (429 rate_limited)"""
+    with notice_code_lookup(body.get("notice")):
+        return ticket_service.issue_ticket(
+            ctx(),
+            current_principal(),
+            service_code=body.get("service"),
+            notice_code=body.get("notice"),
+            hall_code=body.get("hall"),
+            priority=body.get("priority", False),
+            phone=body.get("phone"),
+        )
 
 
 @bp.get("/tickets/<ticket_id>")
@@ -125,12 +127,12 @@ def notice(body: dict[str, Any], ticket_id: str) -> Any:
     )
 
 
-@bp.get("/notices/<code>")
+@bp.get("/notices/<token>")
 @bp.response(200, NOTICE, description="the notice with its service guide")
 @bp.doc(**PUBLIC)
-def get_notice(code: str) -> Any:
-    """A one-time notice (anyone who has its code)"""
-    return notices.get_notice(ctx(), code)
+def get_notice(token: str) -> Any:
+    """A one-time notice (anyone who has its page token, from its QR; not the short code)"""
+    return notices.get_notice(ctx(), token)
 
 
 @bp.get("/me/follow-ups")

@@ -118,19 +118,32 @@ def init_auth(app: Flask) -> None:
 
     @app.route("/login", methods=["GET", "POST"], endpoint="auth_login")
     def login() -> Response | tuple[str, int]:
+        from ..i18n import is_english
+        from ..web.throttle import too_many_message
+        from . import login_throttle
+
         form = LoginForm()
         if request.method == "GET":
             form.next.data = request.args.get("next", "")
-        error = None
+        error, status = None, 200
         if form.validate_on_submit():
-            account = authenticate(ctx(), form.username.data or "", form.password.data or "")
-            if account is not None:
-                login_user(LoginUser(account))
-                return redirect(_safe_next(form.next.data) or _home_for(account.role))
-            error = "用户名或密码错误"
+            username = form.username.data or ""
+            # checked before the password: a locked name answers the same, right or wrong
+            wait = login_throttle.wait(username)
+            if not wait:
+                account = authenticate(ctx(), username, form.password.data or "")
+                if account is not None:
+                    login_throttle.succeeded(username)
+                    login_user(LoginUser(account))
+                    return redirect(_safe_next(form.next.data) or _home_for(account.role))
+                wait = login_throttle.failed(username)
+            if wait:
+                zh, en = too_many_message(wait)
+                error, status = (en if is_english() else zh), 429
+            else:
+                error, status = "用户名或密码错误", 401
         elif request.method == "POST":
-            error = "请填写用户名和密码"
-        status = 401 if error and request.method == "POST" else 200
+            error, status = "请填写用户名和密码", 401
         return render_template("auth/login.html", form=form, error=error), status
 
     @app.post("/logout", endpoint="auth_logout")

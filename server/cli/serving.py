@@ -163,7 +163,8 @@ def _shown(url: str) -> str:
 @database_option
 @click.pass_obj
 def demo(obj: dict[str, Any], host: str, port: int) -> None:
-    """Run the demo hall: 12 windows, a manager and 12 clerks, and print its links and tokens.
+    """Run the demo hall: 12 windows, an admin, a manager and 12 clerks; print its links, every
+    account it made and its tokens.
 
     It uses the same database as every other command (hallq.db in the current folder unless
     --database-url or HALLQ_DATABASE_URL says otherwise), creates the demo hall there once, and
@@ -174,7 +175,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
     _check_port(host, port)
     from .. import create_app
-    from ..demo import DEMO_HALL, DEMO_PASSWORD, seed_demo
+    from ..demo import DEMO_HALL, accounts_banner, seed_demo
     from ..services.accounts import create_token
     from ..storage.migrate import upgrade
 
@@ -194,8 +195,10 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
         f"  kiosk           {base}/kiosk/{DEMO_HALL}?token={kiosk}",
         f"  hall board      {base}/board/{DEMO_HALL}?token={board}",
         f"  window board    {base}/board/{DEMO_HALL}/window/2?token={board}   (windows 1-12)",
-        f"  clerk console   {base}/clerk/   log in as clerk01 … clerk12, password {DEMO_PASSWORD}",
-        f"  manager console {base}/manage/   manager / {DEMO_PASSWORD}",
+        f"  clerk console   {base}/clerk/",
+        f"  manager console {base}/manage/",
+        f"  admin console   {base}/admin/",
+        *accounts_banner(),
         f"  phone page      {base}/t/<ticket id>   (the QR code on every ticket)",
         f"  API             {base}/api/v1/openapi.json   health {base}/healthz",
         f"  kiosk token     {kiosk}",

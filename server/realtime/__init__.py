@@ -10,6 +10,7 @@ from ..extensions import socketio
 from ..services.core.context import Context
 from ..web.input_limits import DEFAULT_MAX_SOCKET_FRAME, SafeJSON
 from ..web.security import origin_check
+from . import limits
 from .publish import make_job_sender, make_publisher
 
 
@@ -29,6 +30,7 @@ def init_realtime(app: Flask) -> None:
         max_http_buffer_size=DEFAULT_MAX_SOCKET_FRAME,  # web/input_limits.py
         **kwargs,
     )
+    limits.install(getattr(socketio, "server"), app)  # noqa: B009  (untyped in the stubs)
     ctx: Context = app.extensions["hallq"]
     ctx.publish = make_publisher(socketio)
     ctx.send_print_job = make_job_sender(socketio)

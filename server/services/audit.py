@@ -74,6 +74,9 @@ def _describe(e: Event, numbers: dict[int, int]) -> str:
         parts.append(f"{_who(lv.get('user'))} {span} {lv.get('reason', '')}{short}")
     if e.type == "window.alarm":
         parts.append(f"A岗 {_who(d.get('a'))}、B岗 {_who(d.get('b'))} 均不在岗，{d.get('waiting', 0)} 人等候")
+    if e.type == "login.locked":
+        tries, locked = d.get("failures", 0), d.get("locked_s", 0)
+        parts.append(f"{_who(d.get('user'))} 登录失败 {tries} 次，锁定 {locked} 秒")
     if d.get("reason"):
         parts.append(str(d["reason"]))
     if "change" in d:

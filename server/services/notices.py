@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from .core.errors import bad_field
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.print_queue import enqueue_notice
-from .core.rows import load_notice, load_ticket
+from .core.rows import load_notice_page, load_ticket
 from .core.views import notice_view
 
 _CODE_ATTEMPTS = 10
@@ -104,6 +105,8 @@ def create_notice(
         t.citizen_key = key  # this visit counts toward repeated trips for the matter
         n = Notice(
             code=code,
+            # the page's key (96 bits, on the QR): the short code is only for typing at a kiosk
+            token=secrets.token_urlsafe(12),
             hall_id=hall.id,
             service_id=t.service_id,
             ticket_id=t.id,
@@ -143,7 +146,7 @@ def create_notice(
             "window": t.window.name,
             "clerk": t.window.clerk.name if t.window.clerk else None,
             "issued_at": now.astimezone(ZoneInfo(hall.timezone)).isoformat(),
-            "notice_url": ctx.links.notice(n.code),
+            "notice_url": ctx.links.notice(n.token or ""),
         }
         window_id, ticket_id = t.window_id, t.id
     ctx.publish([event])
@@ -159,10 +162,18 @@ def _unique_code(s: Any) -> str:
     raise RuntimeError("could not find a free notice code")  # 31^6 codes: practically unreachable
 
 
-def get_notice(ctx: Context, code: str) -> dict[str, Any]:
-    """A notice as its holder sees it (phone page, printable A4 page): the code is the secret."""
+def short_code(key: str) -> str | None:
+    """`key` as a short notice code if it has the form of one (whether or not it exists), else None."""
+    code = rules.normalise_code(key)
+    ok = len(code) == rules.CODE_LENGTH and all(c in rules.CODE_ALPHABET for c in code)
+    return code if ok else None
+
+
+def get_notice(ctx: Context, token: str) -> dict[str, Any]:
+    """A notice as its holder sees it (phone page, printable A4 page), by its page token: the
+    secret its QR carries. The short code opens nothing here (it is typed at a kiosk, throttled)."""
     with ctx.db.read() as s:
-        n = load_notice(s, code)
+        n = load_notice_page(s, token)
         svc = s.get(Service, n.service_id)
         hall = s.get(Hall, n.hall_id)
         t = s.get(Ticket, n.ticket_id)
@@ -179,10 +190,10 @@ def get_notice(ctx: Context, code: str) -> dict[str, Any]:
         return view
 
 
-def notice_issued(ctx: Context, code: str) -> dict[str, Any]:
+def notice_issued(ctx: Context, token: str) -> dict[str, Any]:
     """Who made the notice, where and when (in the hall's time): the A4 page names them."""
     with ctx.db.read() as s:
-        n = load_notice(s, code)
+        n = load_notice_page(s, token)
         hall = s.get(Hall, n.hall_id)
         window = s.get(Window, n.window_id) if n.window_id else None
         clerk = s.get(User, n.by_user_id) if n.by_user_id else None

@@ -81,7 +81,11 @@ def issue_ticket(
         notice = None
         if notice_code:
             notice = s.scalar(
-                select(Notice).where(Notice.code == normalise_code(notice_code), Notice.hall_id == hall.id)
+                select(Notice).where(
+                    # the typed code, or the page token of a scanned QR (/n/<token>)
+                    (Notice.code == normalise_code(notice_code)) | (Notice.token == notice_code.strip()),
+                    Notice.hall_id == hall.id,
+                )
             )
             if notice is None:
                 raise RuleViolation(

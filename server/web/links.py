@@ -32,5 +32,5 @@ class RequestLinks:
     def ticket(self, public_id: str) -> str:
         return absolute_url(f"/t/{public_id}", self.base)
 
-    def notice(self, code: str) -> str:
-        return absolute_url(f"/n/{code}", self.base)
+    def notice(self, token: str) -> str:
+        return absolute_url(f"/n/{token}", self.base)

@@ -425,16 +425,20 @@ $("btn-reprint").addEventListener("click", reprint);
 
 // ── notice return (一次告知单返回) ──────────────────────────
 // A citizen back with their one-time notice enters its code on the keypad, or scans its QR:
-// a USB scanner types the notice's URL (…/n/<code>) like a keyboard, ending with Enter. The
+// a USB scanner types the notice's URL (…/n/<token>, or …/n/<code> on notices printed before
+// page tokens) like a keyboard, ending with Enter. The
 // ticket is a priority ticket for the notice's service, shown on the usual ticket screen.
 const NOTICE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const NOTICE_LENGTH = 6;
 screens.notice = $("screen-notice");
 let noticeCode = "";
 
-/** The notice code in a typed code or a scanned/pasted URL; null when there is none. */
+/** The notice code in a typed code or a scanned/pasted URL; null when there is none. A QR's URL
+ *  carries the notice's page token (/n/<token>, 16+ characters): sent as it is. */
 function noticeCodeFrom(text) {
   const s = String(text || "").trim();
+  const page = s.match(/\/n\/([0-9A-Za-z_-]{16,24})(?:[/?#]|$)/);
+  if (page) return page[1];
   const m = s.match(/\/n\/([0-9A-Za-z-]+)/);
   const code = (m ? m[1] : s).toUpperCase().replace(/[\s-]/g, "");
   const ok = code.length === NOTICE_LENGTH && code.split("").every(function (c) { return NOTICE_ALPHABET.indexOf(c) !== -1; });
@@ -485,7 +489,7 @@ async function takeNoticeTicket(code) {
   } catch (err) {
     // A wrong code is the citizen's to fix here, not an overlay to dismiss.
     if (screens.notice.hidden) openNotice();
-    noticeCode = code;
+    noticeCode = code.length === NOTICE_LENGTH ? code : "";   // a scanned page token is not shown
     renderNoticeCode();
     noticeError(err.code === "notice_not_found" ? tr("notice_not_found") : errorText(err));
   } finally {

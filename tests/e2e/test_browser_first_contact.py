@@ -207,7 +207,9 @@ def test_transfer_follow_up_and_notice_round_trip(live_hall: Any, browser: Any) 
     assert NOTICE_CODE.match(code), code
     expect(nd.locator("#notice-print")).to_have_attribute("data-state", "none")  # window 6 has no printer
     print_href = nd.locator("#notice-print-link").get_attribute("href")
-    assert print_href and print_href.endswith(f"/n/{code}/print")
+    # the pages open with the notice's page token, never with the guessable short code
+    assert print_href and re.search(r"/n/[A-Za-z0-9_-]{16}/print$", print_href), print_href
+    phone_url = print_href[: -len("/print")]
     assert nd.locator("#notice-print-link").get_attribute("target") == "_blank"
     nd.locator("#notice-done [data-close]").click()
     expect(nd).to_be_hidden()
@@ -234,7 +236,7 @@ def test_transfer_follow_up_and_notice_round_trip(live_hall: Any, browser: Any) 
     a4.emulate_media(media="print")
     shoot(a4, "notice-a4.png")
     a4.emulate_media(media="screen")
-    a4.goto(f"{hall.url}/n/{code.lower()}")
+    a4.goto(phone_url)
     expect(a4.locator("#notice-code")).to_have_text(code)
     expect(a4.locator("#notice-items li")).to_have_count(2)
     expect(a4.locator("#notice-page")).to_contain_text("再次来办时在取号机输入编号，优先叫号")
@@ -275,9 +277,9 @@ def test_transfer_follow_up_and_notice_round_trip(live_hall: Any, browser: Any) 
     expect(kiosk.locator("#ticket-fastlane")).to_have_text("绿色通道（一次告知单返回）")
     kiosk.locator("#btn-done").click()
 
-    # a USB scanner types the notice's URL on the start screen: a third trip, flagged live
+    # a USB scanner types the notice's QR (its page URL) on the start screen: a third trip, flagged
     expect(kiosk.locator("#screen-categories")).to_be_visible()
-    kiosk.keyboard.type(f"{hall.url}/n/{code}")
+    kiosk.keyboard.type(phone_url)
     kiosk.keyboard.press("Enter")
     expect(kiosk.locator("#ticket-number")).to_have_text("C004")
     expect(kiosk.locator("#ticket-fastlane")).to_be_visible()
@@ -331,17 +333,20 @@ def test_notice_pages_need_a_known_code(live_hall: Any) -> None:
     t = hall.api("POST", "/windows/6/call-next", clerk).json()
     made = hall.api("POST", f"/tickets/{t['id']}/notice", clerk, json={"missing": [{"name": "单位证明"}]})
     assert made.status_code == 201, made.text
-    code = made.json()["code"]
-    assert made.json()["url"] == f"{hall.url}/n/{code}"
+    code, token = made.json()["code"], made.json()["token"]
+    assert made.json()["url"] == f"{hall.url}/n/{token}"
 
-    phone = requests.get(f"{hall.url}/n/{code}", timeout=10)
+    phone = requests.get(f"{hall.url}/n/{token}", timeout=10)
     assert phone.status_code == 200 and "单位证明" in phone.text and code in phone.text
-    a4 = requests.get(f"{hall.url}/n/{code.lower()}/print", timeout=10)
+    a4 = requests.get(f"{hall.url}/n/{token}/print", timeout=10)
     assert a4.status_code == 200 and "一次性告知单" in a4.text and "C001" in a4.text
-    english = requests.get(f"{hall.url}/n/{code}/print?lang=en", timeout=10)
+    english = requests.get(f"{hall.url}/n/{token}/print?lang=en", timeout=10)
     assert english.status_code == 200 and "One-time notice" in english.text
-    qr = requests.get(f"{hall.url}/n/{code}/qr.svg", timeout=10)
+    qr = requests.get(f"{hall.url}/n/{token}/qr.svg", timeout=10)
     assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg+xml")
     assert "<svg" in qr.text and "<path" in qr.text
-    for path in ("/n/ZZZZZZ", "/n/ZZZZZZ/print", "/n/ZZZZZZ/qr.svg", "/n/nope!"):
+    # the short code (an old QR) shows nothing of the notice: type it at a kiosk
+    old_qr = requests.get(f"{hall.url}/n/{code}", timeout=10)
+    assert old_qr.status_code == 200 and "单位证明" not in old_qr.text and "取号机" in old_qr.text
+    for path in (f"/n/{code}/print", f"/n/{code}/qr.svg", "/n/ZZZZZZ/print", "/n/ZZZZZZ/qr.svg", "/n/nope!"):
         assert requests.get(hall.url + path, timeout=10).status_code == 404, path

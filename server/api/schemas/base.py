@@ -282,7 +282,7 @@ class Link(fields.String):
         self.template = template
         example = "https://hall.example" + template.replace("{id}", "tq8Xb3kPq2Lw").replace(
             "{code}", "K7QX2M"
-        )
+        ).replace("{token}", "q3Vb9xKpL2mWn8Rt")
         super().__init__(dump_only=True, metadata=_meta(metadata, format="uri", example=example), **kw)
 
     def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:

@@ -149,7 +149,9 @@ class IssueIn(In):
     priority = Flag()
     phone = Text(20, metadata={"pattern": r"^\+?[0-9]{5,20}$", "example": "13800138000"})
     hall = Text(32, metadata={"description": "optional for hall-bound tokens", "example": "demo"})
-    notice = Text(20, metadata={"description": "the code of a one-time notice"})
+    notice = Text(
+        24, metadata={"description": "a one-time notice's code as typed, or its page token (a scanned QR)"}
+    )
 
     @validates_schema
     def _service_or_notice(self, data: dict[str, Any], **_: Any) -> None:
@@ -198,13 +200,16 @@ class NoticeIn(In):
 class Notice(Out):
     """A one-time notice (一次告知单); GET adds the service name, hall, number and guide."""
 
-    code = fields.String(required=True)
+    code = fields.String(
+        required=True, metadata={"description": "the short code typed at a kiosk (opens no page)"}
+    )
+    token = fields.String(required=True, metadata={"description": "the page's key: /n/<token>, on the QR"})
     service = fields.String(required=True)
     missing = fields.List(fields.Nested(NoticeItem), required=True)
     note = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True, metadata=DATETIME)
-    url = Link("/n/{code}", required=True)
-    print_url = Link("/n/{code}/print", required=True)
+    url = Link("/n/{token}", required=True)
+    print_url = Link("/n/{token}/print", required=True)
     previous = fields.String(required=True, allow_none=True, metadata={"description": "the earlier notice"})
     ticket = fields.String(metadata={"description": "POST only"})
     print = fields.Nested(PrintJob, allow_none=True, metadata={"description": "POST only"})

@@ -30,7 +30,7 @@ class Links(Protocol):
 
     def ticket(self, public_id: str) -> str: ...
 
-    def notice(self, code: str) -> str: ...
+    def notice(self, token: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class BaseLinks:
     def ticket(self, public_id: str) -> str:
         return f"{self.base.rstrip('/')}/t/{public_id}"
 
-    def notice(self, code: str) -> str:
-        return f"{self.base.rstrip('/')}/n/{code}"
+    def notice(self, token: str) -> str:
+        return f"{self.base.rstrip('/')}/n/{token}"
 
 
 @dataclass

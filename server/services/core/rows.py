@@ -47,6 +47,14 @@ def load_notice(s: Session, code: str) -> Notice:
     return n
 
 
+def load_notice_page(s: Session, token: str) -> Notice:
+    """A one-time notice by its page token (the unguessable key of /n/<token>); 404 when missing."""
+    n = s.scalar(select(Notice).where(Notice.token == token)) if token else None
+    if n is None:
+        raise not_found("一次告知单", "notice")
+    return n
+
+
 def load_hall(session: Session, code: str) -> Hall:
     hall = session.scalar(select(Hall).where(Hall.code == code))
     if hall is None:

@@ -79,8 +79,10 @@ def window_view(w: Window, current: dict[str, Any] | None = None) -> dict[str, A
 
 
 def notice_view(n: Notice) -> dict[str, Any]:
+    """A notice for its holder and the clerk who made it: `token` keys its page (/n/<token>)."""
     return {
         "code": n.code,
+        "token": n.token,
         "service": None,
         "missing": n.missing,
         "note": n.note,

@@ -1,0 +1,298 @@
+"""Abuse limits on Socket.IO: per socket, per client address, on every event.
+
+`install` runs once per app, after Flask-SocketIO built its python-socketio server: it wraps the
+server's whole handler table (every event of the default namespace — hall events, agent events,
+any added later — plus a catch-all for names nobody handles) and the Engine.IO connect and
+disconnect hooks. Nothing has to remember to decorate a new handler (tests/web/test_limits.py
+checks the table).
+
+* Per socket: a token bucket for all events (LIMIT_SOCKET_EVENTS) and a stricter one for
+  `subscribe` (LIMIT_SOCKET_SUBSCRIBES), since each may cost a snapshot. A socket over either is
+  cut: logged once, its further frames dropped without an ack, and its connection closed.
+* Per client address (domain of web.client_address: X-Forwarded-For only from TRUSTED_PROXIES):
+  connections open at once (LIMIT_ADDRESS_SOCKETS; over: the handshake is refused), and buckets
+  for all events and for `subscribe` of all its sockets together (LIMIT_ADDRESS_EVENTS,
+  LIMIT_ADDRESS_SUBSCRIBES; over: the event gets a `rate_limited` error ack, nothing runs).
+
+Checks happen before Flask builds a request context and before any database work, under one
+lock held for microseconds, so a flooding socket costs the others next to nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+
+from ..domain.throttle import Bucket, Rate, full_bucket, parse_rate, take
+from ..web.client_address import Network, client_address, parse_proxies
+
+log = logging.getLogger("hallq.limits")
+
+NAMESPACE = "/"
+SUBSCRIBE = "subscribe"
+#: never limited: the server calls them itself (a cut socket must still be cleaned up)
+_PASS = ("disconnect",)
+#: marks a handler already wrapped (python-socketio's table is rebuilt per app; this guards misuse)
+_WRAPPED = "__hallq_limited__"
+#: addresses without sockets keep their buckets this long (reconnecting does not refill them)
+_IDLE_S = 120.0
+
+
+@dataclass(frozen=True)
+class SocketLimits:
+    socket_events: Rate
+    socket_subscribes: Rate
+    address_events: Rate
+    address_subscribes: Rate
+    address_sockets: int
+    proxies: tuple[Network, ...]
+
+
+def socket_limits(config: Any) -> SocketLimits:
+    """The LIMIT_* and TRUSTED_PROXIES settings, parsed (ConfigError naming a bad one)."""
+    from ..config import ConfigError
+
+    def rate(key: str) -> Rate:
+        try:
+            return parse_rate(str(config[key]))
+        except ValueError as err:
+            raise ConfigError(f"HALLQ_{key}: {err}") from None
+
+    try:
+        proxies = parse_proxies(config.get("TRUSTED_PROXIES"))
+    except ValueError as err:
+        raise ConfigError(f"HALLQ_{err}") from None
+    sockets = config.get("LIMIT_ADDRESS_SOCKETS")
+    if not isinstance(sockets, int) or isinstance(sockets, bool) or sockets < 1:
+        raise ConfigError(f"HALLQ_LIMIT_ADDRESS_SOCKETS must be a positive whole number, got {sockets!r}")
+    return SocketLimits(
+        socket_events=rate("LIMIT_SOCKET_EVENTS"),
+        socket_subscribes=rate("LIMIT_SOCKET_SUBSCRIBES"),
+        address_events=rate("LIMIT_ADDRESS_EVENTS"),
+        address_subscribes=rate("LIMIT_ADDRESS_SUBSCRIBES"),
+        address_sockets=sockets,
+        proxies=proxies,
+    )
+
+
+@dataclass
+class _Socket:
+    address: str
+    events: Bucket
+    subscribes: Bucket
+    english: bool = False
+    cut: bool = False
+    #: events let through so far, and how many of them were subscribes (for the cut's log line)
+    ran: int = 0
+    subscribes_ran: int = 0
+
+
+@dataclass
+class _Address:
+    events: Bucket
+    subscribes: Bucket
+    open: int = 0
+    seen: float = 0.0
+
+
+#: what to do with one event: run it, refuse it (error ack), drop it (its socket is cut already),
+#: or cut its socket now
+RUN, REFUSE, DROP, CUT = "run", "refuse", "drop", "cut"
+
+
+@dataclass
+class Limiter:
+    """The per-socket and per-address state of this process (keyed by Engine.IO session)."""
+
+    limits: SocketLimits
+    clock: Callable[[], float] = time.monotonic
+    _sockets: dict[str, _Socket] = field(default_factory=dict)
+    _addresses: dict[str, _Address] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _swept: float = 0.0
+
+    def opened(self, eio_sid: str, environ: dict[str, Any]) -> bool:
+        """A new connection: False (refuse it) when its address holds too many already."""
+        address = client_address(environ, self.limits.proxies)
+        with self._lock:
+            refused = not self._open(eio_sid, address, environ, self.clock())
+        if refused:
+            log.warning("socket refused: %s holds %d connections", address, self.limits.address_sockets)
+        return not refused
+
+    def _open(self, eio_sid: str, address: str, environ: dict[str, Any], now: float) -> bool:
+        self._sweep(now)
+        a = self._addresses.get(address)
+        if a is None:
+            a = self._addresses[address] = _Address(
+                full_bucket(self.limits.address_events, now),
+                full_bucket(self.limits.address_subscribes, now),
+            )
+        a.seen = now
+        if a.open >= self.limits.address_sockets:
+            return False
+        a.open += 1
+        self._sockets[eio_sid] = _Socket(
+            address,
+            full_bucket(self.limits.socket_events, now),
+            full_bucket(self.limits.socket_subscribes, now),
+            english=_english(environ),
+        )
+        return True
+
+    def closed(self, eio_sid: str) -> None:
+        with self._lock:
+            s = self._sockets.pop(eio_sid, None)
+            if s is not None and (a := self._addresses.get(s.address)) is not None:
+                a.open = max(0, a.open - 1)
+                a.seen = self.clock()
+
+    def check(self, eio_sid: str, event: str, environ: Callable[[], dict[str, Any]]) -> str:
+        """Spend the budgets of one event of this connection. A connection this limiter did not
+        see open (Flask-SocketIO's test client skips Engine.IO) is counted from its first event."""
+        now = self.clock()
+        with self._lock:
+            s = self._sockets.get(eio_sid)
+            if s is None:
+                env = environ()
+                if not env:  # gone already (cut, or closed meanwhile)
+                    return DROP
+                if not self._open(eio_sid, client_address(env, self.limits.proxies), env, now):
+                    return REFUSE
+                s = self._sockets[eio_sid]
+            if s.cut:
+                return DROP
+            ok = take(self.limits.socket_events, s.events, now)
+            if ok and event == SUBSCRIBE:
+                ok = take(self.limits.socket_subscribes, s.subscribes, now)
+            if not ok:
+                s.cut = True
+            else:
+                a = self._addresses[s.address]
+                a.seen = now
+                if take(self.limits.address_events, a.events, now) and (
+                    event != SUBSCRIBE or take(self.limits.address_subscribes, a.subscribes, now)
+                ):
+                    s.ran += 1
+                    s.subscribes_ran += event == SUBSCRIBE
+                    return RUN
+                return REFUSE
+        log.warning(
+            "socket cut: %s from %s after %d events (%d subscribe): over its budget at a %r event",
+            eio_sid,
+            s.address,
+            s.ran,
+            s.subscribes_ran,
+            event,
+        )
+        return CUT
+
+    def english(self, eio_sid: str) -> bool:
+        s = self._sockets.get(eio_sid)
+        return bool(s and s.english)
+
+    def _sweep(self, now: float) -> None:
+        if now - self._swept < 30:
+            return
+        self._swept = now
+        for key in [k for k, a in self._addresses.items() if a.open == 0 and now - a.seen > _IDLE_S]:
+            del self._addresses[key]
+
+
+def _english(environ: dict[str, Any]) -> bool:
+    from urllib.parse import parse_qs
+
+    from werkzeug.http import parse_cookie
+
+    from ..i18n import COOKIE
+
+    langs = parse_qs(str(environ.get("QUERY_STRING", ""))).get("lang")
+    asked = langs[0] if langs else None
+    if asked is None:
+        asked = parse_cookie(str(environ.get("HTTP_COOKIE", ""))).get(COOKIE)
+    return bool(asked and str(asked).startswith("en"))
+
+
+def _refusal(english: bool) -> dict[str, Any]:
+    message = "too many requests, try again later" if english else "请求过于频繁，请稍后再试"
+    return {"error": {"code": "rate_limited", "message": message}}
+
+
+def install(server: Any, app: Flask) -> Limiter | None:
+    """Put the limits in front of every handler of `server` (python-socketio) for this app."""
+    if not app.config.get("RATE_LIMITS", True):
+        return None
+    limiter = Limiter(socket_limits(app.config))
+    app.extensions["hallq.socket_limiter"] = limiter
+
+    def cut(sid: str, eio_sid: str) -> None:
+        server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)  # runs the disconnect handlers
+        try:
+            server.eio.disconnect(eio_sid)  # and closes the transport
+        except Exception:  # gone already (or never Engine.IO: the in-process test client)
+            log.debug("cut socket %s was gone already", eio_sid)
+
+    def guard(event: str | None, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """`event` None: the catch-all, whose first argument is the event's name."""
+
+        def limited(*args: Any) -> Any:
+            name, sid = (args[0], args[1]) if event is None else (event, args[0])
+            eio_sid = server.manager.eio_sid_from_sid(sid, NAMESPACE)
+            if eio_sid is None:  # not connected (any more)
+                return False if name == "connect" else server.not_handled
+            verdict = limiter.check(eio_sid, str(name), lambda: server.environ.get(eio_sid) or {})
+            if verdict == RUN:
+                return handler(*args)
+            if verdict == REFUSE:
+                return False if name == "connect" else _refusal(limiter.english(eio_sid))
+            if verdict == CUT:
+                cut(sid, eio_sid)
+            return False if name == "connect" else server.not_handled
+
+        setattr(limited, _WRAPPED, True)
+        return limited
+
+    table = server.handlers.setdefault(NAMESPACE, {})
+    for event, handler in list(table.items()):
+        if event in _PASS or getattr(handler, _WRAPPED, False):
+            continue
+        table[event] = guard(None if event == "*" else event, handler)
+    if "disconnect" in table:
+        on_disconnect = table["disconnect"]
+
+        def disconnected(sid: str, *rest: Any) -> Any:
+            try:
+                return on_disconnect(sid, *rest)
+            finally:
+                limiter.closed(server.manager.eio_sid_from_sid(sid, NAMESPACE) or "")
+
+        table["disconnect"] = disconnected
+    if "*" not in table:
+        table["*"] = guard(None, lambda *_: server.not_handled)  # unknown names count too
+
+    eio_connect = server.eio.handlers["connect"]
+    eio_disconnect = server.eio.handlers["disconnect"]
+
+    def on_eio_connect(eio_sid: str, environ: dict[str, Any], *rest: Any) -> Any:
+        if not limiter.opened(eio_sid, environ):
+            return False
+        return eio_connect(eio_sid, environ, *rest)
+
+    def on_eio_disconnect(eio_sid: str, *rest: Any) -> Any:
+        limiter.closed(eio_sid)
+        return eio_disconnect(eio_sid, *rest)
+
+    server.eio.on("connect", on_eio_connect)
+    server.eio.on("disconnect", on_eio_disconnect)
+    return limiter
+
+
+def limited_events(server: Any) -> dict[str, bool]:
+    """Every event of the default namespace and whether the limits guard it (for tests)."""
+    return {e: bool(getattr(h, _WRAPPED, False)) for e, h in server.handlers.get(NAMESPACE, {}).items()}
