@@ -21,6 +21,7 @@ lock held for microseconds, so a flooding socket costs the others next to nothin
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
+from socketio import packet
 
 from ..domain.throttle import Bucket, Rate, full_bucket, parse_rate, take
 from ..web.client_address import Network, client_address, parse_proxies
@@ -88,6 +90,9 @@ class _Socket:
     subscribes: Bucket
     english: bool = False
     cut: bool = False
+    #: opened through Engine.IO, so every frame is counted at the gate (in the reader, before
+    #: python-socketio decodes it or starts a handler); else counted by the handler wrapper
+    gated: bool = False
     #: events let through so far, and how many of them were subscribes (for the cut's log line)
     ran: int = 0
     subscribes_ran: int = 0
@@ -122,6 +127,8 @@ class Limiter:
         address = client_address(environ, self.limits.proxies)
         with self._lock:
             refused = not self._open(eio_sid, address, environ, self.clock())
+            if not refused:
+                self._sockets[eio_sid].gated = True
         if refused:
             log.warning("socket refused: %s holds %d connections", address, self.limits.address_sockets)
         return not refused
@@ -146,19 +153,28 @@ class Limiter:
         )
         return True
 
-    def closed(self, eio_sid: str) -> None:
+    def closed(self, eio_sid: str, gated_too: bool = True) -> None:
         with self._lock:
-            s = self._sockets.pop(eio_sid, None)
+            s = self._sockets.get(eio_sid)
+            if s is None or (s.gated and not gated_too):
+                return
+            del self._sockets[eio_sid]
             if s is not None and (a := self._addresses.get(s.address)) is not None:
                 a.open = max(0, a.open - 1)
                 a.seen = self.clock()
 
-    def check(self, eio_sid: str, event: str, environ: Callable[[], dict[str, Any]]) -> str:
-        """Spend the budgets of one event of this connection. A connection this limiter did not
-        see open (Flask-SocketIO's test client skips Engine.IO) is counted from its first event."""
+    def check(
+        self, eio_sid: str, event: str, environ: Callable[[], dict[str, Any]], at_gate: bool = False
+    ) -> str:
+        """Spend the budgets of one event of this connection. Sockets opened through Engine.IO
+        are counted at the gate, once; the handler wrapper then only drops a cut socket's events.
+        A connection this limiter did not see open (Flask-SocketIO's test client skips Engine.IO)
+        is counted by the handler wrapper from its first event."""
         now = self.clock()
         with self._lock:
             s = self._sockets.get(eio_sid)
+            if s is not None and s.gated and not at_gate:
+                return DROP if s.cut else RUN
             if s is None:
                 env = environ()
                 if not env:  # gone already (cut, or closed meanwhile)
@@ -219,6 +235,23 @@ def _english(environ: dict[str, Any]) -> bool:
     return bool(asked and str(asked).startswith("en"))
 
 
+_EVENT = re.compile(r'^2(?:/[^,]*,)?(\d*)\["((?:[^"\\]|\\.)*)"')
+_KINDS = {"0": "connect", "1": "disconnect", "3": "ack", "4": "error", "5": "binary", "6": "binary"}
+
+
+def _peek(data: Any) -> tuple[str, int | None]:
+    """The event name and ack id of an encoded Socket.IO packet, without decoding its payload
+    (other packets: their kind, no ack; binary attachments: "binary")."""
+    if not isinstance(data, str) or not data:
+        return "binary", None
+    if data[0] == "2":
+        m = _EVENT.match(data)
+        if m:
+            return m.group(2), int(m.group(1)) if m.group(1) else None
+        return "event", None
+    return _KINDS.get(data[0], "other"), None
+
+
 def _refusal(english: bool) -> dict[str, Any]:
     message = "too many requests, try again later" if english else "请求过于频繁，请稍后再试"
     return {"error": {"code": "rate_limited", "message": message}}
@@ -269,8 +302,8 @@ def install(server: Any, app: Flask) -> Limiter | None:
         def disconnected(sid: str, *rest: Any) -> Any:
             try:
                 return on_disconnect(sid, *rest)
-            finally:
-                limiter.closed(server.manager.eio_sid_from_sid(sid, NAMESPACE) or "")
+            finally:  # gated sockets are forgotten when their transport closes
+                limiter.closed(server.manager.eio_sid_from_sid(sid, NAMESPACE) or "", gated_too=False)
 
         table["disconnect"] = disconnected
     if "*" not in table:
@@ -278,6 +311,29 @@ def install(server: Any, app: Flask) -> Limiter | None:
 
     eio_connect = server.eio.handlers["connect"]
     eio_disconnect = server.eio.handlers["disconnect"]
+    eio_message = server.eio.handlers["message"]
+
+    def on_eio_message(eio_sid: str, data: Any, *rest: Any) -> Any:
+        """The gate: every Socket.IO packet of a connection, counted in the connection's reader
+        before python-socketio decodes it or starts a handler for it."""
+        name, ack = _peek(data)
+        verdict = limiter.check(eio_sid, name, lambda: server.environ.get(eio_sid) or {}, at_gate=True)
+        if verdict == RUN:
+            return eio_message(eio_sid, data, *rest)
+        if verdict == REFUSE:
+            if ack is not None:
+                refusal = server.packet_class(
+                    packet.ACK, namespace=NAMESPACE, id=ack, data=[_refusal(limiter.english(eio_sid))]
+                )
+                server.eio.send(eio_sid, refusal.encode())
+            return None
+        if verdict == CUT:
+            sid = server.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
+            if sid is not None:
+                cut(sid, eio_sid)
+            else:
+                server.eio.disconnect(eio_sid)
+        return None
 
     def on_eio_connect(eio_sid: str, environ: dict[str, Any], *rest: Any) -> Any:
         if not limiter.opened(eio_sid, environ):
@@ -290,6 +346,7 @@ def install(server: Any, app: Flask) -> Limiter | None:
 
     server.eio.on("connect", on_eio_connect)
     server.eio.on("disconnect", on_eio_disconnect)
+    server.eio.on("message", on_eio_message)
     return limiter
 
 
