@@ -14,7 +14,7 @@
 | HALLQ_HEALTH_MIN_FREE_MB | 64 | /healthz answers 503 when the SQLite database's disk has less free space |
 | HALLQ_AUTO_MIGRATE | true | `hallq serve` upgrades the database schema on start |
 | HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
-| HALLQ_TRUSTED_PROXIES | – | proxies (addresses, networks; comma-separated) whose X-Forwarded-For counts |
+| HALLQ_TRUSTED_PROXIES | 127.0.0.1, ::1 | proxies (addresses, networks) whose X-Forwarded-For counts |
 | HALLQ_RATE_LIMITS | true | the abuse limits below (off only for load tests) |
 | HALLQ_LIMIT_SOCKET_EVENTS | 40/2s | Socket.IO events per socket (N/Ts: N at once, N more per T); over: cut |
 | HALLQ_LIMIT_SOCKET_SUBSCRIBES | 10/10s | `subscribe` per socket (each can cost a snapshot); over: cut |
@@ -57,7 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_MIGRATE": True,
     "TIMEZONE": "Asia/Shanghai",
     # abuse limits (docs/security.md); rates are N/Ts, backoffs FREE/FIRST/LONGEST
-    "TRUSTED_PROXIES": "",
+    # an nginx on the same host; "" trusts no one (X-Forwarded-For is then always ignored)
+    "TRUSTED_PROXIES": "127.0.0.1, ::1",
     "RATE_LIMITS": True,
     "LIMIT_SOCKET_EVENTS": "40/2s",
     "LIMIT_SOCKET_SUBSCRIBES": "10/10s",

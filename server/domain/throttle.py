@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*(s|m|h)?\s*$")
+_RATE = re.compile(r"^\s*(\d+)\s*(?:/\s*(\d+(?:\.\d+)?)?\s*(s|m|h)?)?\s*$")
 _UNIT = {"s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 

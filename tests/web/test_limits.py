@@ -12,7 +12,6 @@ import pytest
 
 from server import create_app
 from server.extensions import socketio
-from server.realtime.limits import limited_events
 from tests.helpers import bearer, gen_token
 
 # ------------------------------------------------------------------ sockets (finding 2)
@@ -30,6 +29,8 @@ def flood(c: Any, n: int, event: str = "subscribe", payload: Any = None) -> list
 
 
 def test_every_socket_event_is_behind_the_limits(app: Any) -> None:
+    from server.realtime.limits import limited_events
+
     guarded = limited_events(socketio.server)
     assert {"connect", "subscribe", "agent.hello", "print.result", "agent.status", "*"} <= set(guarded)
     assert {e for e, ok in guarded.items() if not ok} == {"disconnect"}
@@ -220,7 +221,13 @@ def test_guessing_across_names_is_throttled_per_address(client: Any) -> None:
 
 def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(client: Any) -> None:
     codes = [
-        _login(client, f"user{i}", "x", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+        _login(
+            client,
+            f"user{i}",
+            "x",
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            environ_base={"REMOTE_ADDR": "198.51.100.9"},  # a client on the hall's network
+        ).status_code
         for i in range(21)
     ]
     assert codes[-1] == 429  # one address (the peer's), whatever the header claims
@@ -233,10 +240,11 @@ def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(sqlite_url: str, 
             "SECRET_KEY": "s",
             "CLOCK": clock,
             "ASYNC_MODE": "threading",
-            "TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8",
+            "TRUSTED_PROXIES": "10.0.0.0/8",
         }
     )
     c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # the proxy
     for i in range(21):
         _login(c, f"user{i}", "x", headers={"X-Forwarded-For": "203.0.113.7, 10.1.2.3"})
     assert _login(c, "user99", "x", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
