@@ -255,7 +255,10 @@ def _clerk_leave(d: Mapping[str, Any]) -> Data:
 
 
 #: what clerks receive differently from managers; every other event reaches them whole
-CLERK_EVENTS: dict[str, Shaper] = {"leave.registered": _clerk_leave}
+CLERK_EVENTS: dict[str, Shaper] = {
+    "leave.registered": _clerk_leave,
+    "login.locked": lambda _d: {},  # an account locked after failed logins: the manager's audit
+}
 
 
 def shape_event(type_: str, data: Mapping[str, Any], audience: str) -> Data:
