@@ -5,8 +5,9 @@ For each async mode and each limits setting (`on`: the defaults; `off`: HALLQ_RA
 what the server did before the limits): a fresh ``python -m server demo`` in a temp folder, a
 kiosk token, then
 
-1. quiet: one kiosk issues ``POST /api/v1/tickets`` back to back over one keep-alive
-   connection for --duration s (after a 2 s warm-up);
+1. quiet: one kiosk issues ``POST /api/v1/tickets`` at --rate per second (default 20, far
+   above a real hall; latency counted from each request's scheduled start) over one
+   keep-alive connection for --duration s (after a 2 s warm-up);
 2. flood: the same (measured from the attacker's first frames, no warm-up), while an
    attacker on one anonymous raw websocket sends --frames ``subscribe`` frames as fast as it
    can and, whenever the server cuts it off, reconnects at once and starts again (a
@@ -47,6 +48,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--modes", default="gevent", help="comma-separated async modes")
     p.add_argument("--limits", default="on,off", help="on (the defaults), off (RATE_LIMITS=false), or both")
     p.add_argument("-d", "--duration", type=float, default=15.0, help="measured seconds per phase")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=20.0,
+        help="tickets/s the kiosk issues (a busy hall issues a few per minute); 0 = back to back, "
+        "which saturates the server on its own and so measures capacity, not what a kiosk sees",
+    )
     p.add_argument("--frames", type=int, default=2000, help="subscribe frames per attacker connection")
     p.add_argument("--python", default=sys.executable, help="python that runs the server")
     p.add_argument(
@@ -113,15 +121,24 @@ class Attacker(threading.Thread):
                 pass
 
 
-def issue_for(url: str, token: str, seconds: float, warmup: float = 2.0) -> dict[str, Any]:
-    """One kiosk issuing back to back: latencies of the measured part, and failures."""
+def issue_for(url: str, token: str, seconds: float, rate: float, warmup: float = 2.0) -> dict[str, Any]:
+    """One kiosk issuing at `rate` per second (0: back to back): latencies of the measured part
+    (from each request's scheduled start, so waiting behind a stalled server counts), failures."""
     lat: list[float] = []
     failed: dict[str, int] = {}
     headers = {"Authorization": f"Bearer {token}"}
     with requests.Session() as http:
-        t_end_warm = time.perf_counter() + warmup
+        t_start = time.perf_counter()
+        t_end_warm = t_start + warmup
         t_end = t_end_warm + seconds
+        n = 0
         while (now := time.perf_counter()) < t_end:
+            if rate:
+                slot = t_start + n / rate
+                n += 1
+                if slot > now:
+                    time.sleep(slot - now)
+                now = slot
             try:
                 r = http.post(url + "/api/v1/tickets", json={"service": "A"}, headers=headers, timeout=60)
                 status = str(r.status_code)
@@ -148,7 +165,7 @@ def run_one(args: argparse.Namespace, mode: str, limits: str, out: Path) -> dict
         token = server.token("kiosk")
         lib.wait_for_quiet_machine(args.max_background, 60)
         with lib.CpuMeter(server.proc.pid if server.proc else None) as quiet_cpu:
-            quiet = issue_for(server.url, token, args.duration)
+            quiet = issue_for(server.url, token, args.duration, args.rate)
         attacker = Attacker(server.url, args.frames)
         attacker.start()
         deadline = time.monotonic() + 10
@@ -156,7 +173,7 @@ def run_one(args: argparse.Namespace, mode: str, limits: str, out: Path) -> dict
             time.sleep(0.01)
         # measured from the first frames on: no warm-up, a stall at the start counts
         with lib.CpuMeter(server.proc.pid if server.proc else None) as flood_cpu:
-            flood = issue_for(server.url, token, args.duration, warmup=0.0)
+            flood = issue_for(server.url, token, args.duration, args.rate, warmup=0.0)
         attacker.stop.set()
         attacker.join(15)
         log = server.log_path.read_text(errors="replace")

@@ -21,6 +21,8 @@
 | HALLQ_LIMIT_ADDRESS_EVENTS | 400/2s | Socket.IO events per client address, all its sockets together |
 | HALLQ_LIMIT_ADDRESS_SUBSCRIBES | 120/10s | `subscribe` events per client address |
 | HALLQ_LIMIT_ADDRESS_SOCKETS | 200 | Socket.IO connections one client address may hold open at once |
+| HALLQ_LIMIT_ADDRESS_CONNECTS | 60/10s | Socket.IO connections one client address may open |
+| HALLQ_LIMIT_ADDRESS_CUTS | 3/30s/15m | sockets of an address cut for flooding before it may not connect |
 | HALLQ_LIMIT_LOGIN_USER | 5/30s/15m | failed logins per user name: free/first lock/longest (doubling) |
 | HALLQ_LIMIT_LOGIN_ADDRESS | 20/30s/15m | failed logins per client address (in memory, per process) |
 | HALLQ_LIMIT_CODE_ADDRESS | 10/10s/5m | unknown notice codes typed per client address |
@@ -65,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "LIMIT_ADDRESS_EVENTS": "400/2s",
     "LIMIT_ADDRESS_SUBSCRIBES": "120/10s",
     "LIMIT_ADDRESS_SOCKETS": 200,
+    "LIMIT_ADDRESS_CONNECTS": "60/10s",
+    "LIMIT_ADDRESS_CUTS": "3/30s/15m",
     "LIMIT_LOGIN_USER": "5/30s/15m",
     "LIMIT_LOGIN_ADDRESS": "20/30s/15m",
     "LIMIT_CODE_ADDRESS": "10/10s/5m",

@@ -10,7 +10,10 @@ checks the table).
   `subscribe` (LIMIT_SOCKET_SUBSCRIBES), since each may cost a snapshot. A socket over either is
   cut: logged once, its further frames dropped without an ack, and its connection closed.
 * Per client address (domain of web.client_address: X-Forwarded-For only from TRUSTED_PROXIES):
-  connections open at once (LIMIT_ADDRESS_SOCKETS; over: the handshake is refused), and buckets
+  connections open at once (LIMIT_ADDRESS_SOCKETS) and opened (LIMIT_ADDRESS_CONNECTS; over
+  either: the handshake is refused, so a cut socket cannot simply come back; and after a few
+  of its sockets were cut (LIMIT_ADDRESS_CUTS, a doubling backoff) it may not connect at all
+  for a while), and buckets
   for all events and for `subscribe` of all its sockets together (LIMIT_ADDRESS_EVENTS,
   LIMIT_ADDRESS_SUBSCRIBES; over: the event gets a `rate_limited` error ack, nothing runs).
 
@@ -31,7 +34,19 @@ from typing import Any
 from flask import Flask
 from socketio import packet
 
-from ..domain.throttle import Bucket, Rate, full_bucket, parse_rate, take
+from ..domain.throttle import (
+    Backoff,
+    Bucket,
+    Rate,
+    Strikes,
+    after_failure,
+    current,
+    full_bucket,
+    parse_backoff,
+    parse_rate,
+    take,
+    wait_s,
+)
 from ..web.client_address import Network, client_address, parse_proxies
 
 log = logging.getLogger("hallq.limits")
@@ -53,6 +68,8 @@ class SocketLimits:
     address_events: Rate
     address_subscribes: Rate
     address_sockets: int
+    address_connects: Rate
+    address_cuts: Backoff
     proxies: tuple[Network, ...]
 
 
@@ -63,6 +80,12 @@ def socket_limits(config: Any) -> SocketLimits:
     def rate(key: str) -> Rate:
         try:
             return parse_rate(str(config[key]))
+        except ValueError as err:
+            raise ConfigError(f"HALLQ_{key}: {err}") from None
+
+    def backoff(key: str) -> Backoff:
+        try:
+            return parse_backoff(str(config[key]))
         except ValueError as err:
             raise ConfigError(f"HALLQ_{key}: {err}") from None
 
@@ -79,6 +102,8 @@ def socket_limits(config: Any) -> SocketLimits:
         address_events=rate("LIMIT_ADDRESS_EVENTS"),
         address_subscribes=rate("LIMIT_ADDRESS_SUBSCRIBES"),
         address_sockets=sockets,
+        address_connects=rate("LIMIT_ADDRESS_CONNECTS"),
+        address_cuts=backoff("LIMIT_ADDRESS_CUTS"),
         proxies=proxies,
     )
 
@@ -102,6 +127,9 @@ class _Socket:
 class _Address:
     events: Bucket
     subscribes: Bucket
+    connects: Bucket
+    #: sockets of this address cut for flooding: past a few, it may not connect for a while
+    cuts: Strikes = field(default_factory=Strikes)
     open: int = 0
     seen: float = 0.0
 
@@ -130,7 +158,7 @@ class Limiter:
             if not refused:
                 self._sockets[eio_sid].gated = True
         if refused:
-            log.warning("socket refused: %s holds %d connections", address, self.limits.address_sockets)
+            log.warning("socket refused: %s holds too many connections or opens them too fast", address)
         return not refused
 
     def _open(self, eio_sid: str, address: str, environ: dict[str, Any], now: float) -> bool:
@@ -140,9 +168,12 @@ class Limiter:
             a = self._addresses[address] = _Address(
                 full_bucket(self.limits.address_events, now),
                 full_bucket(self.limits.address_subscribes, now),
+                full_bucket(self.limits.address_connects, now),
             )
         a.seen = now
-        if a.open >= self.limits.address_sockets:
+        if wait_s(current(self.limits.address_cuts, a.cuts, now), now):
+            return False
+        if a.open >= self.limits.address_sockets or not take(self.limits.address_connects, a.connects, now):
             return False
         a.open += 1
         self._sockets[eio_sid] = _Socket(
@@ -189,6 +220,8 @@ class Limiter:
                 ok = take(self.limits.socket_subscribes, s.subscribes, now)
             if not ok:
                 s.cut = True
+                a = self._addresses[s.address]
+                a.cuts = after_failure(self.limits.address_cuts, a.cuts, now)
             else:
                 a = self._addresses[s.address]
                 a.seen = now
@@ -217,7 +250,14 @@ class Limiter:
         if now - self._swept < 30:
             return
         self._swept = now
-        for key in [k for k, a in self._addresses.items() if a.open == 0 and now - a.seen > _IDLE_S]:
+        idle = [
+            k
+            for k, a in self._addresses.items()
+            if a.open == 0
+            and now - a.seen > _IDLE_S
+            and current(self.limits.address_cuts, a.cuts, now).failures == 0
+        ]
+        for key in idle:
             del self._addresses[key]
 
 

@@ -132,3 +132,20 @@ def test_one_address_cannot_hold_more_sockets_than_its_limit(live_hall_factory: 
         pytest.fail("a freed place was never given back")
     for s in held:
         s.ws.close()
+
+
+def test_an_address_whose_sockets_keep_getting_cut_may_not_come_back(live_hall_factory: Any) -> None:
+    hall = live_hall_factory(
+        extra_env={"HALLQ_LIMIT_ADDRESS_CUTS": "2/1h/1h", "HALLQ_LIMIT_SOCKET_EVENTS": "5/1h"}
+    )
+    for _ in range(3):  # two cuts are forgiven, the third bans the address
+        attacker = RawSocket(hall.url)
+        reader = threading.Thread(target=attacker.read_until_closed, daemon=True)
+        reader.start()
+        attacker.flood(20, {"hall": "demo", "since": 0})
+        assert attacker.closed.wait(30), "not cut off"
+        attacker.ws.close()
+    with pytest.raises(websocket.WebSocketException):
+        RawSocket(hall.url)
+    # HTTP is untouched: the kiosk still issues
+    assert hall.api("POST", "/tickets", hall.kiosk_token, json={"service": "A"}).status_code == 201
