@@ -1,24 +1,30 @@
 """Abuse limits on Socket.IO: per socket, per client address, on every event.
 
-`install` runs once per app, after Flask-SocketIO built its python-socketio server: it wraps the
-server's whole handler table (every event of the default namespace — hall events, agent events,
-any added later — plus a catch-all for names nobody handles) and the Engine.IO connect and
-disconnect hooks. Nothing has to remember to decorate a new handler (tests/web/test_limits.py
-checks the table).
+`install` runs once per app, after Flask-SocketIO built its python-socketio server, and puts
+two things in front of every event, so nothing has to remember to decorate a new handler:
+
+* the gate: the Engine.IO `message` hook (`eio.on`), which sees every Socket.IO packet of a
+  connection in the connection's reader, before python-socketio decodes it or starts a
+  handler — the event name is peeked from the packet text. A flooding socket is cut at the
+  frame that goes over, not after thousands of handler greenlets were started;
+* the handler table: every handler of the default namespace (hall events, agent events, any
+  added later) plus a catch-all for names nobody handles is wrapped. It counts the sockets the
+  gate never saw (Flask-SocketIO's in-process test client skips Engine.IO) and drops the
+  events of a cut socket still in flight (tests/web/test_limits.py checks the table).
+
+What counts:
 
 * Per socket: a token bucket for all events (LIMIT_SOCKET_EVENTS) and a stricter one for
   `subscribe` (LIMIT_SOCKET_SUBSCRIBES), since each may cost a snapshot. A socket over either is
   cut: logged once, its further frames dropped without an ack, and its connection closed.
-* Per client address (domain of web.client_address: X-Forwarded-For only from TRUSTED_PROXIES):
-  connections open at once (LIMIT_ADDRESS_SOCKETS) and opened (LIMIT_ADDRESS_CONNECTS; over
-  either: the handshake is refused, so a cut socket cannot simply come back; and after a few
-  of its sockets were cut (LIMIT_ADDRESS_CUTS, a doubling backoff) it may not connect at all
-  for a while), and buckets
-  for all events and for `subscribe` of all its sockets together (LIMIT_ADDRESS_EVENTS,
+* Per client address (web.client_address: X-Forwarded-For only from TRUSTED_PROXIES):
+  connections open at once (LIMIT_ADDRESS_SOCKETS) and opened (LIMIT_ADDRESS_CONNECTS); after
+  a few of its sockets were cut it may not connect for a while (LIMIT_ADDRESS_CUTS, doubling).
+  Over any: the handshake is refused, so a cut socket cannot simply come back. And buckets for
+  all events and for `subscribe` of all its sockets together (LIMIT_ADDRESS_EVENTS,
   LIMIT_ADDRESS_SUBSCRIBES; over: the event gets a `rate_limited` error ack, nothing runs).
 
-Checks happen before Flask builds a request context and before any database work, under one
-lock held for microseconds, so a flooding socket costs the others next to nothing.
+Checks run under one lock held for microseconds, before any database work.
 """
 
 from __future__ import annotations
