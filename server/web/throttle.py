@@ -105,7 +105,7 @@ def too_many_message(seconds: int) -> tuple[str, str]:
 def too_many(seconds: int, field: str | None = None) -> NoReturn:
     """Stop the request: 429 `rate_limited` with Retry-After, in the client's language."""
     zh, en = too_many_message(seconds)
-    extra: dict[str, Any] = {"retry_after": seconds}
+    extra: dict[str, Any] = {}  # the error shape is fixed (ErrorBody): the wait is in Retry-After
     if field:
         extra["field"] = field
     body, status = error_response("rate_limited", zh, en, 429, **extra)

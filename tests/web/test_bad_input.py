@@ -422,6 +422,7 @@ def _url(hall: dict[str, Any], path: str) -> str:
         "service": "A",
         "window_id": 2,
         "token_id": 1,
+        "token": "q3Vb9xKpL2mWn8Rt",  # a notice's page token
         "username": "clerk03",
         "ticket_id": hall["ticket"],
     }
