@@ -189,6 +189,9 @@ class Ticket(Base):
     #: first-contact owner (首办责任人): the first clerk who served the citizen
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_tickets_owner_id"))
     #: the one-time notice the citizen came back with (fast lane)
+    #: what completing it meant (status stays done): done | accepted | refused | notice
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_reason: Mapped[str | None] = mapped_column(String(500))
     notice_id: Mapped[int | None] = mapped_column(
         ForeignKey("notices.id", name="fk_tickets_notice_id", use_alter=True)
     )
@@ -342,3 +345,104 @@ class Attendance(Base):
     kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CalendarYear(Base):
+    """A year of the working-day calendar imported or edited for every hall (hall_id NULL) or
+    for one hall; it replaces what the base source (chinese-calendar) says of that year."""
+
+    __tablename__ = "calendar_years"
+    __table_args__ = (UniqueConstraint("hall_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    #: where the schedule came from ("国办发明电〔2026〕12号", a file name)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CalendarDay(Base):
+    """A statutory holiday or a 调休 make-up workday of an imported year."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("calendar_years.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    #: holiday | workday
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(50), default="")
+
+
+class Case(Base):
+    """A matter accepted at a window (办件): finished within its time limit, then delivered."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the unguessable key of the citizen's page /c/<code> (≥ 60 bits)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    #: the human case number, printed and spoken on the phone
+    number: Mapped[str] = mapped_column(String(32))
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    #: the first-contact clerk who follows it until delivery (changes only with a recorded reason)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: accepted | suspended | completed | delivered
+    status: Mapped[str] = mapped_column(String(16))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the hall's local date of acceptance (it does not count toward the limit)
+    accepted_day: Mapped[date] = mapped_column(Date)
+    #: working days promised (else the legal limit) when it was accepted
+    limit_days: Mapped[int | None] = mapped_column(Integer)
+    legal_limit_days: Mapped[int | None] = mapped_column(Integer)
+    warn_days: Mapped[int | None] = mapped_column(Integer)
+    #: None while suspended, when there is no limit, or when the calendar lacks a year
+    due_day: Mapped[date | None] = mapped_column(Date, index=True)
+    #: the year the calendar must import before the due date can be computed
+    calendar_missing: Mapped[int | None] = mapped_column(Integer)
+    #: why an on-the-spot matter (即办件) was accepted as a case
+    reason: Mapped[str | None] = mapped_column(String(500))
+    #: [{"name": ...}] the materials received
+    materials: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: window | post | electronic
+    delivery_method: Mapped[str | None] = mapped_column(String(16))
+    delivery_note: Mapped[str | None] = mapped_column(String(200))
+    #: 督办: a manager's note, the reply deadline and the owner's answer
+    supervised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supervision_note: Mapped[str | None] = mapped_column(String(500))
+    supervision_due: Mapped[date | None] = mapped_column(Date)
+    supervision_answer: Mapped[str | None] = mapped_column(String(1000))
+    supervision_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    citizen_key: Mapped[str | None] = mapped_column(String(64))
+
+    service: Mapped[Service] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+
+class CaseStep(Base):
+    """One step of a case's history, in order: who did what, when, why. Suspensions, hand-overs
+    and the owner on each day are read from here."""
+
+    __tablename__ = "case_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: accepted | suspended | resumed | completed | delivered | reassigned | supervised | answered
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the hall's local date of the step (suspensions count by day)
+    day: Mapped[date] = mapped_column(Date)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the owner after this step
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
