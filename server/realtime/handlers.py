@@ -15,9 +15,24 @@ from ..domain.errors import RuleViolation
 from ..extensions import socketio
 from ..services import halls as hall_service
 from ..services.accounts import principal_for_token
+from ..services.core.errors import StorageUnavailable
 from ..services.core.principal import ANONYMOUS
+from ..web.security import storage_message
 from . import rooms
 from .session import ctx, error, on_disconnect_hooks, principals
+
+
+@socketio.on_error_default
+def on_handler_error(err: BaseException) -> dict[str, Any]:
+    """Any socket event whose handler fails answers an error ack instead of nothing: a full or
+    read-only database says so (nothing was done), anything else is logged and answered
+    `internal`."""
+    if isinstance(err, StorageUnavailable):
+        current_app.logger.error("storage unavailable (%s) in a socket event: %s", err.reason, err.detail)
+        zh, en = storage_message(err.reason)
+        return error("storage_unavailable", zh, en)
+    current_app.logger.exception("socket event handler failed", exc_info=err)
+    return error("internal", "服务器内部错误，请稍后重试", "internal server error, please try again")
 
 
 @socketio.on("connect")

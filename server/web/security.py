@@ -176,6 +176,12 @@ def init_security(app: Flask) -> None:
         return f"{zh} / {en}", 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def storage_message(reason: str) -> tuple[str, str]:
+    """What a citizen or clerk is told, in Chinese and English, when the database cannot take
+    the action (nothing was done)."""
+    return _STORAGE_MESSAGES.get(reason, _STORAGE_MESSAGES["unavailable"])
+
+
 #: what a citizen or clerk is told when the database cannot take the action (nothing was done)
 _STORAGE_MESSAGES = {
     "full": (

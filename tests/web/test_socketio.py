@@ -118,3 +118,16 @@ def test_anonymous_board_is_read_only_and_can_be_turned_off(app, sqlite_url, clo
         == "unauthenticated"
     )
     closed.extensions["hallq"].db.dispose()
+
+
+def test_a_socket_event_on_a_read_only_database_answers_storage_unavailable(app, ctx):
+    from server.storage.db import Database
+
+    token = gen_token(ctx, "kiosk")
+    path = ctx.db.engine.url.database
+    ctx.db.dispose()
+    ctx.db = Database(f"sqlite:///file:{path}?mode=ro&uri=true")
+    c = connect(app, token)
+    ack = c.emit("agent.hello", {"printer": "file:///tmp/hallq-ro-test.bin", "width": 80}, callback=True)
+    assert ack["error"]["code"] == "storage_unavailable"
+    assert "只读" in ack["error"]["message"]
