@@ -5,8 +5,16 @@ with the kiosk's token, announces its local printer (`agent.hello`), prints ever
 server sends (`print.job`, bytes already rendered), acknowledges each (`print.result`),
 reports the printer's status every few seconds (`agent.status`), and reconnects by itself.
 
-A job id that was printed is written to the journal file before the acknowledgement, so a
-job re-sent after a crash or a lost ack is acknowledged again, never printed twice.
+What is guaranteed (docs/printers.md): every job is written to the journal file as *in flight*
+before its bytes go to the printer, and as *printed* once the printer took them, both fsynced
+before anything else happens. So after a crash or a lost acknowledgement:
+
+* a job journalled as printed is acknowledged again, never printed twice;
+* a job journalled as in flight (the agent died while sending it) is never sent again on its
+  own — a printer cannot be asked whether it printed — but reported to the server as
+  `uncertain`: the manager console lists it as "可能已打印" with a one-click reprint, for a
+  person to check with the citizen first;
+* a job not in the journal was never sent, and is printed when the server sends it again.
 """
 
 from __future__ import annotations
@@ -28,23 +36,52 @@ SEND_TIMEOUT_S = 5.0
 
 
 class Journal:
-    """Ids of the jobs this agent printed, kept on disk (append-only, fsynced)."""
+    """What this agent did with each job, kept on disk (append-only, fsynced): a line
+    `sending ID` before the bytes go to the printer, `printed ID` after (a bare `ID`, the
+    format of earlier versions, means printed)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.done: set[str] = set()
+        #: jobs whose sending began and never ended (the agent died in between)
+        self.in_flight: set[str] = set()
         if self.path.exists():
-            self.done = {line.strip() for line in self.path.read_text().splitlines() if line.strip()}
+            for line in self.path.read_text().splitlines():
+                kind, _, job_id = line.strip().rpartition(" ")
+                if not job_id:
+                    continue
+                if kind == "sending":
+                    self.in_flight.add(job_id)
+                elif kind == "failed":
+                    self.in_flight.discard(job_id)
+                else:  # "printed", or a bare id
+                    self.done.add(job_id)
+                    self.in_flight.discard(job_id)
 
     def __contains__(self, job_id: str) -> bool:
         return job_id in self.done
 
-    def add(self, job_id: str) -> None:
+    def _write(self, line: str) -> None:
         with open(self.path, "a") as fh:
-            fh.write(job_id + "\n")
+            fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+    def sending(self, job_id: str) -> None:
+        """Journal the job as in flight: done before a byte reaches the printer."""
+        self._write(f"sending {job_id}")
+        self.in_flight.add(job_id)
+
+    def add(self, job_id: str) -> None:
+        """Journal the job as printed."""
+        self._write(f"printed {job_id}")
         self.done.add(job_id)
+        self.in_flight.discard(job_id)
+
+    def failed(self, job_id: str) -> None:
+        """The printer refused the job (it did not print): a later resend may try again."""
+        self._write(f"failed {job_id}")
+        self.in_flight.discard(job_id)
 
 
 class Agent:
@@ -106,12 +143,23 @@ class Agent:
             result: dict[str, Any] = {"job": job["id"], "ok": True}
             if job["id"] in self.journal:
                 log.info("job %s printed before; acknowledging again", job["id"])
+            elif job["id"] in self.journal.in_flight:
+                log.warning("job %s was being sent when the agent stopped: reported, not resent", job["id"])
+                result = {
+                    "job": job["id"],
+                    "ok": False,
+                    "kind": "uncertain",
+                    "message": "the agent stopped while sending this job: it may have printed",
+                }
             else:
+                self.journal.sending(job["id"])
                 try:
                     send(self.spec, base64.b64decode(job["data"]), timeout=SEND_TIMEOUT_S)
                 except PrinterError as err:
+                    self.journal.failed(job["id"])
                     result = {"job": job["id"], "ok": False, "kind": err.kind, "message": err.message_en}
                 except Exception as err:  # report any printer failure instead of dying
+                    self.journal.failed(job["id"])
                     result = {"job": job["id"], "ok": False, "kind": "error", "message": str(err)[:300]}
                 else:
                     self.journal.add(job["id"])

@@ -12,7 +12,7 @@ import { pages } from "./lib/links.js";
 const root = document.getElementById("manage");
 const hall = root.dataset.hall;
 
-const AMBER = ["paper_out", "paper_low", "cover_open"];   // staff fix it at the printer in a minute
+const AMBER = ["paper_out", "paper_low", "cover_open", "uncertain"];   // staff settle it at the hall in a minute
 const state = {
   timezone: undefined,
   printers: [],         // GET /api/v1/printers (with job counts), in its order

@@ -156,3 +156,75 @@ def test_network_printer_fault_shows_in_the_api_within_5_seconds(live_hall):
         assert time.monotonic() - started <= 5.0
     finally:
         fake.stop()
+
+
+#: the agent with a fault injected by the test (not in production code): after the printer took
+#: the bytes, the process is killed before anything else happens — before the journal says printed
+_DIE_AFTER_SEND = """
+import os, signal, sys
+import server.printing.transport as transport
+_send = transport.send
+def send(*args, **kwargs):
+    _send(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+transport.send = send
+from server.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_agent_killed_between_send_and_journal_reports_the_job_instead_of_reprinting(live_hall, tmp_path):
+    printer_file = tmp_path / "lp0.bin"
+    journal = tmp_path / "journal"
+    log = tmp_path / "agent.log"
+    agent = start_agent(live_hall, printer_file, journal, log)
+    manager = live_hall.token("manager", "manager")
+    wait_until(
+        lambda: any(
+            p["driver"] == "agent" for p in live_hall.api("GET", "/printers", manager).json()["printers"]
+        ),
+        what="the agent to register",
+    )
+    agent.send_signal(signal.SIGKILL)
+    agent.wait(10)
+    t = take(live_hall)  # queued while no agent runs
+    with open(log, "ab") as out:
+        dying = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _DIE_AFTER_SEND,
+                "agent",
+                "--server",
+                live_hall.url,
+                "--token",
+                live_hall.kiosk_token,
+                "--printer",
+                f"file://{printer_file}",
+                "--journal",
+                str(journal),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    assert dying.wait(30) == -signal.SIGKILL, log.read_text()
+    assert printer_file.read_bytes().count(t["number"].encode()) == 1  # the printer got it once
+    assert printed_state(live_hall, t) == "sent"  # the server never heard back
+
+    agent = start_agent(live_hall, printer_file, journal, log)
+    try:
+        wait_until(lambda: printed_state(live_hall, t) == "failed", what="the in-flight job to be reported")
+        job = live_hall.api("GET", f"/tickets/{t['id']}").json()["print"]
+        assert job["error_kind"] == "uncertain" and "may have printed" in job["error"]
+        time.sleep(1.0)
+        assert printer_file.read_bytes().count(t["number"].encode()) == 1, "never resent by itself"
+        # the manager reprints it with one click (a new job), and that one prints
+        r = live_hall.api("POST", f"/tickets/{t['id']}/reprint", manager)
+        assert r.status_code in (200, 201), r.text
+        wait_until(lambda: printed_state(live_hall, t) == "printed", what="the manager's reprint")
+        assert printer_file.read_bytes().count(t["number"].encode()) == 2
+    finally:
+        agent.send_signal(signal.SIGTERM)
+        agent.wait(5)
