@@ -399,12 +399,20 @@ function applyPrinter(p) {
 }
 
 async function loadPrinters() {
-  if (!token || myPrinter === null) return;
+  if (!token) return;
   try {
+    // The server lists a kiosk token only its own printer: a kiosk knows its printer (and a
+    // fault it already has) when the page opens, before anyone takes a number.
     const res = await api("GET", paths.printers(), null, { token: token });
-    const mine = (res.printers || []).find(function (p) { return p.id === myPrinter; });
+    const list = res.printers || [];
+    let mine = list.find(function (p) { return p.id === myPrinter; }) || null;
+    if (!mine && list.length === 1) mine = list[0];
     // The printer was removed or re-assigned: forget it until the next ticket names one.
     if (!mine) { myPrinter = null; showPrinterFault(false); return; }
+    if (myPrinter !== mine.id) {
+      myPrinter = mine.id;
+      try { window.localStorage.setItem(PRINTER_KEY, String(mine.id)); } catch (e) { /* ignore */ }
+    }
     applyPrinter(mine);
   } catch (err) { /* keep the last known state */ }
 }
