@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from .errors import RuleViolation
 
@@ -38,6 +39,43 @@ def new_code(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
 def normalise_code(code: str) -> str:
     """Codes are typed on kiosks: ignore case, spaces and dashes."""
     return code.strip().upper().replace(" ", "").replace("-", "")
+
+
+def check_fast_lane(taken: Iterable[tuple[str, str]]) -> None:
+    """A notice's fast lane is for the citizen's one return, given `taken`: the (number, status)
+    of every ticket already taken with its code.
+
+    While such a ticket waits or is being served, the code gives no other; once the return was
+    served (done), the code is used up — a matter still missing something gets a new notice with
+    its own code. A return that never reached a clerk (no-show, cancelled) may be taken again.
+    So one code is one trip, and the repeat-trip figures count trips, not typed codes.
+    """
+    for number, status in taken:
+        if status in ("waiting", "called", "serving"):
+            err = RuleViolation(
+                "notice_in_use",
+                f"这张一次告知单已取号 {number}，正在等候或办理中，请勿重复取号",
+                f"this notice already has number {number} waiting or being served",
+            )
+            err.field = "notice"
+            raise err
+        if status == "done":
+            err = RuleViolation(
+                "notice_used",
+                f"这张一次告知单已凭 {number} 办理过；如仍需补材料，请使用窗口新开的告知单",
+                f"this notice was already used for number {number}; a newer notice has its own code",
+            )
+            err.field = "notice"
+            raise err
+
+
+def unknown_code() -> RuleViolation:
+    """A typed code that matches no notice of the hall: the `notice` field is wrong."""
+    err = RuleViolation(
+        "notice_not_found", "一次告知单编号无效，请核对后重新输入", "no notice with that code in this hall"
+    )
+    err.field = "notice"
+    return err
 
 
 def check_items(items: list[Item], note: str | None) -> None:
@@ -86,6 +124,23 @@ def check_reasons(items: list[Item], previous: list[Item] | None, reasons: Mappi
             )
         out.append(Item(item.name.strip(), item.id, reason if _key(item) in new else None))
     return out
+
+
+def trips(visit_days: Iterable[date]) -> int:
+    """Trips to the hall for one matter: the business days on which the citizen took a number
+    for it (several numbers on one day — a code typed again after a cancelled return — are one
+    trip)."""
+    return len(set(visit_days))
+
+
+def starts_repeat_trip(earlier_days: Iterable[date], today: date) -> int | None:
+    """The trips counting today's, when today's number starts a new trip that is the third or a
+    later one (多次往返: flagged once per trip); else None."""
+    earlier = set(earlier_days)
+    if today in earlier:
+        return None
+    n = trips(earlier) + 1
+    return n if is_repeat_trip(n) else None
 
 
 def is_repeat_trip(visits_including_this: int) -> bool:

@@ -19,7 +19,7 @@ from ..domain.choose_next import call_order
 from ..domain.disclosure import holder_view
 from ..domain.errors import RuleViolation
 from ..domain.estimate import estimated_wait_s
-from ..domain.notice import is_repeat_trip, normalise_code
+from ..domain.notice import check_fast_lane, normalise_code, starts_repeat_trip, unknown_code
 from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
 from ..domain.transfer import first_contact_owner
@@ -88,9 +88,13 @@ def issue_ticket(
                 )
             )
             if notice is None:
-                raise RuleViolation(
-                    "notice_not_found", "一次告知单编号无效", "no notice with that code in this hall"
+                raise unknown_code()
+            check_fast_lane(
+                (str(number), str(status))
+                for number, status in s.execute(
+                    select(Ticket.number, Ticket.status).where(Ticket.notice_id == notice.id)
                 )
+            )
             service = s.get(Service, notice.service_id)
             priority = True  # the fast lane promised on the notice
         elif service_code:
@@ -168,7 +172,8 @@ def _repeat_trip(s: Session, t: Ticket, hall: Hall, now: datetime, actor: Princi
     if last_done is not None:
         visits_q = visits_q.where(Ticket.queued_at > last_done)
     visits = s.scalars(visits_q).all()
-    if not is_repeat_trip(len(visits)):
+    n_trips = starts_repeat_trip([v.business_day for v in visits if v.id != t.id], t.business_day)
+    if n_trips is None:
         return None
     history = []
     for v in visits:
@@ -186,7 +191,7 @@ def _repeat_trip(s: Session, t: Ticket, hall: Hall, now: datetime, actor: Princi
         "ticket": ticket_view(t, hall.code),
         "service": t.service.code,
         "service_name": t.service.name,
-        "visits": len(visits),
+        "visits": n_trips,
         "history": history,
     }
     return record(s, hall, names.TRIP_REPEATED, data, now, actor, ticket_id=t.id)

@@ -229,3 +229,37 @@ def test_a_reloaded_board_still_shows_where_transferred_citizens_go(ctx, hall, c
     assert [d["message"]["zh"] for d in snap["transfers"]] == ["C001 请到 8 号窗口"]
     ts.call_next(ctx, hall["c8"], 8)
     assert hs.snapshot(ctx, principal(ctx, "board"), "demo")["transfers"] == [], "gone once called"
+
+
+def test_a_notice_code_gives_one_ticket_at_a_time_and_one_trip(ctx, hall, clock):
+    """The fast lane is for the citizen's return: while its ticket waits or is being served, the
+    same code gives no other (the tester had F006, F007 and F008 of one citizen waiting at once),
+    and once the return is served the code is used up."""
+    t1 = take(ctx, hall, clock, "C", phone="13700137000")
+    serve(ctx, hall["c6"], 6)
+    n1 = notices.create_notice(ctx, hall["c6"], t1["id"], ["m1"])
+    ts.act_on_ticket(ctx, hall["c6"], t1["id"], "complete")
+    clock.advance(days=1)
+    back = ts.issue_ticket(ctx, hall["kiosk"], None, notice_code=n1["code"])
+    for _ in range(2):  # waiting, then being served: the code gives nothing more
+        with pytest.raises(RuleViolation) as err:
+            ts.issue_ticket(ctx, hall["kiosk"], None, notice_code=n1["code"])
+        assert err.value.code == "notice_in_use" and err.value.field == "notice"
+        assert back["number"] in err.value.message_zh
+        if ts.get_ticket(ctx, back["id"])["status"] == "waiting":
+            serve(ctx, hall["c6"], 6)
+    # still missing something: a new notice, with its own code, for the next return
+    n2 = notices.create_notice(ctx, hall["c6"], back["id"], ["m1"])
+    ts.act_on_ticket(ctx, hall["c6"], back["id"], "complete")
+    with pytest.raises(RuleViolation) as err:
+        ts.issue_ticket(ctx, hall["kiosk"], None, notice_code=n1["code"])
+    assert err.value.code == "notice_used"
+    clock.advance(days=1)
+    third = ts.issue_ticket(ctx, hall["kiosk"], None, notice_code=n2["code"])
+    assert third["priority"] and third["repeat_trip"] == 3
+    # a return that never reached a clerk may be taken again, and the same day is not another trip
+    ts.act_on_ticket(ctx, hall["kiosk"], third["id"], "cancel")
+    fourth = ts.issue_ticket(ctx, hall["kiosk"], None, notice_code=n2["code"])
+    assert fourth["priority"] and "repeat_trip" not in fourth
+    [flag] = figures.repeat_trips(ctx, hall["manager"], "demo")
+    assert flag["visits"] == 3, "one citizen, three trips: typing a code again is not a trip"

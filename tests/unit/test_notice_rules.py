@@ -147,3 +147,35 @@ def test_an_empty_earlier_notice_makes_every_item_new():
 def test_the_third_visit_for_the_same_matter_is_a_repeat_trip():
     assert [rules.is_repeat_trip(n) for n in (1, 2, 3, 4)] == [False, False, True, True]
     assert rules.REPEAT_TRIP_VISIT == 3
+
+
+def test_a_code_gives_one_return_at_a_time_and_is_used_up_once_served():
+    from server.domain.notice import check_fast_lane, unknown_code
+
+    check_fast_lane([])
+    check_fast_lane([("F006", "no_show"), ("F007", "cancelled")])  # never reached a clerk
+    for status in ("waiting", "called", "serving"):
+        with pytest.raises(RuleViolation) as err:
+            check_fast_lane([("F006", "no_show"), ("F007", status)])
+        assert (
+            err.value.code == "notice_in_use"
+            and err.value.field == "notice"
+            and "F007" in err.value.message_zh
+        )
+    with pytest.raises(RuleViolation) as err:
+        check_fast_lane([("F006", "done")])
+    assert err.value.code == "notice_used" and err.value.field == "notice"
+    assert unknown_code().field == "notice" and unknown_code().code == "notice_not_found"
+
+
+def test_trips_are_days_at_the_hall_and_each_repeat_trip_is_flagged_once():
+    from datetime import date
+
+    from server.domain.notice import starts_repeat_trip, trips
+
+    d1, d2, d3 = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
+    assert trips([d1, d1, d2]) == 2
+    assert starts_repeat_trip([d1], d2) is None  # the second trip
+    assert starts_repeat_trip([d1, d2], d3) == 3  # the third: flagged
+    assert starts_repeat_trip([d1, d2, d3], d3) is None  # a code typed again that day: same trip
+    assert starts_repeat_trip([d1, d1, d2, d3], date(2026, 11, 5)) == 4

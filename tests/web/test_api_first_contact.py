@@ -101,5 +101,7 @@ def test_notice_endpoint_refuses_wrong_roles_and_bad_input(client, desk):
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "missing[0]"
     assert client.post(url, json={"missing": [], "colour": 1}, headers=desk["c6"]).status_code == 400
     r = client.post("/api/v1/tickets", json={"notice": "ZZZZZZ"}, headers=desk["kiosk"])
-    assert r.status_code == 409 and r.get_json()["error"]["code"] == "notice_not_found"
+    # an unknown code is the `notice` field's fault, not a conflict
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "notice_not_found"
+    assert r.get_json()["error"]["field"] == "notice"
     assert client.get("/api/v1/notices/ZZZZZZ").status_code == 404
