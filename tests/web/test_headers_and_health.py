@@ -28,6 +28,7 @@ from server.storage.db import Database
 from server.storage.migrate import upgrade
 from server.storage.models import Event, Ticket
 from tests.helpers import bearer, gen_token
+from tests.web.test_case_page import add_case
 
 PASSWORD = "hallq-demo"
 
@@ -122,6 +123,7 @@ def every_page(app: Any) -> list[tuple[str, Any, str]]:
     ticket, notice_url = a_called_ticket_with_a_notice(app, anon)
     notice = "/" + notice_url.split("://", 1)[1].split("/", 1)[1]
     kiosk, board = gen_token(ctx, "kiosk"), gen_token(ctx, "board")
+    case = add_case(ctx, status="delivered")  # a delivered case: its page shows every part
     window_id = anon.get(f"/api/v1/halls/demo/snapshot?token={board}").get_json()
     window_id = window_id["windows"][0]["id"] if "windows" in window_id else 1
     clerk = logged_in(app, "clerk06")
@@ -137,6 +139,8 @@ def every_page(app: Any) -> list[tuple[str, Any, str]]:
         ("ticket phone page", anon, "/" + ticket["url"].split("://", 1)[1].split("/", 1)[1]),
         ("notice phone page", anon, notice),
         ("notice A4 page", anon, notice + "/print"),
+        ("case phone page", anon, f"/c/{case}"),
+        ("case receipt", anon, f"/c/{case}/receipt"),
         ("clerk console", clerk, "/clerk/"),
         ("manager console", manager, "/manage/"),
         ("manager hall map", manager, "/manage/hall"),
