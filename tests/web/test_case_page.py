@@ -4,7 +4,7 @@ internal steps or login names; the A4 receipt; confirming receipt once it was de
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,7 @@ CODE = "k3Jx9-Qm2PzR8tLw4VbN"
 
 def add_case(ctx, status="accepted"):
     """A case as the window's accept path stores it, with a history a citizen partly sees."""
-    at = datetime(2026, 9, 7, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 9, 7, 2, 0, tzinfo=UTC)
     with ctx.db.transaction() as s:
         hall = s.scalar(select(Hall).where(Hall.code == "demo"))
         svc = s.scalar(select(Service).where(Service.code == "C"))
