@@ -66,6 +66,13 @@ def audit_page() -> str:
     return render_page("manage/audit.html")
 
 
+@bp.get("/overdue")
+@login_required
+def overdue_page() -> str:
+    """The overdue report (责任追究): late cases and who held them, per clerk, window, service."""
+    return render_page("manage/overdue.html")
+
+
 @bp.get("/staff")
 @login_required
 def staff_page() -> str:

@@ -176,6 +176,7 @@ def test_every_page_works_under_the_csp_without_a_violation(live_hall: Any, brow
     for path, ready in (
         ("/manage/hall", None),
         ("/manage/audit", "#audit-body tr"),
+        ("/manage/overdue", "#ov-clerks tr"),
         ("/manage/staff", "#posts-body tr"),
         ("/manage/guides/", None),
         ("/manage/guides/A", "[data-ready='1']"),

@@ -145,6 +145,7 @@ def every_page(app: Any) -> list[tuple[str, Any, str]]:
         ("manager console", manager, "/manage/"),
         ("manager hall map", manager, "/manage/hall"),
         ("audit log", manager, "/manage/audit"),
+        ("overdue report", manager, "/manage/overdue"),
         ("staff and leave", manager, "/manage/staff"),
         ("guides", manager, "/manage/guides/"),
         ("guide editor", manager, "/manage/guides/A"),

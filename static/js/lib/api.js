@@ -26,6 +26,8 @@ export const paths = {
   attendance: (hall, day) => paths.hall(hall) + "/attendance" + (day ? "?day=" + enc(day) : ""),
   /** The audit log; `query` is a URLSearchParams (format=csv for the export). */
   audit: (hall, query) => paths.hall(hall) + "/audit" + (query ? "?" + query.toString() : ""),
+  /** The overdue report; `query` is a URLSearchParams (from, to, format=csv|xlsx). */
+  overdue: (hall, query) => paths.hall(hall) + "/overdue" + (query ? "?" + query.toString() : ""),
   figures: (hall, days) => paths.hall(hall) + "/figures?days=" + days,
   repeatTrips: (hall) => paths.hall(hall) + "/repeat-trips",
   moveTickets: (hall) => paths.hall(hall) + "/move-tickets",
