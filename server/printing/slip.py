@@ -228,3 +228,60 @@ def notice_slip(n: NoticeSlipData) -> Slip:
         slip.add(Text(f"经办：{who}", align="center"))
     slip.add(Rule(), Text(DEFAULT_FOOTER, align="center"))
     return slip
+
+
+@dataclass(frozen=True)
+class ReceiptSlipData:
+    """Everything printed on an acceptance receipt (受理回执) at the window."""
+
+    hall_name: str
+    service_name: str
+    case_number: str
+    accepted_at: datetime  # aware, in the hall's local timezone
+    materials: list[str]
+    due: str | None  #: YYYY-MM-DD, or None (why: `due_note`)
+    due_note: str | None
+    limit_days: int | None
+    owner: str | None  #: "name（工号 0105）"
+    case_url: str
+
+    def __post_init__(self) -> None:
+        if self.accepted_at.tzinfo is None or self.accepted_at.utcoffset() is None:
+            raise ValueError("accepted_at must be timezone-aware (the hall's local time)")
+        if not self.case_number or not self.case_url:
+            raise ValueError("a receipt needs the case number and the URL of its page")
+
+
+def receipt_slip(r: ReceiptSlipData) -> Slip:
+    """The acceptance receipt: the case number, the promised date, who follows it, the materials
+    received, and the QR to the citizen's case page."""
+    slip = Slip()
+    slip.add(
+        Text(r.hall_name, align="center", bold=True),
+        Text("受理回执", size=2, align="center", bold=True),
+        Rule(),
+        Text(f"事项：{r.service_name}", bold=True),
+        Text("办件编号", align="center"),
+        Text(r.case_number, size=2, align="center", bold=True, fit=True),
+        Text(f"受理时间：{issued_text(r.accepted_at)}"),
+    )
+    if r.due:
+        limit = f"（{r.limit_days} 个工作日）" if r.limit_days else ""
+        slip.add(Text(f"承诺办结日期：{r.due}{limit}", bold=True))
+    elif r.due_note:
+        slip.add(Text(f"承诺办结日期：{r.due_note}", bold=True))
+    if r.owner:
+        slip.add(Text(f"首办责任人：{r.owner}"))
+    if r.materials:
+        slip.add(Text("已收材料：", bold=True))
+        for i, m in enumerate(r.materials, start=1):
+            slip.add(Text(f"{i}. {m}"))
+    slip.add(
+        Rule(),
+        Text("扫码查看办理进度", align="center"),
+        Qr(r.case_url, size=5),
+        Text("时限按工作日计算，受理当日不计入", align="center"),
+        Rule(),
+        Text(DEFAULT_FOOTER, align="center"),
+    )
+    return slip

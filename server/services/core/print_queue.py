@@ -40,7 +40,29 @@ def job_view(j: PrintJob, ticket: Ticket | None = None) -> dict[str, Any]:
 def render_slip(slip: dict[str, Any], mode: str, width_mm: int) -> bytes:
     """ESC/POS bytes of a stored slip (a ticket, or a one-time notice)."""
     from ...printing.render import render
-    from ...printing.slip import NoticeSlipData, TicketSlipData, notice_slip, ticket_slip
+    from ...printing.slip import (
+        NoticeSlipData,
+        ReceiptSlipData,
+        TicketSlipData,
+        notice_slip,
+        receipt_slip,
+        ticket_slip,
+    )
+
+    if slip.get("kind") == "receipt":
+        receipt = ReceiptSlipData(
+            hall_name=slip["hall_name"],
+            service_name=slip["service_name"],
+            case_number=slip["case_number"],
+            accepted_at=datetime.fromisoformat(slip["accepted_at"]),
+            materials=list(slip.get("materials") or []),
+            due=slip.get("due"),
+            due_note=slip.get("due_note"),
+            limit_days=slip.get("limit_days"),
+            owner=slip.get("owner"),
+            case_url=slip["case_url"],
+        )
+        return render(receipt_slip(receipt), mode, width_mm)
 
     if slip.get("kind") == "notice":
         notice = NoticeSlipData(
@@ -161,6 +183,14 @@ def enqueue_notice(
     ctx: Context, window_id: int | None, ticket_id: int, slip: dict[str, Any], role: str
 ) -> dict[str, Any] | None:
     """Queue a notice slip on the window's printer (None when the window has none)."""
+    return enqueue_at_window(ctx, window_id, ticket_id, slip, role, "notice")
+
+
+def enqueue_at_window(
+    ctx: Context, window_id: int | None, ticket_id: int, slip: dict[str, Any], role: str, kind: str
+) -> dict[str, Any] | None:
+    """Queue a slip printed at a window (a notice, an acceptance receipt) on the window's printer
+    (None when the window has none)."""
     if window_id is None:
         return None
     now = ctx.clock()
@@ -175,7 +205,7 @@ def enqueue_notice(
             hall_id=printer.hall_id,
             printer_id=printer.id,
             ticket_id=ticket_id,
-            kind="notice",
+            kind=kind,
             slip=slip,
             status="queued",
             attempts=0,
