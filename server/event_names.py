@@ -22,6 +22,8 @@ QUEUE_MOVED = "queue.moved"
 HALL_UPDATED = "hall.updated"
 SERVICE_UPDATED = "service.updated"
 TRIP_REPEATED = "trip.repeated"
+#: a year of the working-day calendar imported (staff only: the public gets no data)
+CALENDAR_IMPORTED = "calendar.imported"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 

@@ -51,13 +51,17 @@ def render_page(template: str, **extra: object) -> str:
 @bp.get("/")
 @login_required
 def console() -> str:
-    return render_page("manage/index.html")
+    from .calendar import calendar_banner
+
+    return render_page("manage/index.html", calendar=calendar_banner(current_hall()))
 
 
 @bp.get("/hall")
 @login_required
 def hall_console() -> str:
-    return render_page("manage/hall.html")
+    from .calendar import calendar_banner
+
+    return render_page("manage/hall.html", calendar=calendar_banner(current_hall()))
 
 
 @bp.get("/audit")

@@ -53,3 +53,8 @@ def imported_calendar(s: Session, hall_id: int | None) -> WorkCalendar:
 def hall_calendar(s: Session, hall: Hall) -> WorkCalendar:
     """The calendar a hall's due dates are counted with."""
     return _BASE.merged(imported_calendar(s, None)).merged(imported_calendar(s, hall.id))
+
+
+def base() -> WorkCalendar:
+    """The chinese-calendar layer alone (what a year shows when nobody imported it)."""
+    return _BASE
