@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import db, printer, serving, token
+from . import calendar, db, printer, serving, token
 from .base import USER_ERROR, async_mode_option, database_option, examples, user_error_message
 
 __all__ = ["cli", "main"]
@@ -49,7 +49,7 @@ def cli() -> None:
     """
 
 
-for _module in (serving, db, token, printer):
+for _module in (serving, db, token, printer, calendar):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -90,6 +90,8 @@ def test_every_command_keeps_its_name_and_its_help_shows_examples(capsys: pytest
         ("printer", "add"),
         ("print-test",),
         ("agent",),
+        ("calendar", "import"),
+        ("calendar", "show"),
     ]:
         assert path in paths
     for path in paths:
@@ -110,6 +112,8 @@ def test_the_options_keep_their_names(capsys: pytest.CaptureFixture[str]) -> Non
         ("printer", "add"): ["--hall", "--name", "--spec", "--width", "--mode", "--kiosk-token", "--window"],
         ("print-test",): ["--printer", "--mode", "--width", "--out"],
         ("agent",): ["--server", "--token", "--printer", "--width", "--mode", "--name", "--journal"],
+        ("calendar", "import"): ["--hall", "--source"],
+        ("calendar", "show"): ["--hall"],
     }
     for path, options in expected.items():
         assert main([*path, "--help"]) == 0
@@ -293,3 +297,48 @@ def test_hallq_demo_and_token_create_open_the_same_database(tmp_path: Path) -> N
     finally:
         demo.terminate()
         demo.wait(20)
+
+
+# -- the working-day calendar
+
+
+def test_calendar_import_then_show_on_the_demo_database(tmp_path: Path, sqlite_template: Path) -> None:
+    shutil.copy(sqlite_template, tmp_path / "hallq.db")
+    assert "not covered" in hallq("calendar", "show", "2027", cwd=tmp_path).stdout
+    (tmp_path / "2027.yaml").write_text(
+        "year: 2027\nholidays:\n  - {day: 2027-01-01, name: 元旦}\n  - {day: 2027-02-06, name: 春节}\n"
+        "workdays:\n  - {day: 2027-01-30, name: 春节调休}\n",
+        encoding="utf-8",
+    )
+    out = hallq("calendar", "import", "2027.yaml", "--source", "国办发明电〔2026〕测试", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "2027: 2 holidays, 1 make-up workdays for every hall" in out.stdout
+    shown = hallq("calendar", "show", "2027", "--hall", "demo", cwd=tmp_path).stdout
+    assert "from all_halls (国办发明电〔2026〕测试)" in shown
+    assert "2027-01-30  workday  春节调休" in shown and "2027-01-01  holiday  元旦" in shown
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        (
+            '{"holidays": [{"day": "2027-01-01"}], "workdays": [{"day": "2027-01-05"}]}',
+            ["workdays[0].day", "weekday"],
+        ),
+        ('{"holidays": [{"day": "2027-01-01"}, {"day": "2028-01-01"}]}', ["holidays[1].day", "2027"]),
+        ("{not json", ["not JSON"]),
+    ],
+)
+def test_a_bad_calendar_file_is_one_line_and_imports_nothing(
+    tmp_path: Path, sqlite_template: Path, document: str, words: list[str]
+) -> None:
+    shutil.copy(sqlite_template, tmp_path / "hallq.db")
+    (tmp_path / "bad.json").write_text(document, encoding="utf-8")
+    assert_user_error(hallq("calendar", "import", "bad.json", cwd=tmp_path), *words)
+    assert "not covered" in hallq("calendar", "show", "2027", cwd=tmp_path).stdout
+
+
+def test_calendar_import_for_an_unknown_hall_is_one_line(tmp_path: Path, sqlite_template: Path) -> None:
+    shutil.copy(sqlite_template, tmp_path / "hallq.db")
+    (tmp_path / "y.json").write_text('{"holidays": [{"day": "2027-01-01"}]}', encoding="utf-8")
+    assert_user_error(hallq("calendar", "import", "y.json", "--hall", "nowhere", cwd=tmp_path), "hall")
