@@ -102,7 +102,6 @@ def init_pages(app: Flask) -> None:
     from kiosk.ticket_page import bp as ticket_bp
 
     from .consoles import admin, clerk, guides, manage
-    from .consoles import calendar as _calendar  # noqa: F401  (its pages join admin's blueprint)
     from .web.home import init_home
 
     for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, board_bp):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import login_required
 
 from ..services.halls import hall_services
@@ -60,3 +60,10 @@ def people() -> str:
 @login_required
 def devices() -> str:
     return render_page("admin/devices.html", section="devices")
+
+
+@bp.get("/calendar")
+@login_required
+def calendar() -> str:
+    """The working-day calendar: a year as the hall counts it, and a schedule to import."""
+    return render_page("admin/calendar.html", section="calendar", year=request.args.get("year", type=int))

@@ -11,9 +11,13 @@ CSRF token, so the API's rules (roles, halls, confirmation) are the only rules.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
+from ..auth import current_principal
+from ..services.calendars import calendar_status
 from ..services.halls import list_halls
 from ..web.helpers import console_hall, hall_ctx
 
@@ -48,19 +52,22 @@ def render_page(template: str, **extra: object) -> str:
     )
 
 
+def calendar_banner(hall: str) -> dict[str, Any] | None:
+    """The working-day calendar's warnings (templates/manage/_calendar_banner.html): a year
+    nobody imported within 60 days, cases waiting for a year; None when there is nothing to say."""
+    status = calendar_status(hall_ctx(), current_principal(), hall)
+    return status if status["uncovered"] or status["missing"] else None
+
+
 @bp.get("/")
 @login_required
 def console() -> str:
-    from .calendar import calendar_banner
-
     return render_page("manage/index.html", calendar=calendar_banner(current_hall()))
 
 
 @bp.get("/hall")
 @login_required
 def hall_console() -> str:
-    from .calendar import calendar_banner
-
     return render_page("manage/hall.html", calendar=calendar_banner(current_hall()))
 
 

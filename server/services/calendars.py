@@ -126,7 +126,7 @@ def _year_view(s: Session, year: int, h: Hall | None) -> dict[str, Any]:
         if row is not None:
             layers.append(HALL)
             effective = _layer_view(s, row, HALL)
-    empty = {
+    empty: dict[str, Any] = {
         "source": None,
         "document": "",
         "imported_at": None,
