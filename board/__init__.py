@@ -22,11 +22,15 @@ def hall_board(hall: str) -> str:
 @bp.get("/<hall>/window/<int:window_id>")
 def window_board(hall: str, window_id: int) -> str:
     """The board of one window; `window_id` is the window's id (the URLs `hallq demo` prints)."""
+    from server.services.commitments import window_commitments
     from server.services.core.errors import NotFound
     from server.services.halls import window_number
 
     try:
         number = window_number(hall_ctx(), hall, window_id)
+        promise = window_commitments(hall_ctx(), hall, window_id)
     except NotFound:
         abort(404)
-    return render_template("board/window.html", hall=hall, window_id=window_id, window_number=number)
+    return render_template(
+        "board/window.html", hall=hall, window_id=window_id, window_number=number, promise=promise
+    )

@@ -23,11 +23,15 @@ def _ticket_or_404(ticket_id: str) -> dict[str, Any]:
 
 @bp.get("/t/<ticket_id>")
 def status(ticket_id: str) -> str:
+    from server.services.commitments import service_commitment
     from server.services.halls import hall_timezone
 
     ticket = _ticket_or_404(ticket_id)
     hall_name, hall_tz = hall_timezone(hall_ctx(), ticket["hall"])
-    return render_template("ticket/status.html", ticket=ticket, hall_name=hall_name, hall_tz=hall_tz)
+    promise = service_commitment(hall_ctx(), ticket["hall"], ticket["service"])["commitment"]
+    return render_template(
+        "ticket/status.html", ticket=ticket, hall_name=hall_name, hall_tz=hall_tz, promise=promise
+    )
 
 
 @bp.get("/t/<ticket_id>/qr.svg")

@@ -48,6 +48,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 20,
         "promised_limit_days": 3,
+        "warn_days": 1,
         "fees": "免费",
         "legal_basis": "《中华人民共和国户口登记条例》；《中华人民共和国居民身份证法》；《居住证暂行条例》",
         "keywords": [
@@ -86,6 +87,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 7,
+        "warn_days": 2,
         "fees": "普通护照 120 元/本；往来港澳通行证 60 元/本；往来台湾通行证 60 元/本；签注每次 15 元",
         "legal_basis": "《中华人民共和国出境入境管理法》；《中华人民共和国护照法》；"
         "《中国公民因私事往来香港地区或者澳门地区的暂行管理办法》",
@@ -110,6 +112,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 30,
         "promised_limit_days": 5,
+        "warn_days": 1,
         "fees": "住宅 80 元/件；非住宅 550 元/件；每增发一本证书加收工本费 10 元；小微企业免收",
         "legal_basis": "《中华人民共和国民法典》物权编；《不动产登记暂行条例》；"
         "《不动产登记暂行条例实施细则》",
@@ -143,6 +146,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 0,
+        "warn_days": 0,
         "fees": "免费",
         "legal_basis": "《中华人民共和国社会保险法》；《社会保险经办条例》；《社会保险费征缴暂行条例》",
         "keywords": [
@@ -176,6 +180,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 3,
         "promised_limit_days": 1,
+        "warn_days": 0,
         "fees": "免费",
         "legal_basis": "《住房公积金管理条例》；本市住房公积金提取管理办法",
         "keywords": ["公积金提取", "住房公积金", "公积金贷款", "租房提取", "缴存", "销户"],
@@ -199,6 +204,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 3,
         "promised_limit_days": 1,
+        "warn_days": 0,
         "fees": "免费（营业执照、首套印章免费）",
         "legal_basis": "《中华人民共和国公司法》；《中华人民共和国市场主体登记管理条例》；"
         "《中华人民共和国市场主体登记管理条例实施细则》",
@@ -221,6 +227,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": None,
         "promised_limit_days": 0,
+        "warn_days": 0,
         "fees": "免费",
         "legal_basis": "《中华人民共和国税收征收管理法》；《中华人民共和国税收征收管理法实施细则》；"
         "《中华人民共和国发票管理办法》",
@@ -238,6 +245,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": None,
         "promised_limit_days": 0,
+        "warn_days": 0,
         "fees": "免费",
         "legal_basis": "《优化营商环境条例》；本中心《服务窗口管理制度》（首问负责制、一次告知制）",
         "keywords": ["咨询", "不知道", "帮助", "导办", "投诉", "建议", "预约", "问询"],

@@ -47,6 +47,7 @@ GUIDE_KEYS = (
     "steps",
     "legal_limit_days",
     "promised_limit_days",
+    "warn_days",
     "fees",
     "legal_basis",
     "keywords",
@@ -113,6 +114,8 @@ class Guide:
     steps: tuple[str, ...] = ()
     legal_limit_days: int | None = None
     promised_limit_days: int | None = None
+    #: 预警: a case turns yellow when this many working days (or fewer) remain
+    warn_days: int | None = None
     fees: str = ""
     legal_basis: str = ""
     keywords: tuple[str, ...] = ()
@@ -124,6 +127,7 @@ class Guide:
             "steps": list(self.steps),
             "legal_limit_days": self.legal_limit_days,
             "promised_limit_days": self.promised_limit_days,
+            "warn_days": self.warn_days,
             "fees": self.fees,
             "legal_basis": self.legal_basis,
             "keywords": list(self.keywords),
@@ -218,12 +222,59 @@ def parse_guide(data: object, taken_ids: Iterable[str] = ()) -> Guide:
             f"承诺时限（{promised} 天）不能长于法定时限（{legal} 天）",
             f"the promised limit ({promised} days) may not exceed the legal limit ({legal} days)",
         )
+    warn = _warn_days(c, data.get("warn_days"), legal, promised)
     fees = c.text(data.get("fees"), "fees", MAX_FEES)
     basis = c.text(data.get("legal_basis"), "legal_basis", MAX_BASIS)
     keywords = c.text_list(data.get("keywords"), "keywords", MAX_KEYWORDS, MAX_KEYWORD)
     if c.errors:
         raise GuideInvalid(c.errors)
-    return Guide(materials, steps, legal, promised, fees, basis, keywords)
+    return Guide(materials, steps, legal, promised, warn, fees, basis, keywords)
+
+
+def _warn_days(c: _Checker, value: object, legal: int | None, promised: int | None) -> int | None:
+    """The yellow threshold: within the time limit the hall keeps (the promise, else the law)."""
+    warn = c.days(value, "warn_days")
+    if warn is None:
+        return None
+    limit = promised if promised is not None else legal
+    if limit is None:
+        c.fail("warn_days", "没有办结时限时不能设置预警天数", "needs a legal or promised time limit")
+    elif warn > limit:
+        which_zh, which_en = ("承诺时限", "promised") if promised is not None else ("法定时限", "legal")
+        c.fail(
+            "warn_days",
+            f"预警天数（{warn} 天）不能长于{which_zh}（{limit} 天）",
+            f"the warning threshold ({warn} days) may not exceed the {which_en} limit ({limit} days)",
+        )
+    return warn
+
+
+def commitment_lines(guide: Guide) -> list[str]:
+    """The service commitment (服务承诺) as printed and shown: 法定时限 / 承诺时限 or 即办件 / 收费.
+
+    Read from the guide alone (no second copy of these facts); empty when the guide says none.
+    """
+    lines = []
+    if guide.legal_limit_days is not None:
+        lines.append(f"法定时限 {guide.legal_limit_days} 个工作日")
+    if guide.promised_limit_days == 0:
+        lines.append("即办件：当场办结")
+    elif guide.promised_limit_days is not None:
+        lines.append(f"承诺时限 {guide.promised_limit_days} 个工作日")
+    if guide.fees:
+        lines.append(f"收费：{guide.fees}")
+    return lines
+
+
+def commitment_view(guide: Guide) -> dict[str, Any]:
+    """The commitment for pages and boards: the guide's facts plus the lines above."""
+    return {
+        "legal_limit_days": guide.legal_limit_days,
+        "promised_limit_days": guide.promised_limit_days,
+        "on_the_spot": guide.promised_limit_days == 0,
+        "fees": guide.fees,
+        "lines": commitment_lines(guide),
+    }
 
 
 def _materials(c: _Checker, value: object, taken: set[str]) -> tuple[Material, ...]:

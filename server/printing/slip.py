@@ -114,6 +114,8 @@ class TicketSlipData:
     status_url: str
     priority: bool = False
     footer: str | None = None
+    #: the service commitment (服务承诺) from the guide: 法定时限 / 承诺时限 or 即办件 / 收费
+    commitment: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A naive datetime here is almost always UTC from the database: printing it would show
@@ -153,7 +155,8 @@ def issued_text(issued_at: datetime) -> str:
 
 
 def ticket_slip(t: TicketSlipData) -> Slip:
-    """The queue ticket: hall, service, the number very large, wait, QR of the status page, time, footer."""
+    """The queue ticket: hall, service, the number very large, wait, QR of the status page, time,
+    the service commitment, footer."""
     slip = Slip()
     if t.priority:
         slip.add(Text(PRIORITY_MARK, size=2, align="center", bold=True, invert=True))
@@ -173,6 +176,8 @@ def ticket_slip(t: TicketSlipData) -> Slip:
         Text("手机扫码 查看排队进度", align="center"),
         Text(issued_text(t.issued_at), align="center"),
     )
+    if t.commitment:
+        slip.add(Rule(), Text("服务承诺", align="center", bold=True), *(Text(line) for line in t.commitment))
     footer = DEFAULT_FOOTER if t.footer is None else t.footer.strip()
     if footer:  # an empty footer means none, not a dangling rule
         slip.add(Rule(), Text(footer, align="center"))

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from .. import event_names as names
 from ..domain import posts as post_rules
+from ..domain.commitments import hall_commitments
 from ..domain.disclosure import public_pause_phrases
 from ..domain.grants import Grantor, GrantRefused, Person, check_grant
 from ..domain.numbering import validate_prefix
@@ -34,6 +35,8 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "opening_hours": h.opening_hours,
         # the pause reasons boards may show (domain.disclosure); any other stays with staff
         "public_pause_reasons": list(public_pause_phrases(h.public_pause_reasons)),
+        # the hall's public promise (挂牌上岗), shown on every window board
+        "commitments": h.commitments,
     }
 
 
@@ -70,7 +73,8 @@ def create_hall(ctx: Context, actor: Principal, code: str, name: str, timezone: 
 
 
 def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Name, timezone, opening hours, public pause phrases (admin, or the hall's manager)."""
+    """Name, timezone, opening hours, public pause phrases, the public commitments (admin, or the
+    hall's manager)."""
     require_role(actor, ("admin", "manager"))
     with ctx.db.transaction() as s:
         h = load_hall(s, code)
@@ -85,6 +89,8 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
         if "public_pause_reasons" in data:
             phrases = data["public_pause_reasons"]
             h.public_pause_reasons = None if phrases is None else list(public_pause_phrases(phrases))
+        if "commitments" in data:
+            h.commitments = hall_commitments(data["commitments"])
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])

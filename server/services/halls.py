@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..domain.disclosure import audience_of, public_pause_phrases, shape_envelope, shape_snapshot
 from ..domain.estimate import estimated_wait_s
+from ..domain.guide import commitment_lines, guide_from_stored
 from ..storage.models import Hall, Ticket, Window
 from .core.context import Context
 from .core.errors import not_found
@@ -43,6 +44,7 @@ def hall_info(ctx: Context, code: str) -> dict[str, Any]:
                     "estimated_wait_s": estimated_wait_s(
                         n, average_service_s(ctx, s, svc.id, day), open_windows_serving(s, svc.id)
                     ),
+                    "commitment": commitment_lines(guide_from_stored(svc.guide)),
                 }
             )
         categories = list(dict.fromkeys(svc["category"] for svc in services))

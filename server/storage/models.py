@@ -41,6 +41,8 @@ class Hall(Base):
     #: pause reasons a clerk may pick that boards show to the public; None = the default list
     #: (domain.disclosure.DEFAULT_PUBLIC_PAUSE_REASONS); any other reason stays with staff
     public_pause_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    #: the hall's public commitments (服务承诺, 挂牌上岗), shown on every window board; None = none
+    commitments: Mapped[str | None] = mapped_column(String(2000))
 
     services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
     windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")

@@ -109,6 +109,7 @@ function editPage() {
     $("steps").value = g.steps.join("\n");
     $("legal_limit_days").value = g.legal_limit_days === null ? "" : String(g.legal_limit_days);
     $("promised_limit_days").value = g.promised_limit_days === null ? "" : String(g.promised_limit_days);
+    $("warn_days").value = g.warn_days === null || g.warn_days === undefined ? "" : String(g.warn_days);
     $("fees").value = g.fees;
     $("legal_basis").value = g.legal_basis;
     $("keywords").value = g.keywords.join("、");
@@ -142,6 +143,7 @@ function editPage() {
       steps: $("steps").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean),
       legal_limit_days: days("legal_limit_days"),
       promised_limit_days: days("promised_limit_days"),
+      warn_days: days("warn_days"),
       fees: $("fees").value,
       legal_basis: $("legal_basis").value,
       keywords: $("keywords").value.split(/[,，、;；\n]+/).map(function (s) { return s.trim(); }).filter(Boolean),

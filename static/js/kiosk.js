@@ -97,6 +97,11 @@ function renderCategories() {
   });
 }
 
+/** The service's promise in one short line (its commitment without the fees). */
+function promiseText(svc) {
+  return (svc.commitment || []).filter(function (l) { return l.indexOf("收费") !== 0; }).join(" · ");
+}
+
 function renderServices() {
   const box = $("service-tiles");
   box.textContent = "";
@@ -115,7 +120,9 @@ function renderServices() {
         h("span", { class: "tile-meta" },
           h("span", { class: "waiting", "data-role": "waiting", text: tr("waiting_n", { n: svc.waiting || 0 }) }),
           h("span", { class: "dot", text: "·" }),
-          h("span", { class: "eta", "data-role": "eta", text: waitText(svc) })))
+          h("span", { class: "eta", "data-role": "eta", text: waitText(svc) })),
+        // 服务承诺 from the guide: 承诺时限 or 即办件 (the guide page tells the rest)
+        promiseText(svc) ? h("span", { class: "tile-promise", text: promiseText(svc) }) : null)
     ));
   });
 }

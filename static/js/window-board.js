@@ -67,6 +67,8 @@ function render(flash) {
   else if (cur.status === "serving") status = tr("serving_now");
   else status = tr("please_come", { number: cur.number });
   $("win-status").textContent = status;
+  // the commitments while idle; the called number alone while someone is called
+  $("win-promise").hidden = !!cur;
   $("win-status").className = "wb-status " + (cur ? cur.status : "idle");
 
   const n = state.waiting.sum(w.services);
@@ -108,10 +110,18 @@ async function refreshWindow() {
   } catch (e) { /* the next window.updated brings it */ }
 }
 
+/** The hall's public commitments (服务承诺), from the snapshot or a hall.updated event. */
+function showHallCommitments(text) {
+  const el = $("hall-commitments");
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
 function onSnapshot(snap) {
   if (snap.hall) {
     state.timezone = snap.hall.timezone;
     clock.setZone(snap.hall.timezone);
+    if ("commitments" in snap.hall) showHallCommitments(snap.hall.commitments);
   }
   state.services = snap.services || [];
   state.waiting.reset(snap);
@@ -146,6 +156,9 @@ function onEvent(env) {
     case "ticket.transferred":
       if (state.win.current && t && state.win.current.ref === t.ref) { state.win.current = null; render(false); }
       if (env.type === "ticket.transferred") onTransferred(d);
+      break;
+    case "hall.updated":
+      if (d.hall && "commitments" in d.hall) showHallCommitments(d.hall.commitments);
       break;
     case "posts.updated":
       if (d.window && d.window.id === windowId) {

@@ -43,6 +43,7 @@ def test_a_complete_guide_round_trips():
         "steps": ["取号", "提交材料"],
         "legal_limit_days": 20,
         "promised_limit_days": 3,
+        "warn_days": 1,
         "fees": "免费",
         "legal_basis": "《中华人民共和国户口登记条例》",
         "keywords": ["户口"],

@@ -39,6 +39,13 @@ class HallPatch(In):
         validate=Length(max=20),
         metadata={"description": "pause reasons boards may show; null = the default list"},
     )
+    commitments = Str(
+        2000,
+        allow_none=True,
+        metadata={
+            "description": "the hall's public commitments (服务承诺), on every window board; null: none"
+        },
+    )
 
 
 class Hall(Out):
@@ -50,6 +57,7 @@ class Hall(Out):
     public_pause_reasons = fields.List(
         fields.String(), required=True, metadata={"description": "pause reasons boards may show"}
     )
+    commitments = fields.String(required=True, allow_none=True)
 
 
 class Halls(Out):

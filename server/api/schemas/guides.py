@@ -43,6 +43,14 @@ class GuideIn(In):
     promised_limit_days = fields.Integer(
         allow_none=True, metadata={**_LIMIT, "description": "not longer than the legal limit"}
     )
+    warn_days = fields.Integer(
+        allow_none=True,
+        metadata={
+            **_LIMIT,
+            "description": "预警: yellow when this many working days remain; not above the promised "
+            "(else the legal) limit",
+        },
+    )
     fees = fields.String(allow_none=True, metadata={"maxLength": 500})
     legal_basis = fields.String(allow_none=True, metadata={"maxLength": 2000})
     keywords = fields.List(
@@ -68,6 +76,7 @@ class Guide(Out):
     steps = fields.List(fields.String(), required=True)
     legal_limit_days = fields.Integer(required=True, allow_none=True)
     promised_limit_days = fields.Integer(required=True, allow_none=True)
+    warn_days = fields.Integer(required=True, allow_none=True)
     fees = fields.String(required=True)
     legal_basis = fields.String(required=True)
     keywords = fields.List(fields.String(), required=True)

@@ -77,6 +77,11 @@ class HallService(Out):
     category = fields.String(required=True)
     waiting = fields.Integer(required=True)
     estimated_wait_s = fields.Integer(required=True)
+    commitment = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "服务承诺 from the guide: 法定时限 / 承诺时限 or 即办件 / 收费"},
+    )
 
 
 class HallInfo(Out):
@@ -94,6 +99,7 @@ class SnapshotHall(Out):
     code = fields.String(required=True)
     name = fields.String(required=True)
     timezone = fields.String(required=True)
+    commitments = fields.String(required=True, allow_none=True, metadata={"description": "服务承诺 (public)"})
 
 
 class SnapshotService(Out):

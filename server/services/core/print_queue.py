@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...storage.models import Hall, Printer, PrintJob, Ticket
+from ...domain.guide import commitment_lines, guide_from_stored
+from ...storage.models import Hall, Printer, PrintJob, Service, Ticket
 from .context import Context
 from .principal import Principal
 
@@ -89,6 +90,7 @@ def render_slip(slip: dict[str, Any], mode: str, width_mm: int) -> bytes:
         status_url=slip["status_url"],
         priority=bool(slip.get("priority")),
         footer=slip.get("footer"),
+        commitment=tuple(str(line) for line in slip.get("commitment") or ()),
     )
     return render(ticket_slip(data), mode, width_mm)
 
@@ -119,8 +121,13 @@ def has_printer(ctx: Context, token_id: int | None) -> bool:
     return found
 
 
-def ticket_slip_data(ctx: Context, hall: Hall, ticket: dict[str, Any], now: datetime) -> dict[str, Any]:
+def ticket_slip_data(
+    ctx: Context, hall: Hall, ticket: dict[str, Any], now: datetime, service: Service | None = None
+) -> dict[str, Any]:
+    """What a ticket slip prints, stored with its job (a reprint prints the same); the service
+    commitment is read from the service's guide."""
     return {
+        "commitment": commitment_lines(guide_from_stored(service.guide)) if service is not None else [],
         "hall_name": hall.name,
         "service_name": ticket["service_name"],
         "number": ticket["number"],
@@ -153,7 +160,7 @@ def enqueue_ticket(ctx: Context, actor: Principal, ticket: dict[str, Any]) -> di
             printer_id=printer.id,
             ticket_id=t.id,
             kind="ticket",
-            slip=ticket_slip_data(ctx, hall, ticket, now),
+            slip=ticket_slip_data(ctx, hall, ticket, now, t.service),
             status="queued",
             attempts=0,
             requested_by_role=actor.role,

@@ -71,7 +71,13 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
     return {
         "transfers": recent_transfers(s, hall, day),
         "seq": hall.seq,
-        "hall": {"code": hall.code, "name": hall.name, "timezone": hall.timezone},
+        "hall": {
+            "code": hall.code,
+            "name": hall.name,
+            "timezone": hall.timezone,
+            # public: the hall's promise to the public (挂牌上岗), shown on the window boards
+            "commitments": hall.commitments,
+        },
         "business_day": day.isoformat(),
         "now_calling": [ticket_view(t, hall.code) for t in active],
         "recent_calls": [ticket_view(t, hall.code) for t in recent],
