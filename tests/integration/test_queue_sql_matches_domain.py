@@ -39,9 +39,7 @@ ticket_st = st.fixed_dictionaries(
         "status": st.sampled_from(["waiting", "waiting", "waiting", "called", "done"]),
     }
 )
-state_st = st.fixed_dictionaries(
-    {"tickets": st.lists(ticket_st, max_size=30), "fetch": st.integers(1, 4)}
-)
+state_st = st.fixed_dictionaries({"tickets": st.lists(ticket_st, max_size=30), "fetch": st.integers(1, 4)})
 
 
 def _fixture_rows(ctx: Any) -> dict[str, Any]:

@@ -83,9 +83,7 @@ def test_notice_is_printed_on_the_window_printer_with_every_missing_item_in_gb18
     # the code gives a priority ticket for the same service, and the next clerk sees the notice
     back = client.post("/api/v1/tickets", json={"notice": notice["code"]}, headers=desk["kiosk"]).get_json()
     assert back["priority"] is True and back["service"] == "C"
-    assert (
-        client.get(f"/api/v1/notices/{notice['token']}").get_json()["missing"][0]["name"] == names[0]
-    )
+    assert client.get(f"/api/v1/notices/{notice['token']}").get_json()["missing"][0]["name"] == names[0]
     client.post(f"/api/v1/tickets/{tid}/complete", headers=desk["c6"])
     called = client.post("/api/v1/windows/6/call-next", headers=desk["c6"]).get_json()
     assert called["id"] == back["id"] and called["notice"]["code"] == notice["code"]

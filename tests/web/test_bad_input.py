@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import String, select
 
 from server.api.schemas import admin as admin_schemas
+from server.api.schemas import calendars as calendar_schemas
 from server.api.schemas import halls as hall_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
@@ -425,6 +426,7 @@ def _url(hall: dict[str, Any], path: str) -> str:
         "token": "q3Vb9xKpL2mWn8Rt",  # a notice's page token
         "username": "clerk03",
         "ticket_id": hall["ticket"],
+        "year": 2027,
     }
     return V1 + path.format(**values)
 
@@ -507,6 +509,10 @@ STORED = {
     (admin_schemas.HallIn, "timezone"): (models.Hall, "timezone"),
     (admin_schemas.HallPatch, "name"): (models.Hall, "name"),
     (admin_schemas.HallPatch, "timezone"): (models.Hall, "timezone"),
+    (admin_schemas.HallPatch, "commitments"): (models.Hall, "commitments"),
+    (calendar_schemas.ScheduleIn, "hall"): (models.Hall, "code"),
+    (calendar_schemas.ScheduleIn, "source"): (models.CalendarYear, "source"),
+    (calendar_schemas.DayIn, "name"): (models.CalendarDay, "name"),
     (admin_schemas.ServiceIn, "prefix"): (models.Service, "prefix"),
     (admin_schemas.ServiceIn, "name"): (models.Service, "name"),
     (admin_schemas.ServiceIn, "name_en"): (models.Service, "name_en"),

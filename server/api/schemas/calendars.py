@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import fields
+from marshmallow.validate import Length
 
-from .base import In, Out, Query, Str, say
+from ...domain.calendar_import import MAX_HOLIDAYS, MAX_WORKDAYS, MAX_YEAR, MIN_YEAR
+from .base import NOT_LIST, Day, In, Int, Out, Query, Str, field_messages, nested, say
 
 SOURCES = ["chinese_calendar", "all_halls", "hall"]
 _DAY = {"type": "string", "format": "date", "example": "2027-01-01"}
@@ -26,26 +28,37 @@ class YearQuery(Query):
 
 
 class DayIn(In):
-    day = fields.String(required=True, metadata=_DAY)
-    name = fields.String(metadata={"maxLength": 50, "example": "元旦"})
+    day = Day(required=True, metadata={"example": "2027-01-01"})
+    name = Str(
+        50,
+        allow_none=True,
+        too_long=say("名称最多 50 字", "a name has at most 50 characters"),
+        metadata={"example": "元旦"},
+    )
+
+
+def _days(max_items: int, what: str) -> fields.List[Any]:
+    return fields.List(
+        nested(DayIn),
+        allow_none=True,
+        validate=Length(max=max_items, error=say(f"最多 {max_items} 天", f"at most {max_items} days")),
+        error_messages=field_messages(null=NOT_LIST, invalid=NOT_LIST),
+        metadata={"maxItems": max_items, "description": what},
+    )
 
 
 class ScheduleIn(In):
-    """A year's schedule; every day must lie in the year, a make-up workday on a weekend."""
+    """A year's schedule. The domain checks the rest, naming every bad day at once: every day in
+    the year, none listed twice, a make-up workday on a Saturday or Sunday, at least one holiday."""
 
-    hall = fields.String(
-        allow_none=True, metadata={"maxLength": 32, "description": "omit: every hall (admins only)"}
-    )
-    year = fields.Integer(allow_none=True, metadata={"description": "optional; must match the path"})
-    source = fields.String(allow_none=True, metadata={"maxLength": 200, "example": "国办发明电〔2026〕7号"})
-    holidays = fields.List(fields.Nested(DayIn), metadata={"maxItems": 60, "minItems": 1})
-    workdays = fields.List(fields.Nested(DayIn), allow_none=True, metadata={"maxItems": 20})
-
-    def load(self, data: Any, **_: Any) -> Any:
-        return data  # the domain checks it, every bad field at once
+    hall = Str(32, allow_none=True, metadata={"description": "omit: every hall (admins only)"})
+    year = Int(MIN_YEAR, MAX_YEAR, allow_none=True, metadata={"description": "optional; must match the path"})
+    source = Str(200, allow_none=True, metadata={"example": "国办发明电〔2026〕7号"})
+    holidays = _days(MAX_HOLIDAYS, "statutory holidays (法定节假日)")
+    workdays = _days(MAX_WORKDAYS, "make-up workdays of 调休 (Saturdays or Sundays)")
 
 
-class Day(Out):
+class NamedDay(Out):
     day = fields.String(required=True, metadata=_DAY)
     name = fields.String(required=True)
 
@@ -65,8 +78,8 @@ class CalendarYear(Out):
     document = fields.String(required=True, metadata={"description": "the schedule's reference"})
     imported_at = fields.String(required=True, allow_none=True)
     imported_by = fields.String(required=True, allow_none=True)
-    holidays = fields.List(fields.Nested(Day), required=True)
-    workdays = fields.List(fields.Nested(Day), required=True)
+    holidays = fields.List(fields.Nested(NamedDay), required=True)
+    workdays = fields.List(fields.Nested(NamedDay), required=True)
 
 
 class ImportedYear(CalendarYear):
