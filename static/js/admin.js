@@ -121,6 +121,7 @@ function hallPage() {
     });
     renderHours();
     $("hs-pause-reasons").value = (info.public_pause_reasons || []).join("\n");
+    $("hs-commitments").value = info.commitments || "";
   }
 
   form.addEventListener("submit", busy($("hs-save"), async function () {
@@ -128,6 +129,7 @@ function hallPage() {
     const body = { name: $("hs-name").value.trim(), timezone: $("hs-tz").value.trim() };
     body.public_pause_reasons = $("hs-pause-reasons").value.split("\n")
       .map(function (x) { return x.trim(); }).filter(function (x) { return x; });
+    body.commitments = $("hs-commitments").value.trim() || null;
     if ($("hs-always").checked) {
       body.opening_hours = null;
     } else {
