@@ -30,7 +30,7 @@ def test_an_admin_pastes_a_years_schedule_and_sees_where_it_comes_from(live_hall
     errors = PageErrors()
     ctx, page = log_in(browser, errors, live_hall, "admin", f"/admin/calendar?year={year}")
     page.wait_for_url(f"**/admin/calendar?year={year}")
-    page.wait_for_function("document.getElementById('cal-status').textContent.includes('没有工作日历')")
+    page.wait_for_selector("#cal-status:has-text('没有工作日历')")
     # a make-up workday on a weekday is refused with the API's message, and nothing is imported
     bad = {"holidays": [{"day": f"{year}-01-01", "name": "元旦"}], "workdays": [{"day": f"{year}-01-05"}]}
     page.fill("#cal-json", json.dumps(bad))
@@ -46,9 +46,7 @@ def test_an_admin_pastes_a_years_schedule_and_sees_where_it_comes_from(live_hall
     page.fill("#cal-json", json.dumps(good, ensure_ascii=False))
     page.fill("#cal-doc", "国办发明电（测试）")
     page.click("#cal-import")
-    page.wait_for_function(
-        "document.getElementById('cal-days').textContent.includes(arguments[0])", arg=saturday
-    )
+    page.wait_for_selector(f"#cal-days:has-text('{saturday}')")
     assert "本大厅导入" in page.inner_text("#cal-source")
     assert "国办发明电（测试）" in page.inner_text("#cal-status")
     r = live_hall.api("GET", f"/calendar/{year}?hall=demo", live_hall.token("manager", "manager"))
@@ -63,13 +61,13 @@ def test_the_hall_commitments_written_on_the_settings_page_show_on_the_window_bo
     errors = PageErrors()
     ctx, page = log_in(browser, errors, live_hall, "manager", "/admin/")
     page.wait_for_url("**/admin/")
-    page.wait_for_function("document.getElementById('hs-name').value !== ''")
+    page.wait_for_selector("#hs-code:has-text('demo')")
     page.fill("#hs-commitments", "首问负责 · 一次告知 · 限时办结")
     page.click("#hs-save")
     page.wait_for_selector("#messages .alert.ok")
     board = errors.watch(ctx.new_page(), "window board")
     board.goto(f"{live_hall.url}/board/demo/window/1")
-    board.wait_for_function("document.getElementById('hall-commitments').textContent.includes('限时办结')")
+    board.wait_for_selector("#hall-commitments:has-text('限时办结')")
     assert board.is_visible("#win-promise")
     assert board.locator("#win-promise .promise-services li").count() > 0  # from the guides
     ctx.close()
