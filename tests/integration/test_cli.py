@@ -341,4 +341,6 @@ def test_a_bad_calendar_file_is_one_line_and_imports_nothing(
 def test_calendar_import_for_an_unknown_hall_is_one_line(tmp_path: Path, sqlite_template: Path) -> None:
     shutil.copy(sqlite_template, tmp_path / "hallq.db")
     (tmp_path / "y.json").write_text('{"holidays": [{"day": "2027-01-01"}]}', encoding="utf-8")
-    assert_user_error(hallq("calendar", "import", "y.json", "--hall", "nowhere", cwd=tmp_path), "hall")
+    assert_user_error(
+        hallq("calendar", "import", "y.json", "--hall", "nowhere", cwd=tmp_path), "no such hall"
+    )

@@ -49,21 +49,25 @@ def test_every_demo_service_has_a_commitment_with_a_warning_threshold(ctx):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "words"),
     [
-        ({"legal_limit_days": 3, "promised_limit_days": 5, "warn_days": 1}, "promised_limit_days"),
-        ({"legal_limit_days": 20, "promised_limit_days": 3, "warn_days": 4}, "warn_days"),
-        ({"legal_limit_days": 20, "promised_limit_days": 3, "warn_days": -1}, "warn_days"),
+        (
+            {"legal_limit_days": 3, "promised_limit_days": 5, "warn_days": 1},
+            "promised_limit_days",
+            "不能长于法定时限",
+        ),
+        ({"legal_limit_days": 20, "promised_limit_days": 3, "warn_days": 4}, "warn_days", "不能长于承诺时限"),
+        ({"legal_limit_days": 20, "promised_limit_days": 3, "warn_days": -1}, "warn_days", "必须在 0 到"),
     ],
 )
 def test_a_bad_commitment_is_refused_naming_the_field_and_nothing_changes(
-    ctx, client, manager, change, field
+    ctx, client, manager, change, field, words
 ):
     before = stored(ctx, "A")
     r = client.put(GUIDE.format(code="A"), json={**before, **change}, headers=manager)
     assert r.status_code == 400
     err = r.get_json()["error"]
-    assert err["field"] == field and field in err["message"]
+    assert err["field"] == field and field in err["message"] and words in err["message"], err
     assert stored(ctx, "A") == before
 
 
