@@ -77,6 +77,10 @@ def _describe(e: Event, numbers: dict[int, int]) -> str:
     if e.type == "login.locked":
         tries, locked = d.get("failures", 0), d.get("locked_s", 0)
         parts.append(f"{_who(d.get('user'))} 登录失败 {tries} 次，锁定 {locked} 秒")
+    if e.type == "calendar.imported":
+        scope = "本大厅" if d.get("scope") else "所有大厅"
+        source, n = d.get("source") or "", d.get("recomputed", 0)
+        parts.append(f"{d.get('year')} 年工作日历（{scope}）{source}，重算办件 {n} 件")
     if d.get("reason"):
         parts.append(str(d["reason"]))
     if "change" in d:

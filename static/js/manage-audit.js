@@ -14,7 +14,7 @@ const state = { timezone: undefined, windows: [] };
 function kindClass(type) {
   if (type === "window.alarm") return "bad";
   if (type === "window.alarm_cleared") return "ok";
-  if (["queue.moved", "posts.updated", "leave.registered", "hall.updated", "service.updated", "trip.repeated"].indexOf(type) !== -1) return "warn";
+  if (["queue.moved", "posts.updated", "leave.registered", "hall.updated", "service.updated", "trip.repeated", "calendar.imported"].indexOf(type) !== -1) return "warn";
   if (type.indexOf("window.") === 0) return "muted";
   return "";
 }

@@ -122,6 +122,13 @@ def test_a_20_day_case_accepted_10_december_2026_waits_for_the_2027_calendar_the
     with ctx.db.read() as s:
         ev = s.scalars(select(Event).where(Event.type == "calendar.imported")).all()
     assert len(ev) == 1 and ev[0].data["year"] == 2027 and ev[0].data["recomputed"] == 1
+    audit = client.get("/api/v1/halls/demo/audit", headers=manager).get_json()
+    line = next(r for r in audit["events"] if r["type"] == "calendar.imported")
+    assert "2027 年工作日历（所有大厅）国办发明电〔2026〕测试，重算办件 1 件" in line["summary"]
+    # the public gets no data of it (staff only)
+    from server.domain.disclosure import shape_event
+
+    assert shape_event("calendar.imported", ev[0].data, "public") == {}
 
 
 def test_a_hall_import_overrides_the_all_halls_year_and_says_where_each_comes_from(
