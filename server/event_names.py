@@ -22,6 +22,15 @@ QUEUE_MOVED = "queue.moved"
 HALL_UPDATED = "hall.updated"
 SERVICE_UPDATED = "service.updated"
 TRIP_REPEATED = "trip.repeated"
+#: a case (办件): staff audiences only (domain/disclosure.py gives the public no data of them)
+CASE_ACCEPTED = "case.accepted"
+CASE_SUSPENDED = "case.suspended"
+CASE_RESUMED = "case.resumed"
+CASE_COMPLETED = "case.completed"
+CASE_DELIVERED = "case.delivered"
+CASE_REASSIGNED = "case.reassigned"
+CASE_SUPERVISED = "case.supervised"
+CASE_ANSWERED = "case.answered"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 
