@@ -36,8 +36,10 @@ DELIVERY_METHODS = ("window", "post", "electronic")
 #: the yellow threshold of a service whose guide names none (working days left)
 DEFAULT_WARN_DAYS = 2
 MAX_REASON = 500
+#: the outcome's text: stored after the listed reason ("材料不全：…") in the ticket's 500
+MAX_OUTCOME_REASON = 480
 MAX_NOTE = 200
-MAX_ANSWER = 1000
+MAX_ANSWER = 500
 MAX_MATERIALS = 50
 MAX_MATERIAL_NAME = 200
 #: the case number's per-hall, per-day counter has four digits
@@ -134,7 +136,9 @@ def decide_outcome(
                 f"未知的不予受理理由：{code}（可选：{'/'.join(REFUSAL_REASONS)}）",
                 f"unknown refusal reason {code!r}",
             )
-        text = _text(reason, "reason", MAX_REASON, "不予受理的说明理由", "the explanation of a refusal", True)
+        text = _text(
+            reason, "reason", MAX_OUTCOME_REASON, "不予受理的说明理由", "the explanation of a refusal", True
+        )
         return Outcome(kind, text, code)
     if reason_code is not None and reason_code.strip():
         raise _bad("reason_code", "只有不予受理需要选择理由", "only a refusal takes a reason code")
@@ -142,7 +146,7 @@ def decide_outcome(
     text = _text(
         reason,
         "reason",
-        MAX_REASON,
+        MAX_OUTCOME_REASON,
         "即办件转为受理的理由" if on_the_spot else "说明",
         "the reason to accept an on-the-spot matter as a case" if on_the_spot else "the reason",
         on_the_spot,

@@ -77,6 +77,9 @@ def _describe(e: Event, numbers: dict[int, int]) -> str:
     if e.type == "login.locked":
         tries, locked = d.get("failures", 0), d.get("locked_s", 0)
         parts.append(f"{_who(d.get('user'))} 登录失败 {tries} 次，锁定 {locked} 秒")
+    if e.type.startswith("case.") and isinstance(d.get("case"), dict):
+        c = d["case"]
+        parts.append(f"办件 {c.get('number', '')} {c.get('service_name', '')} 责任人 {_who(c.get('owner'))}")
     if d.get("reason"):
         parts.append(str(d["reason"]))
     if "change" in d:

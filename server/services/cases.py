@@ -224,7 +224,7 @@ def act_on_case(
             s,
             hall,
             _EVENTS[action],
-            {"case": view, "step": _STEPS[action]},
+            {"case": view, "step": _STEPS[action], **({"reason": reason} if reason else {})},
             now,
             actor,
             ticket_id=case.ticket_id,

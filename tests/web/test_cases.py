@@ -278,6 +278,9 @@ def test_complete_deliver_reassign_and_the_chain(client, desk, ctx):
     with ctx.db.read() as s:
         types = [e.type for e in s.query(Event).order_by(Event.seq)]
     assert types[-4:] == ["case.accepted", "case.reassigned", "case.completed", "case.delivered"]
+    audit = client.get("/api/v1/halls/demo/audit", headers=desk["manager"]).get_json()["events"]
+    handed = next(e for e in audit if e["type"] == "case.reassigned")
+    assert done["number"] in handed["summary"] and "调岗" in handed["summary"]
 
 
 def test_supervision_by_a_manager_and_the_owners_answer(client, desk, clock):

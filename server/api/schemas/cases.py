@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from ...domain.cases import DELIVERY_METHODS, MAX_MATERIALS, OUTCOMES, REFUSAL_REASONS, SUSPEND_KINDS
+from ...domain.cases import (
+    DELIVERY_METHODS,
+    MAX_ANSWER,
+    MAX_MATERIALS,
+    MAX_OUTCOME_REASON,
+    OUTCOMES,
+    REFUSAL_REASONS,
+    SUSPEND_KINDS,
+)
 from .base import Choice, Day, In, Out, Query, Str, Text, Texts, say
 from .common import DATE, DATETIME, Clerk
 
@@ -12,7 +20,7 @@ CASE_STATUSES = ("accepted", "suspended", "completed", "delivered")
 URGENCIES = ("green", "yellow", "red")
 
 
-class Material(Out):
+class ReceivedMaterial(Out):
     name = fields.String(required=True)
 
 
@@ -81,7 +89,7 @@ class Case(Out):
     )
     urgency = fields.String(required=True, metadata={"enum": list(URGENCIES)})
     reason = fields.String(required=True, allow_none=True)
-    materials = fields.List(fields.Nested(Material), required=True)
+    materials = fields.List(fields.Nested(ReceivedMaterial), required=True)
     completed_at = fields.String(required=True, allow_none=True, metadata=DATETIME)
     delivered_at = fields.String(required=True, allow_none=True, metadata=DATETIME)
     delivery_method = fields.String(required=True, allow_none=True, metadata={"enum": list(DELIVERY_METHODS)})
@@ -115,13 +123,17 @@ class CompleteIn(In):
 
     outcome = Choice(
         OUTCOMES,
-        message=say("未知的办理结果 $field（可选：done/accepted/refused/notice）", "unknown $field"),
+        message=say(
+            "未知的办理结果：$field 须为 done/accepted/refused/notice",
+            "unknown outcome: $field is done, accepted, refused or notice",
+        ),
         metadata={
             "description": "done 办结 | accepted 受理 (opens a case) | refused 不予受理 | notice 一次告知"
         },
     )
     reason = Text(
-        500, metadata={"description": "refused: 说明理由 (required); accepted 即办件: why (required)"}
+        MAX_OUTCOME_REASON,
+        metadata={"description": "refused: 说明理由 (required); accepted 即办件: why (required)"},
     )
     reason_code = Text(
         32, metadata={"enum": list(REFUSAL_REASONS), "description": "refused: the listed reason"}
@@ -156,4 +168,4 @@ class SuperviseIn(In):
 
 
 class AnswerIn(In):
-    answer = Text(1000, required=True)
+    answer = Text(MAX_ANSWER, required=True)
