@@ -120,6 +120,7 @@ def test_an_unknown_outcome_is_a_clear_error_and_nothing_changes(client, desk, c
     assert r.status_code == 400
     err = r.get_json()["error"]
     assert err["code"] == "invalid_field" and err["field"] == "outcome"
+    assert "办理结果" in err["message"] and "accepted" in err["message"] and "refused" in err["message"]
     assert counts(ctx) == before
     assert client.get(f"/api/v1/tickets/{tid}").get_json()["status"] == "serving"
 
@@ -397,3 +398,37 @@ def test_case_events_reach_staff_whole_and_anonymous_sockets_empty(app, client, 
     # the replay after a reconnect holds no more for the public than the live push
     replay = anonymous.emit("subscribe", {"hall": "demo", "since": 0}, callback=True)
     assert all(e["data"] == {} for e in replay["events"] if e["type"].startswith("case."))
+
+
+# ---------------------------------------------------------------- numbering under concurrency
+
+
+def test_cases_accepted_at_once_get_distinct_numbers_on_every_database(any_db_app, clock):
+    """Four clerks accept at the same moment: numbers 0001-0004, none twice, none lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.services import tickets as ts
+    from server.services import windows as ws
+    from tests.helpers import principal
+
+    ctx = any_db_app.extensions["hallq"]
+    clock.now = local(2026, 9, 30)
+    kiosk = principal(ctx, "kiosk")
+    served = []
+    for window, service in ((2, "A"), (3, "A"), (4, "B"), (5, "B")):
+        clerk = principal(ctx, "clerk", f"clerk{window:02d}")
+        ws.sign_in(ctx, clerk, window)
+        ts.issue_ticket(ctx, kiosk, service)
+        t = ts.call_next(ctx, clerk, window)
+        assert t is not None
+        ts.act_on_ticket(ctx, clerk, t["id"], "start")
+        served.append((clerk, t["id"]))
+
+    def accept_one(item):
+        clerk, tid = item
+        return ts.act_on_ticket(ctx, clerk, tid, "complete", outcome="accepted")["case"]["number"]
+
+    with ThreadPoolExecutor(4) as pool:
+        numbers = list(pool.map(accept_one, served))
+    assert sorted(n[-4:] for n in numbers) == ["0001", "0002", "0003", "0004"]
+    assert all(n.startswith("20260930-") for n in numbers)
