@@ -24,6 +24,17 @@ SERVICE_UPDATED = "service.updated"
 TRIP_REPEATED = "trip.repeated"
 #: a year of the working-day calendar imported (staff only: the public gets no data)
 CALENDAR_IMPORTED = "calendar.imported"
+#: a case (办件): staff audiences only (domain/disclosure.py gives the public no data of them)
+CASE_ACCEPTED = "case.accepted"
+CASE_SUSPENDED = "case.suspended"
+CASE_RESUMED = "case.resumed"
+CASE_COMPLETED = "case.completed"
+CASE_DELIVERED = "case.delivered"
+CASE_REASSIGNED = "case.reassigned"
+CASE_SUPERVISED = "case.supervised"
+CASE_ANSWERED = "case.answered"
+#: the citizen confirmed receiving the result on their case page
+CASE_CONFIRMED = "case.confirmed"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 

@@ -10,6 +10,7 @@ from ..services import notices, print_jobs, transfers
 from ..services import tickets as ticket_service
 from ..web.throttle import notice_code_lookup
 from .blueprint import PUBLIC, bp, ctx
+from .schemas.cases import CompleteIn
 from .schemas.common import Empty
 from .schemas.tickets import IssueIn, Notice, NoticeIn, PrintJob, Ticket, Tickets, TransferIn
 
@@ -70,11 +71,20 @@ def no_show(_: dict[str, Any], ticket_id: str) -> Any:
 
 
 @bp.post("/tickets/<ticket_id>/complete")
-@bp.arguments(EMPTY, required=False)
-@bp.response(200, TICKET)
-def complete(_: dict[str, Any], ticket_id: str) -> Any:
-    """Service finished: done (the clerk at its window)"""
-    return _act(ticket_id, "complete")
+@bp.arguments(CompleteIn(), required=False, example={"outcome": "accepted", "materials": ["身份证"]})
+@bp.response(200, TICKET, description="the ticket with its outcome; `case` when it was accepted")
+def complete(body: dict[str, Any], ticket_id: str) -> Any:
+    """Service finished: done, accepted (opens a case), refused or notice (the clerk at its window)"""
+    return ticket_service.act_on_ticket(
+        ctx(),
+        current_principal(),
+        ticket_id,
+        "complete",
+        outcome=body.get("outcome"),
+        reason=body.get("reason"),
+        reason_code=body.get("reason_code"),
+        materials=body.get("materials"),
+    )
 
 
 @bp.post("/tickets/<ticket_id>/cancel")

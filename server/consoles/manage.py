@@ -84,6 +84,13 @@ def overdue_page() -> str:
     return render_page("manage/overdue.html")
 
 
+@bp.get("/cases")
+@login_required
+def cases_page() -> str:
+    """限时办结制: the hall's yellow and red cases, live, and supervision (督办)."""
+    return render_page("manage/cases.html")
+
+
 @bp.get("/staff")
 @login_required
 def staff_page() -> str:

@@ -81,6 +81,9 @@ def _describe(e: Event, numbers: dict[int, int]) -> str:
         scope = "本大厅" if d.get("scope") else "所有大厅"
         source, n = d.get("source") or "", d.get("recomputed", 0)
         parts.append(f"{d.get('year')} 年工作日历（{scope}）{source}，重算办件 {n} 件")
+    if e.type.startswith("case.") and isinstance(d.get("case"), dict):
+        c = d["case"]
+        parts.append(f"办件 {c.get('number', '')} {c.get('service_name', '')} 责任人 {_who(c.get('owner'))}")
     if d.get("reason"):
         parts.append(str(d["reason"]))
     if "change" in d:

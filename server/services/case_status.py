@@ -13,14 +13,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import event_names as names
 from ..domain.errors import RuleViolation
 from ..storage.models import Case, CaseStep, Hall, Service, User
 from .core.context import Context
 from .core.errors import not_found
 from .core.events import record
-
-#: the citizen confirmed receiving the result (an event for the audit log and the staff)
-CASE_CONFIRMED = "case.confirmed"
 
 #: the steps a citizen sees of their case's history
 CITIZEN_STEPS = ("accepted", "suspended", "resumed", "completed", "delivered", "confirmed")
@@ -100,7 +98,7 @@ def confirm_received(ctx: Context, code: str) -> dict[str, Any]:
             day = now.astimezone(ZoneInfo(hall.timezone)).date()
             s.add(CaseStep(case_id=case.id, kind="confirmed", at=now, day=day, owner_id=case.owner_id))
             # staff only (domain.disclosure gives unknown types no data publicly); the audit log
-            event = record(s, hall, CASE_CONFIRMED, {"case": {"code": case.code, "number": case.number}}, now)
+            event = record(s, hall, names.CASE_CONFIRMED, {"case": {"code": case.code, "number": case.number}}, now)
     if event is not None:
         ctx.publish([event])
     return citizen_case(ctx, code)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import event_names as names
+from ..domain import cases as case_rules
 from ..domain import ticket as lifecycle
 from ..domain import window as window_rules
 from ..domain.choose_next import call_order
@@ -24,6 +25,7 @@ from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
 from ..domain.transfer import first_contact_owner
 from ..storage.models import Hall, Notice, Service, Ticket, Window
+from .core.casework import case_view, local_day, open_case
 from .core.context import Context, Envelope
 from .core.credentials import citizen_key
 from .core.duty import covered_windows
@@ -45,6 +47,7 @@ from .core.readmodels import ticket_with_position, transfer_chain
 from .core.rows import hall_day, load_hall, load_ticket, load_window, rows_changed
 from .core.states import apply_ticket_state, state_columns, ticket_state, window_state
 from .core.views import ticket_view
+from .core.workcal import hall_calendar
 
 log = logging.getLogger(__name__)
 
@@ -306,8 +309,22 @@ QUEUE_ACTIONS: dict[str, tuple[tuple[str, ...], Transition, str]] = {
 ACTIONS = (*WINDOW_ACTIONS, *QUEUE_ACTIONS)
 
 
-def act_on_ticket(ctx: Context, actor: Principal, public_id: str, action: str) -> dict[str, Any]:
-    """Recall, start, no-show, complete (the clerk at the ticket's window), cancel, reactivate."""
+def act_on_ticket(
+    ctx: Context,
+    actor: Principal,
+    public_id: str,
+    action: str,
+    outcome: str | None = None,
+    reason: str | None = None,
+    reason_code: str | None = None,
+    materials: list[Any] | None = None,
+) -> dict[str, Any]:
+    """Recall, start, no-show, complete (the clerk at the ticket's window), cancel, reactivate.
+
+    Completing records the outcome (domain/cases.py: done by default, notice when a one-time
+    notice was given, accepted, refused with its reason); an accepted ticket opens its case in
+    the same transaction and the answer carries it as `case`.
+    """
     if action in WINDOW_ACTIONS:
         roles: tuple[str, ...] = ("clerk",)
         transition, event_type = WINDOW_ACTIONS[action]
@@ -329,14 +346,48 @@ def act_on_ticket(ctx: Context, actor: Principal, public_id: str, action: str) -
                     "this ticket is not at the window you are signed in at",
                 )
         window_id = t.window_id
+        decided, received = None, None
+        if action == "complete":
+            noticed = bool(s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == t.id)))
+            decided = case_rules.decide_outcome(
+                outcome,
+                reason,
+                reason_code,
+                notice_given=noticed,
+                promised_limit_days=case_rules.promised_limit(t.service.guide),
+            )
+            received = case_rules.received_materials(materials, decided.kind)
         apply_ticket_state(t, transition(ticket_state(t), now))
         if action == "start" and actor.user_id is not None:
             t.owner_id = first_contact_owner(t.owner_id, actor.user_id)
+        if decided is not None:
+            t.outcome, t.outcome_reason = decided.kind, decided.stored_reason
         s.flush()
         data: dict[str, Any] = {"ticket": ticket_view(t, hall.code)}
         if action in QUEUE_ACTIONS:
             data["waiting"] = {t.service.code: waiting_count(s, t.service_id, t.business_day)}
-        event = record(s, hall, event_type, data, now, actor, window_id=window_id, ticket_id=t.id)
+        if decided is not None:
+            data["outcome"] = decided.kind
+        events = [record(s, hall, event_type, data, now, actor, window_id=window_id, ticket_id=t.id)]
         view = ticket_with_position(ctx, s, t)
-    ctx.publish([event])
+        if decided is not None:
+            view["outcome"] = decided.kind
+            view["outcome_reason"] = t.outcome_reason
+        if decided is not None and decided.kind == case_rules.ACCEPTED:
+            case = open_case(s, hall, t, actor.user_id, now, decided.reason, received)
+            calendar = hall_calendar(s, hall)
+            view["case"] = case_view(s, case, hall, local_day(hall, now), calendar)
+            events.append(
+                record(
+                    s,
+                    hall,
+                    names.CASE_ACCEPTED,
+                    {"case": view["case"]},
+                    now,
+                    actor,
+                    window_id=window_id,
+                    ticket_id=t.id,
+                )
+            )
+    ctx.publish(events)
     return view

@@ -5,6 +5,7 @@ import { hallToday, shortTime } from "./lib/time.js";
 import { api, errorText, paths } from "./lib/api.js";
 import { say } from "./lib/toast.js";
 import { live } from "./lib/live.js";
+import { initCases, onCaseEvent } from "./clerk-cases.js";
 
 const root = document.getElementById("console");
 const hall = root.dataset.hall;
@@ -126,6 +127,7 @@ function render() {
   $("btn-start").disabled = status !== "called";
   $("btn-no-show").disabled = status !== "called";
   $("btn-complete").disabled = status !== "serving";
+  $("btn-outcome").disabled = status !== "serving";
   $("pause-form").hidden = w.status !== "open";
   $("btn-resume").hidden = w.status !== "paused";
   $("btn-sign-out").disabled = !!cur;
@@ -761,6 +763,7 @@ setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
 
 // ── start ──────────────────────────────────────────────────
 (async function start() {
+  initCases({ current: function () { return state.win && state.win.current; }, afterComplete: loadWindow });
   try {
     await loadMe();
     await loadSnapshot();
@@ -775,6 +778,7 @@ setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
     onEvent: function (env) {
       onFollowEvent(env);
       onStaffEvent(env);
+      onCaseEvent(env, me);
       if (env.type === "print.updated" && env.data) onPrintJob(env.data.job);
       if (env.type === "window.updated" && env.data && env.data.window) {
         const w = env.data.window;

@@ -21,6 +21,7 @@ from sqlalchemy import String, select
 
 from server.api.schemas import admin as admin_schemas
 from server.api.schemas import calendars as calendar_schemas
+from server.api.schemas import cases as case_schemas
 from server.api.schemas import halls as hall_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
@@ -540,6 +541,12 @@ STORED = {
     (staff_schemas.LeaveIn, "user"): (models.User, "username"),
     (staff_schemas.LeaveIn, "reason"): (models.Leave, "reason"),
     (staff_schemas.LeaveIn, "handover_note"): (models.Leave, "handover_note"),
+    (case_schemas.SuspendIn, "reason"): (models.CaseStep, "reason"),
+    (case_schemas.DeliverIn, "note"): (models.Case, "delivery_note"),
+    (case_schemas.ReassignIn, "to"): (models.User, "username"),
+    (case_schemas.ReassignIn, "reason"): (models.CaseStep, "reason"),
+    (case_schemas.SuperviseIn, "note"): (models.Case, "supervision_note"),
+    (case_schemas.AnswerIn, "answer"): (models.CaseStep, "reason"),
 }
 #: text fields that are not stored as sent: hashed, looked up elsewhere, or composed
 NOT_STORED = {
@@ -548,6 +555,9 @@ NOT_STORED = {
     (ticket_schemas.IssueIn, "phone"),  # a keyed hash
     (ticket_schemas.IssueIn, "notice"),  # looked up by code (and token)
     (staff_schemas.CloseIn, "reason"),  # composed into the attendance reason: checked below
+    (case_schemas.CompleteIn, "reason"),  # composed into the ticket's outcome reason: checked below
+    (case_schemas.CompleteIn, "reason_code"),  # one of a list
+    (case_schemas.SuspendIn, "kind"),  # one of a list
 }
 
 
@@ -579,6 +589,15 @@ def test_every_stored_text_field_is_as_long_as_its_column():
         )
     assert set(STORED) | NOT_STORED <= seen
     assert SERVICE_CODE_LEN == _column(models.Service, "code")  # a path names it
+
+
+def test_an_outcome_reason_fits_the_ticket_and_case_columns_it_is_stored_in():
+    from server.domain.cases import REFUSAL_REASONS, Outcome
+
+    reason = case_schemas.CompleteIn().fields["reason"].max_len
+    longest = Outcome("refused", "r" * reason, max(REFUSAL_REASONS, key=len)).stored_reason or ""
+    assert len(longest) <= _column(models.Ticket, "outcome_reason")
+    assert reason <= _column(models.Case, "reason") and reason <= _column(models.CaseStep, "reason")
 
 
 def test_a_closing_reason_fits_the_attendance_reason_it_is_composed_into():

@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import bearer, gen_token
 
-MANAGER_PAGES = ("/manage/hall", "/manage/audit", "/manage/staff")
+MANAGER_PAGES = ("/manage/hall", "/manage/cases", "/manage/audit", "/manage/staff")
 ADMIN_PAGES = (
     "/admin/",
     "/admin/halls",

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validates_schema
 
 from .base import MISSING, NOT_LIST, Flag, In, Int, Link, Out, Str, StrMap, Text, field_messages, say
+from .cases import Case
 from .common import DATE, DATETIME, BoardClerk, HallRef, Message, WindowRef
 
 TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled")
@@ -136,6 +137,11 @@ class Ticket(Out):
     repeat_trip = fields.Integer(metadata={"description": "visits for one matter (third and later)"})
     on_post = fields.Nested(OnPost, metadata={"description": "call-next"})
     message = fields.Nested(Message, metadata={"description": "transfer: where the citizen goes"})
+    outcome = fields.String(
+        metadata={"enum": ["done", "accepted", "refused", "notice"], "description": "complete"}
+    )
+    outcome_reason = fields.String(allow_none=True, metadata={"description": "complete"})
+    case = fields.Nested(Case, metadata={"description": "complete with outcome accepted: the case opened"})
 
 
 class Tickets(Out):
