@@ -98,7 +98,9 @@ def confirm_received(ctx: Context, code: str) -> dict[str, Any]:
             day = now.astimezone(ZoneInfo(hall.timezone)).date()
             s.add(CaseStep(case_id=case.id, kind="confirmed", at=now, day=day, owner_id=case.owner_id))
             # staff only (domain.disclosure gives unknown types no data publicly); the audit log
-            event = record(s, hall, names.CASE_CONFIRMED, {"case": {"code": case.code, "number": case.number}}, now)
+            event = record(
+                s, hall, names.CASE_CONFIRMED, {"case": {"code": case.code, "number": case.number}}, now
+            )
     if event is not None:
         ctx.publish([event])
     return citizen_case(ctx, code)
