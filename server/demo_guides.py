@@ -180,7 +180,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 3,
         "promised_limit_days": 1,
-        "warn_days": 0,
+        "warn_days": 1,
         "fees": "免费",
         "legal_basis": "《住房公积金管理条例》；本市住房公积金提取管理办法",
         "keywords": ["公积金提取", "住房公积金", "公积金贷款", "租房提取", "缴存", "销户"],
@@ -204,7 +204,7 @@ DEMO_GUIDES: dict[str, dict[str, Any]] = {
         ],
         "legal_limit_days": 3,
         "promised_limit_days": 1,
-        "warn_days": 0,
+        "warn_days": 1,
         "fees": "免费（营业执照、首套印章免费）",
         "legal_basis": "《中华人民共和国公司法》；《中华人民共和国市场主体登记管理条例》；"
         "《中华人民共和国市场主体登记管理条例实施细则》",

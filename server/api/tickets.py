@@ -12,7 +12,8 @@ from ..web.throttle import notice_code_lookup
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.cases import CompleteIn
 from .schemas.common import Empty
-from .schemas.tickets import IssueIn, Notice, NoticeIn, PrintJob, Ticket, Tickets, TransferIn
+from .schemas.print_jobs import PrintJob
+from .schemas.tickets import IssueIn, Notice, NoticeIn, Ticket, Tickets, TransferIn
 
 EMPTY, TICKET, NOTICE = Empty(), Ticket(), Notice()
 

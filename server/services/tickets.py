@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from .core.duty import covered_windows
 from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
-from .core.print_queue import enqueue_ticket, ticket_print_state
+from .core.print_queue import enqueue_at_window, enqueue_ticket, ticket_print_state
 from .core.queue import (
     average_service_s,
     current_ticket,
@@ -347,6 +348,7 @@ def act_on_ticket(
                 )
         window_id = t.window_id
         decided, received = None, None
+        receipt: dict[str, Any] | None = None
         if action == "complete":
             noticed = bool(s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == t.id)))
             decided = case_rules.decide_outcome(
@@ -389,5 +391,35 @@ def act_on_ticket(
                     ticket_id=t.id,
                 )
             )
+            receipt = _receipt_slip(ctx, hall, view["case"], now)
     ctx.publish(events)
+    if receipt is not None:
+        # the acceptance receipt (受理回执) on the window's printer, after commit; a printing
+        # problem never undoes the case (the A4 receipt is at /c/<code>/receipt)
+        try:
+            view["case"]["print"] = enqueue_at_window(ctx, window_id, t.id, receipt, actor.role, "receipt")
+        except Exception:
+            log.exception("could not queue the receipt of case %s", view["case"]["number"])
+            view["case"]["print"] = None
     return view
+
+
+def _receipt_slip(ctx: Context, hall: Hall, case: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """What the acceptance receipt prints (stored with its print job)."""
+    owner = case.get("owner") or {}
+    due_note = None
+    if case.get("due") is None and case.get("calendar_missing"):
+        due_note = f"待定（{case['calendar_missing']} 年放假安排公布后确定）"
+    return {
+        "kind": "receipt",
+        "hall_name": hall.name,
+        "service_name": case["service_name"],
+        "case_number": case["number"],
+        "accepted_at": now.astimezone(ZoneInfo(hall.timezone)).isoformat(),
+        "materials": [m.get("name") for m in case.get("materials") or [] if isinstance(m, dict)],
+        "due": case.get("due"),
+        "due_note": due_note,
+        "limit_days": case.get("limit_days"),
+        "owner": f"{owner['name']}（工号 {owner['badge']}）" if owner.get("badge") else owner.get("name"),
+        "case_url": ctx.links.case(case["code"]),
+    }

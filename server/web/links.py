@@ -34,3 +34,6 @@ class RequestLinks:
 
     def notice(self, token: str) -> str:
         return absolute_url(f"/n/{token}", self.base)
+
+    def case(self, code: str) -> str:
+        return absolute_url(f"/c/{code}", self.base)

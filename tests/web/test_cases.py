@@ -173,7 +173,9 @@ def test_a_controllable_clock_turns_a_case_yellow_then_red(client, desk, clock):
         return next(c["urgency"] for c in listed if c["code"] == code)
 
     assert level() == "green"
-    clock.now = local(2026, 10, 8)  # 2 working days left (9 and 10 October): the default warn_days
+    clock.now = local(2026, 10, 8)  # 2 working days left (9 and 10 October); 户籍's warn_days is 1
+    assert level() == "green"
+    clock.now = local(2026, 10, 9)  # 1 working day left (the 调休 Saturday 10 October)
     assert level() == "yellow"
     assert [
         c["code"] for c in client.get("/api/v1/cases?urgency=yellow", headers=desk["c2"]).get_json()["cases"]
@@ -432,3 +434,36 @@ def test_cases_accepted_at_once_get_distinct_numbers_on_every_database(any_db_ap
         numbers = list(pool.map(accept_one, served))
     assert sorted(n[-4:] for n in numbers) == ["0001", "0002", "0003", "0004"]
     assert all(n.startswith("20260930-") for n in numbers)
+
+
+def test_accepting_prints_the_receipt_on_the_windows_printer(client, desk, ctx, clock):
+    """受理回执: the window's printer gets the receipt — case number, due date, owner, the QR of
+    the citizen's page — in GB18030; the A4 receipt and the citizen's page show the same case."""
+    from sqlalchemy import select
+
+    from server.services.core.print_queue import render_slip
+    from server.services.print_jobs import add_printer
+    from server.storage.models import PrintJob
+
+    add_printer(ctx, "demo", "2号窗口打印机", "dummy://", window_number=2)
+    clock.now = local(2026, 9, 30)
+    case = accept(client, desk, materials=["居民身份证"])["case"]
+    assert case["print"] is not None and case["print"]["status"] in ("queued", "sent", "printed")
+    assert case["url"].endswith(f"/c/{case['code']}") and case["receipt_url"].endswith("/receipt")
+    with ctx.db.read() as s:
+        job = s.scalar(select(PrintJob).where(PrintJob.kind == "receipt"))
+        data = render_slip(job.slip, "text", 80)
+    text = data.decode("gb18030", errors="replace")
+    assert "受理回执" in text and case["number"] in text and "承诺办结日期：2026-10-10" in text
+    assert "王芳" in text and "居民身份证" in text
+    assert f"/c/{case['code']}".encode() in data  # the QR leads to the citizen's page
+    page = client.get(f"/c/{case['code']}").get_data(as_text=True)
+    assert case["number"] in page and "2026-10-10" in page
+    receipt = client.get(f"/c/{case['code']}/receipt").get_data(as_text=True)
+    assert case["number"] in receipt and "居民身份证" in receipt
+
+
+def test_a_window_without_a_printer_accepts_all_the_same(client, desk, clock):
+    clock.now = local(2026, 9, 30)
+    case = accept(client, desk)["case"]
+    assert case["print"] is None and case["due"] == "2026-10-10"

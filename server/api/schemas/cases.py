@@ -13,8 +13,9 @@ from ...domain.cases import (
     REFUSAL_REASONS,
     SUSPEND_KINDS,
 )
-from .base import Choice, Day, In, Out, Query, Str, Text, Texts, say
+from .base import Choice, Day, In, Link, Out, Query, Str, Text, Texts, say
 from .common import DATE, DATETIME, Clerk
+from .print_jobs import PrintJob
 
 CASE_STATUSES = ("accepted", "suspended", "completed", "delivered")
 URGENCIES = ("green", "yellow", "red")
@@ -68,6 +69,13 @@ class Case(Out):
         required=True, metadata={"description": "unguessable (96 bits): the citizen's page key"}
     )
     number = fields.String(required=True, metadata={"example": "20261130-A-0001"})
+    url = Link("/c/{code}", metadata={"description": "the citizen's case page (the receipt's QR)"})
+    receipt_url = Link("/c/{code}/receipt", metadata={"description": "the A4 acceptance receipt"})
+    print = fields.Nested(
+        PrintJob,
+        allow_none=True,
+        metadata={"description": "the receipt slip on the window's printer (accepting)"},
+    )
     hall = fields.String(required=True)
     service = fields.String(required=True)
     service_name = fields.String(required=True)

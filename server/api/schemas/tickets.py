@@ -9,28 +9,12 @@ from marshmallow import ValidationError, fields, validates_schema
 from .base import MISSING, NOT_LIST, Flag, In, Int, Link, Out, Str, StrMap, Text, field_messages, say
 from .cases import Case
 from .common import DATE, DATETIME, BoardClerk, HallRef, Message, WindowRef
+from .print_jobs import PrintJob
 
 TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled")
-JOB_STATUSES = ("queued", "sent", "printed", "failed")
 
 
 # ---------------------------------------------------------------- printing
-
-
-class PrintJob(Out):
-    """A slip on its way to a printer (`id` is null when the slip could not even be queued)."""
-
-    id = fields.String(required=True, allow_none=True)
-    printer = fields.Integer()
-    ticket = fields.String(allow_none=True)
-    number = fields.String(allow_none=True)
-    status = fields.String(required=True, metadata={"enum": list(JOB_STATUSES)})
-    attempts = fields.Integer()
-    error_kind = fields.String(allow_none=True)
-    error = fields.String(allow_none=True)
-    reprint = fields.Boolean()
-    created_at = fields.String(metadata=DATETIME)
-    kiosk_reprints_left = fields.Integer(metadata={"description": "on GET /tickets/<id> only"})
 
 
 class JobCounts(Out):

@@ -32,6 +32,8 @@ class Links(Protocol):
 
     def notice(self, token: str) -> str: ...
 
+    def case(self, code: str) -> str: ...
+
 
 @dataclass(frozen=True)
 class BaseLinks:
@@ -44,6 +46,9 @@ class BaseLinks:
 
     def notice(self, token: str) -> str:
         return f"{self.base.rstrip('/')}/n/{token}"
+
+    def case(self, code: str) -> str:
+        return f"{self.base.rstrip('/')}/c/{code}"
 
 
 @dataclass
