@@ -113,6 +113,8 @@ function renderCases() {
       buttons.push(actionButton(c, "deliver", tr("case_act_deliver"), "teal"));
     }
     if (sup) buttons.push(actionButton(c, "answer", tr("case_act_answer"), "red"));
+    // the A4 acceptance receipt (受理回执), for a window without a slip printer or a lost slip
+    if (c.receipt_url) buttons.push(h("a", { class: "btn ghost sm", href: c.receipt_url, target: "_blank", rel: "noopener", text: tr("case_receipt") }));
     body.appendChild(h("tr", { class: "case-row urgency-" + c.urgency, dataset: { caseCode: c.code, caseNumber: c.number, status: c.status, urgency: c.urgency } },
       h("td", {}, h("b", { class: "num", text: c.number }),
         sup ? h("span", { class: "tag prio", text: tr("case_supervised") }) : null),
