@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from .services.core.context import Context
@@ -107,3 +109,96 @@ def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中�
         for w in s.scalars(select(Window).where(Window.hall_id == hall.id)):
             w.a_user_id, w.b_user_id = clerks[w.number].id, clerks[B_POSTS[w.number]].id
     return True
+
+
+#: the demo's cases (办件): (service, owner, accepted how many days ago, what happened since)
+DEMO_CASES = [
+    ("B", "clerk04", 2, "open"),  # 不动产: 5 working days, due later this week or next
+    ("B", "clerk05", 6, "open"),  # yellow or red by now
+    ("A", "clerk02", 4, "open"),  # 户籍: 3 working days — late
+    ("A", "clerk03", 1, "open"),
+    ("F", "clerk08", 0, "open"),  # 公积金: 1 working day — yellow from the start
+    ("H", "clerk03", 3, "suspended"),  # 出入境: waiting for the citizen's materials (补正)
+    ("B", "clerk04", 9, "supervised"),  # late, under the manager's supervision
+    ("A", "clerk02", 8, "completed"),
+    ("B", "clerk05", 12, "delivered"),
+]
+
+
+def seed_demo_cases(ctx: Context, code: str = DEMO_HALL) -> int:
+    """A realistic spread of cases for the demo hall, once (0 when it has cases already): some due
+    this week, some yellow, some red, one suspended, one under supervision, one delivered. Their
+    due dates come from the hall's working-day calendar like any case's."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from .domain import cases as case_rules
+    from .services.core.casework import refresh_due
+    from .services.core.workcal import hall_calendar
+    from .storage.models import Case, CaseStep, User
+
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == code))
+        if hall is None or s.scalar(select(Case.id).where(Case.hall_id == hall.id).limit(1)) is not None:
+            return 0
+        calendar = hall_calendar(s, hall)
+        services = {svc.code: svc for svc in hall.services}
+        people = {u.username: u for u in s.scalars(select(User).where(User.hall_id == hall.id))}
+        manager = people["manager"]
+        per_day: dict[object, int] = {}
+        for service_code, username, days_ago, fate in DEMO_CASES:
+            svc, owner = services[service_code], people[username]
+            at = now - timedelta(days=days_ago)
+            day = at.astimezone(ZoneInfo(hall.timezone)).date()
+            per_day[day] = per_day.get(day, 0) + 1
+            window = next((w for w in hall.windows if w.a_user_id == owner.id), None)
+            case = Case(
+                code=case_rules.new_case_code(),
+                number=case_rules.case_number(day, svc.prefix, per_day[day]),
+                hall_id=hall.id,
+                service_id=svc.id,
+                window_id=window.id if window else None,
+                owner_id=owner.id,
+                status="accepted",
+                accepted_at=at,
+                accepted_day=day,
+                limit_days=case_rules.case_limit(svc.guide),
+                legal_limit_days=case_rules.legal_limit(svc.guide),
+                warn_days=case_rules.warn_days(svc.guide),
+                materials=[{"name": "居民身份证"}, {"name": "申请表"}],
+            )
+            s.add(case)
+            s.flush()
+            steps: list[tuple[str, datetime, int, str | None]] = [("accepted", at, owner.id, None)]
+            if fate == "suspended":
+                steps.append(("suspended", at + timedelta(days=1), owner.id, "补正：缺少户口簿原件"))
+                case.status = "suspended"
+            if fate == "supervised":
+                case.supervised_at, case.supervised_by_id = now, manager.id
+                case.supervision_note = "已超期，请说明原因并于明日前办结"
+                case.supervision_due = (now + timedelta(days=1)).astimezone(ZoneInfo(hall.timezone)).date()
+                steps.append(("supervised", now, manager.id, case.supervision_note))
+            if fate in ("completed", "delivered"):
+                done = at + timedelta(days=2)
+                case.status, case.completed_at = "completed", done
+                steps.append(("completed", done, owner.id, None))
+            if fate == "delivered":
+                case.status, case.delivered_at = "delivered", at + timedelta(days=3)
+                case.delivery_method, case.delivery_note = "window", "窗口领取"
+                steps.append(("delivered", at + timedelta(days=3), owner.id, None))
+            for kind, when, by, reason in steps:
+                s.add(
+                    CaseStep(
+                        case_id=case.id,
+                        kind=kind,
+                        at=when,
+                        day=when.astimezone(ZoneInfo(hall.timezone)).date(),
+                        by_user_id=by if kind != "supervised" else manager.id,
+                        owner_id=owner.id,
+                        reason=reason,
+                    )
+                )
+            s.flush()
+            refresh_due(s, case, calendar)
+        return len(DEMO_CASES)

@@ -175,7 +175,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
     _check_port(host, port)
     from .. import create_app
-    from ..demo import DEMO_HALL, accounts_banner, seed_demo
+    from ..demo import DEMO_HALL, accounts_banner, seed_demo, seed_demo_cases
     from ..services.accounts import create_token
     from ..storage.migrate import upgrade
 
@@ -183,6 +183,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
     app = create_app(overrides(obj))
     ctx = app.extensions["hallq"]
     created = seed_demo(ctx)
+    seed_demo_cases(ctx)
     kiosk = create_token(ctx, "kiosk", DEMO_HALL, label="demo kiosk")
     board = create_token(ctx, "board", DEMO_HALL, label="demo board")
     clerk = create_token(ctx, "clerk", DEMO_HALL, username="clerk02", label="demo script clerk02")
@@ -231,12 +232,14 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
 def demo_seed(obj: dict[str, Any]) -> None:
     """Create the demo hall in the configured database (upgrading it first), without serving."""
     from .. import create_app
-    from ..demo import seed_demo
+    from ..demo import seed_demo, seed_demo_cases
     from ..storage.migrate import upgrade
 
     settings = load_settings(obj)
     upgrade(settings["DATABASE_URL"])
-    created = seed_demo(create_app(overrides(obj)).extensions["hallq"])
+    ctx = create_app(overrides(obj)).extensions["hallq"]
+    created = seed_demo(ctx)
+    seed_demo_cases(ctx)
     click.echo("demo hall created" if created else "demo hall exists already")
 
 
