@@ -67,6 +67,22 @@ class LiveHall:
         finally:
             app.extensions["hallq"].db.dispose()
 
+    def add_window_printer(self, spec: str, window_number: int) -> dict[str, Any]:
+        """Register a printer at a window (its notices and acceptance receipts)."""
+        from server.services.print_jobs import add_printer
+
+        app = create_app({"DATABASE_URL": self.database_url, "SECRET_KEY": "e2e", "ASYNC_MODE": "threading"})
+        try:
+            return add_printer(
+                app.extensions["hallq"],
+                self.hall,
+                f"window {window_number}",
+                spec,
+                window_number=window_number,
+            )
+        finally:
+            app.extensions["hallq"].db.dispose()
+
     def clerk_token(self, username: str) -> str:
         return self.token("clerk", username)
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.fakeprinter import FakePrinter
+
 from . import test_browser_live_hall as browser_tests
 from .test_browser_first_contact import log_in
 from .test_browser_live_hall import WAIT_MS, PageErrors, live, shoot
@@ -27,6 +29,10 @@ def test_accept_supervise_answer_complete_and_deliver(live_hall: Any, browser: A
     expect.set_options(timeout=WAIT_MS)
     hall = live_hall
     errors = PageErrors()
+
+    # window 8 has a slip printer: the acceptance receipt (受理回执) comes out there
+    printer = FakePrinter(mode="accept").start()
+    hall.add_window_printer(printer.spec, 8)
 
     # ── clerk08 (window 8, 公积金 F: promised 1 working day, so the case is yellow at once) ────
     clerk_ctx, clerk = log_in(browser, errors, hall, "clerk08")
@@ -72,6 +78,13 @@ def test_accept_supervise_answer_complete_and_deliver(live_hall: Any, browser: A
         expect(row.locator(".case-due")).to_have_text(case["due"])
         expect(row).to_have_attribute("data-urgency", "yellow")
         expect(row.locator(".urgency.yellow")).to_have_text("临期")
+    # the receipt printed at the window: case number and promised date in GB18030, QR to /c/<code>
+    assert printer.wait_for_jobs(1, timeout=15.0), "the receipt reached the window's printer"
+    slip = printer.received
+    text = slip.decode("gb18030", errors="replace")
+    assert "受理回执" in text and case_number in text
+    assert f"承诺办结日期：{case['due']}" in text if case["due"] else "承诺办结日期：待定" in text
+    assert f"/c/{code}".encode() in slip
 
     # ── live on the manager's page; 督办 with a note and a reply-by date ─────────────────────
     mrow = manager.locator(f"#cases-body tr[data-case-code='{code}']")
@@ -126,7 +139,17 @@ def test_accept_supervise_answer_complete_and_deliver(live_hall: Any, browser: A
         "completed",
         "delivered",
     ]
+    # ── the citizen's phone page (the receipt's QR) shows it delivered; they confirm it ──────
+    phone_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone = errors.watch(phone_ctx.new_page(), "case phone page")
+    phone.goto(f"{hall.url}/c/{code}")
+    expect(phone.locator("#case-status")).to_have_text("已送达")
+    expect(phone.locator("#case-delivery")).to_contain_text("EMS 1180000000000")
+    expect(phone.locator("#case-owner")).to_contain_text("黄丽")
+    phone.locator("#btn-confirm").click()
+    expect(phone.locator("#case-confirmed")).to_be_visible()
     live(clerk)
+    printer.stop()
     assert errors.errors == []
-    for c in (clerk_ctx, manager_ctx):
+    for c in (clerk_ctx, manager_ctx, phone_ctx):
         c.close()
