@@ -144,6 +144,10 @@ def test_accept_supervise_answer_complete_and_deliver(live_hall: Any, browser: A
     phone = errors.watch(phone_ctx.new_page(), "case phone page")
     phone.goto(f"{hall.url}/c/{code}")
     expect(phone.locator("#case-status")).to_have_text("已送达")
+    # the page keeps itself current: a change made elsewhere shows without a reload
+    phone.evaluate("document.getElementById('case-status').textContent = 'stale'")
+    phone.evaluate("window.hallq.refreshCase()")
+    expect(phone.locator("#case-status")).to_have_text("已送达")
     expect(phone.locator("#case-delivery")).to_contain_text("EMS 1180000000000")
     expect(phone.locator("#case-owner")).to_contain_text("黄丽")
     phone.locator("#btn-confirm").click()
