@@ -25,6 +25,30 @@ class FakeClock:
         return self.now
 
 
+def gen_hall(
+    ctx: Context,
+    code: str = "other",
+    name: str = "别处",
+    people: tuple[tuple[str, str, str], ...] = (),
+    services: tuple[str, ...] = (),
+) -> None:
+    """A second hall (the attacker's, or a neighbour's): `people` as (username, role, name), each
+    with the password "hallq-demo"; `services` as codes (also the prefix)."""
+    from server.services.core.credentials import create_user
+    from server.storage.models import Hall, Service
+
+    with ctx.db.transaction() as s:
+        hall = Hall(
+            code=code, name=name, timezone="Asia/Shanghai", rollover_hour=0, seq=0, created_at=ctx.clock()
+        )
+        s.add(hall)
+        s.flush()
+        for i, svc in enumerate(services):
+            s.add(Service(hall_id=hall.id, code=svc, prefix=svc, name=f"{name}{svc}", category="", sort=i))
+        for username, role, person in people:
+            create_user(s, username, "hallq-demo", role, person, hall)
+
+
 def gen_token(ctx: Context, role: str, user: str | None = None, hall: str = "demo") -> str:
     return create_token(ctx, role, hall, user)
 

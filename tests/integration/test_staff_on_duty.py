@@ -10,7 +10,7 @@ from server.domain.errors import RuleViolation
 from server.services import audit, halls, rerouting, staff, transfers
 from server.services import tickets as ts
 from server.services import windows as ws
-from tests.helpers import principal
+from tests.helpers import gen_hall, principal
 
 
 @pytest.fixture
@@ -169,21 +169,8 @@ def test_clerk_cannot_change_posts_or_move_services(ctx, people):
 
 
 def test_manager_of_one_hall_cannot_touch_another_hall(ctx, people, clock):
-    from server.services.core.credentials import create_user
-    from server.storage.models import Hall
 
-    with ctx.db.transaction() as s:
-        other = Hall(
-            code="other",
-            name="另一大厅",
-            timezone="Asia/Shanghai",
-            rollover_hour=0,
-            seq=0,
-            created_at=clock.now,
-        )
-        s.add(other)
-        s.flush()
-        create_user(s, "boss2", "password-123", "manager", "别处经理", other)
+    gen_hall(ctx, name="另一大厅", people=(("boss2", "manager", "别处经理"),))
     foreign = principal(ctx, "manager", "boss2", hall="other")
     for action in (
         lambda: staff.set_posts(ctx, foreign, 2, "clerk02", "clerk03"),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.storage.models import Event, Ticket
-from tests.helpers import bearer, gen_token
+from tests.helpers import bearer, gen_hall, gen_token
 
 
 @pytest.fixture
@@ -100,19 +100,8 @@ def test_no_credentials_cannot_issue(client):
 
 
 def test_token_of_another_hall_is_refused(client, ctx):
-    from server.storage.models import Hall
 
-    with ctx.db.transaction() as s:
-        s.add(
-            Hall(
-                code="other",
-                name="另一个大厅",
-                timezone="Asia/Shanghai",
-                rollover_hour=0,
-                seq=0,
-                created_at=ctx.clock(),
-            )
-        )
+    gen_hall(ctx, name="另一个大厅")
     foreign = bearer(gen_token(ctx, "kiosk", hall="other"))
     r = issue(client, foreign, hall="demo")
     assert r.status_code == 403

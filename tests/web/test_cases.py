@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from server.extensions import socketio
-from server.services.core.credentials import create_user
-from server.storage.models import Case, CaseStep, Event, Hall, Ticket
-from tests.helpers import bearer, gen_token
+from server.storage.models import Case, CaseStep, Event, Ticket
+from tests.helpers import bearer, gen_hall, gen_token
 
 
 def local(y: int, m: int, d: int, hour: int = 9) -> datetime:
@@ -324,19 +323,7 @@ def test_another_clerk_of_the_hall_may_read_but_not_act(client, desk, ctx):
 
 def test_another_halls_staff_cannot_see_or_touch_a_case(client, desk, ctx):
     code = accept(client, desk)["case"]["code"]
-    with ctx.db.transaction() as s:
-        other = Hall(
-            code="other",
-            name="别处",
-            timezone="Asia/Shanghai",
-            rollover_hour=0,
-            seq=0,
-            created_at=ctx.clock(),
-        )
-        s.add(other)
-        s.flush()
-        create_user(s, "boss2", "pw-other-hall-1", "manager", "别处主任", other)
-        create_user(s, "clerk2b", "pw-other-hall-1", "clerk", "别处办事员", other)
+    gen_hall(ctx, people=(("boss2", "manager", "别处主任"), ("clerk2b", "clerk", "别处办事员")))
     foreign = bearer(gen_token(ctx, "manager", "boss2", hall="other"))
     foreign_clerk = bearer(gen_token(ctx, "clerk", "clerk2b", hall="other"))
     before = counts(ctx)

@@ -18,8 +18,8 @@ from server.services import staff as staff_service
 from server.services import tickets as ts
 from server.services import transfers as tr
 from server.services import windows as ws
-from server.storage.models import Hall, User
-from tests.helpers import bearer, gen_token, principal
+from server.storage.models import User
+from tests.helpers import bearer, gen_hall, gen_token, principal
 
 LEAVE_REASON = "病假（住院）"
 HANDOVER = "柜子密码 4711"
@@ -129,17 +129,7 @@ def test_a_public_pause_phrase_is_shown_and_free_text_is_not(app, ctx):
 
 
 def test_a_subscription_is_what_it_asked_for(app, ctx):
-    with ctx.db.transaction() as s:
-        s.add(
-            Hall(
-                code="other",
-                name="别处",
-                timezone="Asia/Shanghai",
-                rollover_hour=0,
-                seq=0,
-                created_at=ctx.clock(),
-            )
-        )
+    gen_hall(ctx)
     ticket = ts.issue_ticket(ctx, principal(ctx, "kiosk"), "A")
     c = connect(app)
     ask = lambda **kw: c.emit("subscribe", {"hall": "demo", "since": None, **kw}, callback=True)  # noqa: E731

@@ -12,26 +12,19 @@ from sqlalchemy import select
 
 from server.extensions import socketio
 from server.services.core.credentials import create_user
-from server.storage.models import ApiToken, Hall, PrintJob, Service
-from tests.helpers import bearer, gen_token
+from server.storage.models import ApiToken, Hall, PrintJob
+from tests.helpers import bearer, gen_hall, gen_token
 
 
 @pytest.fixture
 def other_hall(ctx: Any) -> str:
-    with ctx.db.transaction() as s:
-        h = Hall(
-            code="north",
-            name="北区",
-            timezone="Asia/Shanghai",
-            rollover_hour=0,
-            seq=0,
-            created_at=ctx.clock(),
-        )
-        s.add(h)
-        s.flush()
-        s.add(Service(hall_id=h.id, code="A", prefix="A", name="综合", category="", sort=1))
-        create_user(s, "north-clerk", "hallq-demo", "clerk", "北区同事", h)
-        create_user(s, "north-manager", "hallq-demo", "manager", "北区经理", h)
+    gen_hall(
+        ctx,
+        "north",
+        "北区",
+        people=(("north-clerk", "clerk", "北区同事"), ("north-manager", "manager", "北区经理")),
+        services=("A",),
+    )
     return "north"
 
 

@@ -7,7 +7,7 @@ import pytest
 from server.extensions import socketio
 from server.services import tickets as ts
 from server.services import windows as ws
-from tests.helpers import gen_token, principal
+from tests.helpers import gen_hall, gen_token, principal
 
 
 @pytest.fixture
@@ -81,19 +81,7 @@ def test_subscribe_validates_its_payload(app, board_token):
 
 
 def test_board_of_another_hall_cannot_subscribe(app, ctx):
-    from server.storage.models import Hall
-
-    with ctx.db.transaction() as s:
-        s.add(
-            Hall(
-                code="other",
-                name="别处",
-                timezone="Asia/Shanghai",
-                rollover_hour=0,
-                seq=0,
-                created_at=ctx.clock(),
-            )
-        )
+    gen_hall(ctx)
     c = connect(app, gen_token(ctx, "board", hall="other"))
     assert c.emit("subscribe", {"hall": "demo", "since": None}, callback=True)["error"]["code"] == "forbidden"
 
