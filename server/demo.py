@@ -130,10 +130,9 @@ def seed_demo_cases(ctx: Context, code: str = DEMO_HALL) -> int:
     this week, some yellow, some red, one suspended, one under supervision, one delivered. Their
     due dates come from the hall's working-day calendar like any case's."""
     from datetime import timedelta
-    from zoneinfo import ZoneInfo
 
     from .domain import cases as case_rules
-    from .services.core.casework import refresh_due
+    from .services.core.casework import local_day, refresh_due
     from .services.core.workcal import hall_calendar
     from .storage.models import Case, CaseStep, User
 
@@ -150,7 +149,7 @@ def seed_demo_cases(ctx: Context, code: str = DEMO_HALL) -> int:
         for service_code, username, days_ago, fate in DEMO_CASES:
             svc, owner = services[service_code], people[username]
             at = now - timedelta(days=days_ago)
-            day = at.astimezone(ZoneInfo(hall.timezone)).date()
+            day = local_day(hall, at)
             per_day[day] = per_day.get(day, 0) + 1
             window = next((w for w in hall.windows if w.a_user_id == owner.id), None)
             case = Case(
@@ -177,7 +176,7 @@ def seed_demo_cases(ctx: Context, code: str = DEMO_HALL) -> int:
             if fate == "supervised":
                 case.supervised_at, case.supervised_by_id = now, manager.id
                 case.supervision_note = "已超期，请说明原因并于明日前办结"
-                case.supervision_due = (now + timedelta(days=1)).astimezone(ZoneInfo(hall.timezone)).date()
+                case.supervision_due = local_day(hall, now + timedelta(days=1))
                 steps.append(("supervised", now, manager.id, case.supervision_note))
             if fate in ("completed", "delivered"):
                 done = at + timedelta(days=2)
@@ -193,7 +192,7 @@ def seed_demo_cases(ctx: Context, code: str = DEMO_HALL) -> int:
                         case_id=case.id,
                         kind=kind,
                         at=when,
-                        day=when.astimezone(ZoneInfo(hall.timezone)).date(),
+                        day=local_day(hall, when),
                         by_user_id=by if kind != "supervised" else manager.id,
                         owner_id=owner.id,
                         reason=reason,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .. import event_names as names
 from ..domain.errors import RuleViolation
 from ..storage.models import Case, CaseStep, Hall, Service, User
+from .core.casework import local_day
 from .core.context import Context
 from .core.errors import not_found
 from .core.events import record
@@ -93,9 +94,7 @@ def confirm_received(ctx: Context, code: str) -> dict[str, Any]:
         if done is None:
             hall = s.get(Hall, case.hall_id)
             assert hall is not None
-            from zoneinfo import ZoneInfo
-
-            day = now.astimezone(ZoneInfo(hall.timezone)).date()
+            day = local_day(hall, now)
             s.add(CaseStep(case_id=case.id, kind="confirmed", at=now, day=day, owner_id=case.owner_id))
             # staff only (domain.disclosure gives unknown types no data publicly); the audit log
             event = record(

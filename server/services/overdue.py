@@ -8,12 +8,12 @@ import csv
 import io
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from ..domain.overdue import CaseHistory, Step, Tally, overdue_report
 from ..storage.models import Case, CaseStep, Service, User, Window
+from .core.casework import local_day
 from .core.context import Context
 from .core.errors import bad_field
 from .core.principal import Principal, require_hall, require_role
@@ -64,7 +64,7 @@ def overdue(
     to today)."""
     require_role(actor, ("manager", "admin"))
     with ctx.db.read() as s:
-        today = ctx.clock().astimezone(ZoneInfo(load_hall(s, hall_code).timezone)).date()
+        today = local_day(load_hall(s, hall_code), ctx.clock())
     try:
         last = date.fromisoformat(end) if end else today
     except ValueError:
