@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    LargeBinary,
     Date,
     ForeignKey,
     Index,
@@ -30,6 +31,8 @@ class Hall(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: the English name used with ?lang=en (falls back to `name` when empty)
+    name_en: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     #: hour (local) at which a new business day starts
     rollover_hour: Mapped[int] = mapped_column(Integer, default=0)
@@ -43,6 +46,13 @@ class Hall(Base):
     public_pause_reasons: Mapped[list[str] | None] = mapped_column(JSON)
     #: the hall's public commitments (服务承诺, 挂牌上岗), shown on every window board; None = none
     commitments: Mapped[str | None] = mapped_column(String(2000))
+    commitments_en: Mapped[str | None] = mapped_column(String(2000))
+    #: public supervision: the hall board shows this month's satisfaction rate per window
+    show_satisfaction: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: how citizens complain (12345 hotline, the supervision office…), shown on the phone page
+    complaint_channel: Mapped[str | None] = mapped_column(String(300))
+    #: minutes within which a citizen should be served (the dashboard's on-target share)
+    wait_target_minutes: Mapped[int | None] = mapped_column(Integer)
 
     services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
     windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
@@ -59,6 +69,7 @@ class Service(Base):
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(50), default="")
+    category_en: Mapped[str | None] = mapped_column(String(50))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: the service guide (办事指南): materials, steps, time limits, fees, legal basis (server/guide.py)
@@ -95,6 +106,7 @@ class Window(Base):
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default="closed")
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     pause_reason: Mapped[str | None] = mapped_column(String(200))
@@ -135,6 +147,8 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(16))
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the window a rating pad (评价器) is bound to
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", name="fk_api_tokens_window_id"))
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -448,3 +462,154 @@ class CaseStep(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(String(500))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class UserPhoto(Base):
+    """A clerk's photo (挂牌上岗), shown on the window board and the rating pad."""
+
+    __tablename__ = "user_photos"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    #: image/jpeg | image/png | image/webp (checked by its bytes, not by what the upload says)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Escalation(Base):
+    """A clerk's question to a manager (请示) about a ticket or a case; the manager's answer comes
+    back to the clerk, and what the citizen was told is recorded (反馈)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_hall_open", "hall_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    question: Mapped[str] = mapped_column(String(1000))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str | None] = mapped_column(String(1000))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: what the clerk told the citizen (反馈), shown on the case's page
+    feedback: Mapped[str | None] = mapped_column(String(1000))
+    fed_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rating(Base):
+    """One citizen's rating of one completed ticket (好差评, 一次一评): 5 = 非常满意 … 1 = 非常不满意."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_hall_day", "hall_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    #: the clerk who served the ticket (who was on post)
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[int] = mapped_column(Integer)
+    #: reason keys of the two low levels (domain list) and free text
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(String(500))
+    #: pad | phone
+    source: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the hall's local date of the rating
+    day: Mapped[date] = mapped_column(Date)
+
+
+class Complaint(Base):
+    """A follow-up (差评/投诉/举报): opened by a bad rating or a complaint, verified (核实), corrected
+    (整改) and answered to the citizen (回访) within its deadline in working days."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (UniqueConstraint("hall_id", "number"), Index("ix_complaints_hall_day", "hall_id", "filed_day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the unguessable key of the citizen's page /complaints/<code> (≥ 60 bits)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    #: the human number, spoken on the phone
+    number: Mapped[str] = mapped_column(String(32))
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    #: rating | phone | kiosk | hotline | letter
+    source: Mapped[str] = mapped_column(String(16))
+    #: attitude | shirking | overdue | notice | fees | integrity (廉政: the supervisor role only)
+    category: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: who and what it concerns (from the ticket where there is one)
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    text: Mapped[str] = mapped_column(String(2000), default="")
+    #: how to reach the citizen for the answer (staff only, never on a public screen)
+    contact: Mapped[str | None] = mapped_column(String(100))
+    #: the manager who entered it (hotline, letter)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    filed_day: Mapped[date] = mapped_column(Date)
+    #: None when the calendar lacks a year (`calendar_missing` names it)
+    due_day: Mapped[date | None] = mapped_column(Date)
+    calendar_missing: Mapped[int | None] = mapped_column(Integer)
+    #: open | verified | answered
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    #: upheld | not_upheld
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    #: what the verification rests on: ids of events, transfers, notices, audit rows, and a note
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    corrective_action: Mapped[str | None] = mapped_column(String(1000))
+    answer: Mapped[str | None] = mapped_column(String(1000))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_day: Mapped[date | None] = mapped_column(Date)
+
+
+class AppraisalRecord(Base):
+    """A record against a clerk (责任追究): an upheld complaint or bad rating, an overdue case or a
+    flagged repeat trip, with the manager's decision; the clerk sees it and may answer."""
+
+    __tablename__ = "appraisal_records"
+    __table_args__ = (Index("ix_appraisal_records_user_day", "user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: complaint | rating | overdue | repeat_trip
+    kind: Mapped[str] = mapped_column(String(16))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    #: the hall's local date the fault belongs to (the month it is scored in)
+    day: Mapped[date] = mapped_column(Date)
+    #: reminder (提醒) | circular (通报) | deduct (扣分)
+    decision: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    clerk_answer: Mapped[str | None] = mapped_column(String(1000))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AppraisalRules(Base):
+    """A version of the hall's appraisal rules (weights and caps); a month is scored by the version
+    in force on its first day."""
+
+    __tablename__ = "appraisal_rules"
+    __table_args__ = (UniqueConstraint("hall_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
