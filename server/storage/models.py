@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    LargeBinary,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -528,7 +528,10 @@ class Complaint(Base):
     (整改) and answered to the citizen (回访) within its deadline in working days."""
 
     __tablename__ = "complaints"
-    __table_args__ = (UniqueConstraint("hall_id", "number"), Index("ix_complaints_hall_day", "hall_id", "filed_day"))
+    __table_args__ = (
+        UniqueConstraint("hall_id", "number"),
+        Index("ix_complaints_hall_day", "hall_id", "filed_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the unguessable key of the citizen's page /complaints/<code> (≥ 60 bits)
