@@ -35,6 +35,10 @@ CASE_SUPERVISED = "case.supervised"
 CASE_ANSWERED = "case.answered"
 #: the citizen confirmed receiving the result on their case page
 CASE_CONFIRMED = "case.confirmed"
+#: 请示: a clerk's question to a manager, the answer, the feedback to the citizen (staff only)
+ESCALATION_ASKED = "escalation.asked"
+ESCALATION_ANSWERED = "escalation.answered"
+ESCALATION_FED_BACK = "escalation.fed_back"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 

@@ -25,6 +25,7 @@ from .schemas.base import UNKNOWN, split_message
 #: status of rule violations whose code says more than "conflict"
 _STATUS_BY_CODE = {
     "window_not_signed_in": 403,
+    "forbidden": 403,
     "invalid_field": 400,
     "bad_request": 400,
     "notice_not_found": 400,

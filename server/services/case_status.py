@@ -4,7 +4,8 @@ is the capability, like a ticket's id for its phone page.
 The citizen sees their matter's number, service, state in plain words, the promised date, who
 follows it (name and badge: 挂牌上岗), the materials received and its history — suspensions with
 their reason (补正: what they must bring), completion and delivery — never staff's internal steps
-(hand-overs between clerks, supervision) nor anyone's login name. They confirm receiving it.
+(hand-overs between clerks, supervision, questions to managers) nor anyone's login name; what the
+clerk told them after asking a manager (反馈) is there. They confirm receiving it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from .. import event_names as names
 from ..domain.errors import RuleViolation
-from ..storage.models import Case, CaseStep, Hall, Service, User
+from ..storage.models import Case, CaseStep, Escalation, Hall, Service, User
 from .core.casework import local_day
 from .core.context import Context
 from .core.errors import not_found
@@ -48,6 +49,13 @@ def citizen_case(ctx: Context, code: str) -> dict[str, Any]:
         service = s.get(Service, case.service_id)
         assert hall is not None and service is not None
         steps = s.scalars(select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.id)).all()
+        # 反馈: what the clerk told the citizen after asking a manager (never the question or the
+        # manager's own words: those stay with staff)
+        replies = s.scalars(
+            select(Escalation)
+            .where(Escalation.case_id == case.id, Escalation.fed_back_at.is_not(None))
+            .order_by(Escalation.fed_back_at, Escalation.id)
+        ).all()
         return {
             "code": case.code,
             "number": case.number,
@@ -74,6 +82,11 @@ def citizen_case(ctx: Context, code: str) -> dict[str, Any]:
                 }
                 for st in steps
                 if st.kind in CITIZEN_STEPS
+            ],
+            "replies": [
+                {"day": local_day(hall, e.fed_back_at).isoformat(), "text": e.feedback}
+                for e in replies
+                if e.fed_back_at is not None
             ],
         }
 

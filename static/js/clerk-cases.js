@@ -11,6 +11,7 @@ import { casePaths, caseStatusText, dueNodes, isCaseEvent } from "./lib/cases.js
 const cs = {
   current: function () { return null; },   // the ticket being served (from clerk.js)
   afterComplete: function () {},
+  escalate: function () {},   // 请示: ask a manager about a case (clerk-escalations.js)
   cases: [],
   acting: null,       // {code, action} of the open case dialog
 };
@@ -113,6 +114,7 @@ function renderCases() {
       buttons.push(actionButton(c, "deliver", tr("case_act_deliver"), "teal"));
     }
     if (sup) buttons.push(actionButton(c, "answer", tr("case_act_answer"), "red"));
+    buttons.push(actionButton(c, "escalate", tr("case_act_escalate")));
     // the A4 acceptance receipt (受理回执), for a window without a slip printer or a lost slip
     if (c.receipt_url) buttons.push(h("a", { class: "btn ghost sm", href: c.receipt_url, target: "_blank", rel: "noopener", text: tr("case_receipt") }));
     body.appendChild(h("tr", { class: "case-row urgency-" + c.urgency, dataset: { caseCode: c.code, caseNumber: c.number, status: c.status, urgency: c.urgency } },
@@ -128,6 +130,10 @@ function renderCases() {
 }
 
 function caseAction(c, action) {
+  if (action === "escalate") {
+    cs.escalate(c);
+    return;
+  }
   if (action === "resume" || action === "complete") {
     run(c.code, action, {});
     return;
@@ -197,6 +203,7 @@ export function onCaseEvent(env, me) {
 export function initCases(opts) {
   cs.current = opts.current;
   cs.afterComplete = opts.afterComplete;
+  if (opts.escalate) cs.escalate = opts.escalate;
   $("btn-outcome").addEventListener("click", openOutcome);
   $("outcome-form").addEventListener("change", showOutcomeFields);
   $("outcome-form").addEventListener("submit", submitOutcome);

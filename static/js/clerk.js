@@ -6,6 +6,7 @@ import { api, errorText, paths } from "./lib/api.js";
 import { say } from "./lib/toast.js";
 import { live } from "./lib/live.js";
 import { initCases, onCaseEvent } from "./clerk-cases.js";
+import { escalateCase, initEscalations, onEscalationEvent } from "./clerk-escalations.js";
 
 const root = document.getElementById("console");
 const hall = root.dataset.hall;
@@ -272,6 +273,7 @@ function renderFirstContact(cur) {
   const active = status === "called" || status === "serving";
   $("btn-transfer").disabled = !active;
   $("btn-notice").disabled = !active;
+  $("btn-escalate").disabled = !active;
 
   if (!cur) { fc.curId = null; fc.detail = null; }
   else if (cur.id !== fc.curId) { fc.curId = cur.id; fc.detail = null; loadDetail(cur.id); }
@@ -763,7 +765,9 @@ setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
 
 // ── start ──────────────────────────────────────────────────
 (async function start() {
-  initCases({ current: function () { return state.win && state.win.current; }, afterComplete: loadWindow });
+  const current = function () { return state.win && state.win.current; };
+  initCases({ current: current, afterComplete: loadWindow, escalate: escalateCase });
+  initEscalations({ current: current });
   try {
     await loadMe();
     await loadSnapshot();
@@ -779,6 +783,7 @@ setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
       onFollowEvent(env);
       onStaffEvent(env);
       onCaseEvent(env, me);
+      onEscalationEvent(env, me);
       if (env.type === "print.updated" && env.data) onPrintJob(env.data.job);
       if (env.type === "window.updated" && env.data && env.data.window) {
         const w = env.data.window;

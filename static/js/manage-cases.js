@@ -9,6 +9,7 @@ import { say, sayError } from "./lib/toast.js";
 import { formDialog } from "./lib/dialogs.js";
 import { live } from "./lib/live.js";
 import { casePaths, caseStatusText, dueNodes, isCaseEvent } from "./lib/cases.js";
+import { initEscalations, onEscalationEvent, refreshEscalations } from "./manage-escalations.js";
 
 const root = document.getElementById("cases");
 const hall = root.dataset.hall;
@@ -81,11 +82,12 @@ async function supervise(c) {
 $("f-scope").addEventListener("change", load);
 
 (async function start() {
-  await load();
+  await Promise.all([load(), initEscalations()]);
   live({
     hall: hall,
-    onSnapshot: function (snap) { state.timezone = snap.hall ? snap.hall.timezone : undefined; refresh(); },
+    onSnapshot: function (snap) { state.timezone = snap.hall ? snap.hall.timezone : undefined; refresh(); refreshEscalations(); },
     onEvent: function (env) {
+      onEscalationEvent(env);
       if (!isCaseEvent(env)) return;
       const c = env.data && env.data.case;
       if (env.type === "case.answered" && c && c.supervision) {

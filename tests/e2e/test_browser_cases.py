@@ -117,6 +117,34 @@ def test_accept_supervise_answer_complete_and_deliver(live_hall: Any, browser: A
     expect(row.locator("[data-case-action=answer]")).to_have_count(0)
     expect(mrow.locator(".sup")).to_contain_text("已答复：材料已齐，今日办结")
 
+    # ── 请示: the owner asks the manager; the answer comes back; the citizen is told (反馈) ──
+    row.locator("[data-case-action=escalate]").click()
+    edlg = clerk.locator("#esc-dialog")
+    expect(edlg).to_be_visible()
+    edlg.locator("#esc-submit").click()
+    expect(edlg.locator("#esc-error")).to_be_visible()  # an empty question is refused
+    edlg.locator("#esc-text").fill("申请人要求邮寄送达，是否可以？")
+    edlg.locator("#esc-submit").click()
+    expect(edlg).to_be_hidden()
+    mine = clerk.locator("#esc-body tr.esc-row")
+    expect(mine).to_have_attribute("data-status", "asked")
+    erow = manager.locator("#esc-body tr.esc-row")
+    expect(erow).to_contain_text("申请人要求邮寄送达")
+    expect(erow).to_contain_text(case_number)
+    erow.locator("[data-esc-action=answer]").click()
+    mdlg = manager.locator("#esc-dialog")
+    mdlg.locator("#esc-answer").fill("可以，邮寄费用由申请人承担")
+    mdlg.locator("#esc-ok").click()
+    expect(manager.locator("#esc-body tr")).to_have_count(0)
+    expect(clerk.locator("#messages")).to_contain_text("可以，邮寄费用由申请人承担")
+    expect(mine).to_have_attribute("data-status", "answered")
+    mine.locator("[data-esc-action=feedback]").click()
+    expect(edlg.locator("#esc-answer-line")).to_contain_text("可以，邮寄费用由申请人承担")
+    edlg.locator("#esc-text").fill("已电话告知申请人：可以邮寄，运费自付")
+    edlg.locator("#esc-submit").click()
+    expect(edlg).to_be_hidden()
+    expect(clerk.locator("#esc-body tr")).to_have_count(0)
+
     # ── completed, then delivered by post (the tracking text is required) ───────────────────
     row.locator("[data-case-action=complete]").click()
     expect(row).to_have_attribute("data-status", "completed")
@@ -150,6 +178,8 @@ def test_accept_supervise_answer_complete_and_deliver(live_hall: Any, browser: A
     expect(phone.locator("#case-status")).to_have_text("已送达")
     expect(phone.locator("#case-delivery")).to_contain_text("EMS 1180000000000")
     expect(phone.locator("#case-owner")).to_contain_text("黄丽")
+    expect(phone.locator("#case-replies")).to_contain_text("已电话告知申请人：可以邮寄，运费自付")
+    expect(phone.locator("#case-page")).not_to_contain_text("邮寄费用由申请人承担")  # staff's words
     phone.locator("#btn-confirm").click()
     expect(phone.locator("#case-confirmed")).to_be_visible()
     live(clerk)

@@ -22,6 +22,7 @@ from sqlalchemy import String, select
 from server.api.schemas import admin as admin_schemas
 from server.api.schemas import calendars as calendar_schemas
 from server.api.schemas import cases as case_schemas
+from server.api.schemas import escalations as escalation_schemas
 from server.api.schemas import halls as hall_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
@@ -424,6 +425,7 @@ def _url(hall: dict[str, Any], path: str) -> str:
         "service": "A",
         "window_id": 2,
         "token_id": 1,
+        "escalation_id": 1,
         "token": "q3Vb9xKpL2mWn8Rt",  # a notice's page token
         "username": "clerk03",
         "ticket_id": hall["ticket"],
@@ -547,6 +549,11 @@ STORED = {
     (case_schemas.ReassignIn, "reason"): (models.CaseStep, "reason"),
     (case_schemas.SuperviseIn, "note"): (models.Case, "supervision_note"),
     (case_schemas.AnswerIn, "answer"): (models.CaseStep, "reason"),
+    (escalation_schemas.EscalationAskIn, "ticket"): (models.Ticket, "public_id"),
+    (escalation_schemas.EscalationAskIn, "case"): (models.Case, "code"),
+    (escalation_schemas.EscalationAskIn, "question"): (models.Escalation, "question"),
+    (escalation_schemas.EscalationAnswerIn, "answer"): (models.Escalation, "answer"),
+    (escalation_schemas.EscalationFeedbackIn, "feedback"): (models.Escalation, "feedback"),
 }
 #: text fields that are not stored as sent: hashed, looked up elsewhere, or composed
 NOT_STORED = {

@@ -42,3 +42,28 @@ export function dueNodes(c) {
 export function caseStatusText(status) {
   return tr("case_status_" + status);
 }
+
+/** Escalations (请示): a clerk's question to a manager, the answer, the feedback (反馈). */
+export const escalationPaths = {
+  /** `query`: status (open, answered, all), mine, hall */
+  list: function (query) {
+    const q = new URLSearchParams();
+    Object.keys(query || {}).forEach(function (k) { if (query[k]) q.set(k, query[k]); });
+    const s = q.toString();
+    return V1 + "/escalations" + (s ? "?" + s : "");
+  },
+  ask: function () { return V1 + "/escalations"; },
+  /** answer (a manager), feedback (the clerk who asked) */
+  action: function (id, action) { return V1 + "/escalations/" + enc(String(id)) + "/" + action; },
+};
+
+export function isEscalationEvent(env) {
+  return !!env && typeof env.type === "string" && env.type.indexOf("escalation.") === 0;
+}
+
+/** What an escalation is about: "办件 20261130-A-0001" or "号票 A005". */
+export function escalationSubject(e) {
+  if (e.case) return tr("esc_case", { number: e.case.number });
+  if (e.ticket) return tr("esc_ticket", { number: e.ticket.number });
+  return "";
+}
