@@ -1,18 +1,19 @@
-"""The overdue report (责任追究): every case late in a date range, who held it on each late day,
-and the late days per clerk, window and service — from the stored case history, decided by
-domain.overdue. On the manager console and as CSV or XLSX."""
+"""The overdue report (责任追究): every case late in a date range, who answered for each late day
+(its owner, or the B post who covered an absent owner, from the attendance log and registered
+leave), and the late days per clerk, window and service — from the stored case history, decided
+by domain.overdue. On the manager console and as CSV or XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from ..domain.overdue import CaseHistory, Step, Tally, overdue_report
-from ..storage.models import Case, CaseStep, Service, User, Window
+from ..domain.overdue import CaseHistory, Presence, Step, Tally, overdue_report
+from ..storage.models import Attendance, Case, CaseStep, Hall, Leave, Service, User, Window
 from .core.casework import local_day
 from .core.context import Context
 from .core.errors import bad_field
@@ -53,6 +54,47 @@ def _histories(s: Any, hall_id: int, end: date) -> list[CaseHistory]:
     return out
 
 
+#: attendance kinds that put a clerk on post that day
+_ON_POST = ("sign_in", "resume")
+
+
+def _presence(s: Any, hall: Hall, first: date, last: date) -> Presence:
+    """Who was signed in on which hall-local days of [first, last], who was on leave, and each
+    window's A post → B post (the posts as they stand: the log keeps no history of them)."""
+    signed_in: set[tuple[int, date]] = set()
+    # a day either side: a UTC timestamp's local day may fall one day off
+    since = datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC)
+    until = datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC)
+    for user_id, at in s.execute(
+        select(Attendance.user_id, Attendance.at).where(
+            Attendance.hall_id == hall.id,
+            Attendance.kind.in_(_ON_POST),
+            Attendance.at >= since,
+            Attendance.at < until,
+        )
+    ):
+        signed_in.add((user_id, local_day(hall, at)))
+    on_leave: set[tuple[int, date]] = set()
+    for lv in s.scalars(
+        select(Leave).where(
+            Leave.hall_id == hall.id,
+            Leave.cancelled_at.is_(None),
+            Leave.start_day <= last,
+            Leave.end_day >= first,
+        )
+    ):
+        day = max(lv.start_day, first)
+        while day <= min(lv.end_day, last):
+            on_leave.add((lv.user_id, day))
+            day += timedelta(days=1)
+    b_post = {
+        w.a_user_id: w.b_user_id
+        for w in s.scalars(select(Window).where(Window.hall_id == hall.id))
+        if w.a_user_id is not None and w.b_user_id is not None
+    }
+    return Presence(frozenset(signed_in), frozenset(on_leave), b_post)
+
+
 def _tally(t: Tally) -> dict[str, int]:
     return {"cases": t.cases, "days": t.days}
 
@@ -80,7 +122,7 @@ def overdue(
     with ctx.db.read() as s:
         hall = load_hall(s, hall_code)
         require_hall(actor, hall.id)
-        report = overdue_report(_histories(s, hall.id, last), first, last)
+        report = overdue_report(_histories(s, hall.id, last), first, last, _presence(s, hall, first, last))
         people = {u.id: u for u in s.scalars(select(User).where(User.hall_id == hall.id))}
 
     def person(uid: int | None) -> dict[str, Any] | None:
@@ -103,7 +145,15 @@ def overdue(
                 "window": c["window"],
                 "due": c["due"].isoformat(),
                 "days_late": len(c["days"]),
-                "held_by": [{"day": d.isoformat(), "clerk": person(uid)} for d, uid in c["days"]],
+                "held_by": [
+                    {
+                        "day": d.day.isoformat(),
+                        "clerk": person(d.clerk),
+                        "owner": person(d.owner),
+                        "covering": d.covering,
+                    }
+                    for d in c["days"]
+                ],
             }
             for c in cases
         ],
@@ -120,7 +170,17 @@ def overdue(
     }
 
 
-HEADER = ("办件编号", "事项", "受理窗口", "承诺办结日期", "超期天数", "超期日", "当日承办人", "工号")
+HEADER = (
+    "办件编号",
+    "事项",
+    "受理窗口",
+    "承诺办结日期",
+    "超期天数",
+    "超期日",
+    "当日承办人",
+    "工号",
+    "顶岗（B岗代A岗）",
+)
 
 
 def _rows(report: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -138,6 +198,7 @@ def _rows(report: dict[str, Any]) -> list[tuple[Any, ...]]:
                     held["day"],
                     clerk.get("name", ""),
                     clerk.get("badge") or "",
+                    f"代 {(held['owner'] or {}).get('name', '')}" if held["covering"] else "",
                 )
             )
     return rows

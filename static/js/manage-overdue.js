@@ -41,7 +41,9 @@ async function load(ev) {
     fill("ov-windows", r.by_window, function (t) { return [t.window === null ? "—" : tr("window_n", { n: t.window }), t.cases, t.days]; });
     fill("ov-services", r.by_service, function (t) { return [t.service, t.cases, t.days]; });
     fill("ov-cases", r.cases, function (c) {
-      const held = c.held_by.map(function (d) { return d.day.slice(5) + " " + clerkName(d.clerk); }).join("、");
+      const held = c.held_by.map(function (d) {
+        return d.day.slice(5) + " " + clerkName(d.clerk) + (d.covering ? tr("covering_for", { name: clerkName(d.owner) }) : "");
+      }).join("、");
       return [c.case, c.service, c.window === null ? "—" : tr("window_n", { n: c.window }), c.due, c.days_late, held];
     });
     $("ov-count").textContent = tr("cases_n", { n: r.cases.length });

@@ -122,3 +122,92 @@ def test_only_the_halls_managers_read_it_and_bad_ranges_are_refused(client, ctx)
     r = client.get("/api/v1/halls/demo/overdue?from=2026-01-01&to=2027-12-31", headers=manager)
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "to"
     assert client.get("/api/v1/halls/demo/overdue?from=x&to=y", headers=manager).status_code == 400
+
+
+def test_a_b_post_who_covered_an_absent_owner_answers_for_those_days(client, ctx):
+    """AB岗: clerk02 owns a case late from 8 to 10 September; they were at work on the 8th, on
+    leave on the 9th and simply absent on the 10th, while their B post signed in at their window
+    both days — the 9th and 10th are the B post's."""
+    from server.storage.models import Attendance, Leave
+
+    at = datetime(2026, 9, 1, 2, tzinfo=UTC)
+    with ctx.db.transaction() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == "demo"))
+        users = {u.username: u for u in s.scalars(select(User))}
+        a, b = users["clerk02"], users["clerk03"]
+        window = s.scalar(select(Window).where(Window.hall_id == hall.id, Window.number == 2))
+        window.a_user_id, window.b_user_id = a.id, b.id
+        service = s.scalar(select(Service).where(Service.hall_id == hall.id, Service.code == "A"))
+        case = Case(
+            code="covered-case-abcdefgh",
+            number="N900",
+            hall_id=hall.id,
+            service_id=service.id,
+            window_id=window.id,
+            owner_id=a.id,
+            status="accepted",
+            accepted_at=at,
+            accepted_day=date(2026, 9, 1),
+            limit_days=5,
+            due_day=date(2026, 9, 7),
+        )
+        s.add(case)
+        s.flush()
+        s.add(
+            CaseStep(
+                case_id=case.id, kind="accepted", at=at, day=date(2026, 9, 1), by_user_id=a.id, owner_id=a.id
+            )
+        )
+        local_9am = lambda d: datetime(2026, 9, d, 1, 0, tzinfo=UTC)  # noqa: E731  09:00 in Shanghai
+        s.add(Attendance(hall_id=hall.id, user_id=a.id, window_id=window.id, kind="sign_in", at=local_9am(8)))
+        for d in (9, 10):
+            s.add(
+                Attendance(
+                    hall_id=hall.id, user_id=b.id, window_id=window.id, kind="sign_in", at=local_9am(d)
+                )
+            )
+        s.add(
+            Leave(
+                hall_id=hall.id,
+                user_id=a.id,
+                start_day=date(2026, 9, 9),
+                end_day=date(2026, 9, 9),
+                reason="病假",
+                handover_note="见系统",
+                registered_at=at,
+            )
+        )
+    manager = bearer(gen_token(ctx, "manager", "manager"))
+    report = client.get(
+        "/api/v1/halls/demo/overdue?from=2026-09-08&to=2026-09-10", headers=manager
+    ).get_json()
+    [late] = report["cases"]
+    assert [
+        (h["day"], h["clerk"]["username"], h["owner"]["username"], h["covering"]) for h in late["held_by"]
+    ] == [
+        ("2026-09-08", "clerk02", "clerk02", False),
+        ("2026-09-09", "clerk03", "clerk02", True),
+        ("2026-09-10", "clerk03", "clerk02", True),
+    ]
+    assert {t["clerk"]["username"]: t["days"] for t in report["by_clerk"]} == {"clerk02": 1, "clerk03": 2}
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    "/api/v1/halls/demo/overdue?from=2026-09-08&to=2026-09-10&format=csv", headers=manager
+                )
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[0][-1] == "顶岗（B岗代A岗）"
+    names = {r[5]: (r[6], r[8]) for r in rows[1:]}
+    with ctx.db.read() as s:
+        a_name = s.scalar(select(User.name).where(User.username == "clerk02"))
+        b_name = s.scalar(select(User.name).where(User.username == "clerk03"))
+    assert names == {
+        "2026-09-08": (a_name, ""),
+        "2026-09-09": (b_name, f"代 {a_name}"),
+        "2026-09-10": (b_name, f"代 {a_name}"),
+    }

@@ -23,7 +23,16 @@ class OverdueQuery(Query):
 
 class HeldBy(Out):
     day = fields.String(required=True, metadata=DATE)
-    clerk = fields.Nested(Clerk, required=True, allow_none=True)
+    clerk = fields.Nested(
+        Clerk,
+        required=True,
+        allow_none=True,
+        metadata={"description": "who answers for the day: the owner, or the B post who covered"},
+    )
+    owner = fields.Nested(Clerk, required=True, allow_none=True, metadata={"description": "the case's owner"})
+    covering = fields.Boolean(
+        required=True, metadata={"description": "the B post covered (顶岗) for an owner on leave or absent"}
+    )
 
 
 class OverdueCase(Out):
