@@ -88,6 +88,8 @@ class User(Base):
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
     name: Mapped[str] = mapped_column(String(100))
     badge: Mapped[str | None] = mapped_column(String(32))
+    #: the unguessable key of the clerk's photo (挂牌上岗: /photos/<key>); new with every upload
+    photo_key: Mapped[str | None] = mapped_column(String(24), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: bumped by logout-everywhere, a password change or deactivation: older sessions end
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -472,7 +474,7 @@ class UserPhoto(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     #: image/jpeg | image/png | image/webp (checked by its bytes, not by what the upload says)
     content_type: Mapped[str] = mapped_column(String(32))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
