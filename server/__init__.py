@@ -95,6 +95,7 @@ def init_pages(app: Flask) -> None:
     """The device pages (kiosk/, board/: the product's top-level packages), the citizens' phone
     pages, the staff consoles (server/consoles/) and the home page."""
     from board import bp as board_bp
+    from board.photos import bp as photos_bp
     from kiosk import bp as kiosk_bp
     from kiosk.case_page import bp as case_bp
     from kiosk.guide import guide_bp as kiosk_guide_bp
@@ -104,7 +105,7 @@ def init_pages(app: Flask) -> None:
     from .consoles import admin, clerk, guides, manage
     from .web.home import init_home
 
-    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, board_bp):
+    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, board_bp, photos_bp):
         app.register_blueprint(bp)
     for console in (clerk, manage, guides, admin):
         app.register_blueprint(console.bp)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .services.core.context import Context
 from .services.core.credentials import create_user
-from .storage.models import Hall, Service, Window, WindowService
+from .storage.models import Hall, Service, User, Window, WindowService
 
 DEMO_HALL = "demo"
 DEMO_PASSWORD = "hallq-demo"
@@ -201,3 +201,54 @@ def seed_demo_cases(ctx: Context, code: str = DEMO_HALL) -> int:
             s.flush()
             refresh_due(s, case, calendar)
         return len(DEMO_CASES)
+
+
+#: demo avatars: (background, uniform) colours, one per clerk in turn
+_AVATAR_COLOURS = [
+    ((214, 228, 240), (30, 58, 95)),
+    ((232, 240, 222), (44, 82, 52)),
+    ((244, 232, 220), (92, 58, 38)),
+    ((236, 226, 240), (70, 46, 92)),
+]
+
+
+def _avatar_png(i: int) -> bytes:
+    """A drawn head-and-shoulders avatar (not a photograph of anyone) for a demo clerk."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    bg, uniform = _AVATAR_COLOURS[i % len(_AVATAR_COLOURS)]
+    img = Image.new("RGB", (120, 150), bg)
+    d = ImageDraw.Draw(img)
+    d.ellipse((12, 92, 108, 190), fill=uniform)  # shoulders
+    d.polygon([(52, 96), (60, 120), (68, 96)], fill=(245, 245, 245))  # collar
+    d.ellipse((36, 30, 84, 86), fill=(238, 206, 178))  # face
+    d.chord((34, 24, 86, 70), 180, 360, fill=(40, 34, 30))  # hair
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def seed_demo_photos(ctx: Context, code: str = DEMO_HALL) -> int:
+    """Give the demo clerks a drawn avatar for the window boards (挂牌上岗), once: through the
+    same use case an admin's upload goes through. Returns how many were set."""
+    import base64
+
+    from .services.admin import set_photo
+    from .services.core.principal import Principal
+
+    with ctx.db.read() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == code))
+        if hall is None:
+            return 0
+        clerks = s.scalars(
+            select(User).where(User.hall_id == hall.id, User.role == "clerk").order_by(User.username)
+        ).all()
+        todo = [u.username for u in clerks if u.photo_key is None]
+        if len(todo) < len(clerks):  # photos were set (or removed) before: leave them
+            return 0
+    admin = Principal(role="admin", username="demo-seed", via="token")
+    for i, username in enumerate(todo):
+        set_photo(ctx, admin, username, base64.b64encode(_avatar_png(i)).decode())
+    return len(todo)

@@ -22,6 +22,7 @@ from .schemas.admin import (
     Person,
     PersonIn,
     PersonPatch,
+    PhotoIn,
     Service,
     ServiceIn,
     WindowIn,
@@ -96,6 +97,21 @@ def create_user(body: dict[str, Any], code: str) -> Any:
 def update_user(body: dict[str, Any], username: str) -> Any:
     """Name, badge, active, password (managers: their clerks; admins)"""
     return admin.update_person(ctx(), current_principal(), username, body)
+
+
+@bp.put("/users/<username>/photo")
+@bp.arguments(
+    PhotoIn(),
+    example={
+        "image": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLv"
+        "AAAAAElFTkSuQmCC"
+    },
+)
+@bp.response(200, PERSON)
+def set_user_photo(body: dict[str, Any], username: str) -> Any:
+    """The photo the window board and the rating pad show (挂牌上岗); null removes it (managers:
+    their clerks; admins)"""
+    return admin.set_photo(ctx(), current_principal(), username, body.get("image"))
 
 
 @bp.post("/users/<username>/end-sessions")

@@ -175,7 +175,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
     _check_port(host, port)
     from .. import create_app
-    from ..demo import DEMO_HALL, accounts_banner, seed_demo, seed_demo_cases
+    from ..demo import DEMO_HALL, accounts_banner, seed_demo, seed_demo_cases, seed_demo_photos
     from ..services.accounts import create_token
     from ..storage.migrate import upgrade
 
@@ -184,6 +184,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
     ctx = app.extensions["hallq"]
     created = seed_demo(ctx)
     seed_demo_cases(ctx)
+    seed_demo_photos(ctx)
     kiosk = create_token(ctx, "kiosk", DEMO_HALL, label="demo kiosk")
     board = create_token(ctx, "board", DEMO_HALL, label="demo board")
     clerk = create_token(ctx, "clerk", DEMO_HALL, username="clerk02", label="demo script clerk02")
@@ -232,7 +233,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
 def demo_seed(obj: dict[str, Any]) -> None:
     """Create the demo hall in the configured database (upgrading it first), without serving."""
     from .. import create_app
-    from ..demo import seed_demo, seed_demo_cases
+    from ..demo import seed_demo, seed_demo_cases, seed_demo_photos
     from ..storage.migrate import upgrade
 
     settings = load_settings(obj)
@@ -240,6 +241,7 @@ def demo_seed(obj: dict[str, Any]) -> None:
     ctx = create_app(overrides(obj)).extensions["hallq"]
     created = seed_demo(ctx)
     seed_demo_cases(ctx)
+    seed_demo_photos(ctx)
     click.echo("demo hall created" if created else "demo hall exists already")
 
 

@@ -104,10 +104,10 @@ def public_ticket(t: Mapping[str, Any] | None) -> Data | None:
 
 
 def public_clerk(c: Mapping[str, Any] | None) -> Data | None:
-    """挂牌上岗: the display name and badge number a clerk wears, never the login name."""
+    """挂牌上岗: the display name, badge number and photo a clerk wears, never the login name."""
     if c is None:
         return None
-    return _pick(c, ("name", "badge"))
+    return _pick(c, ("name", "badge", "photo_url"))
 
 
 def holder_view(t: Mapping[str, Any]) -> Data:

@@ -1,8 +1,11 @@
-"""Administration: halls, services, windows, users and device tokens."""
+"""Administration: halls, services, windows, users (and their photos) and device tokens."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,12 +18,15 @@ from ..domain.commitments import hall_commitments
 from ..domain.disclosure import public_pause_phrases
 from ..domain.grants import Grantor, GrantRefused, Person, check_grant
 from ..domain.numbering import validate_prefix
-from ..storage.models import ApiToken, Hall, Service, User, Window
+from ..domain.photos import image_type
+from ..storage.models import ApiToken, Hall, Service, User, UserPhoto, Window
 from .core.context import Context
 from .core.credentials import add_token, create_user
+from .core.duty import cover_info
 from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Forbidden, Principal, require_hall, require_role
+from .core.readmodels import window_full_view
 from .core.rows import load_hall
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -169,7 +175,9 @@ def create_window(
 
 
 def user_view(u: User) -> dict[str, Any]:
-    return {"username": u.username, "name": u.name, "badge": u.badge, "role": u.role, "active": u.active}
+    view = {"username": u.username, "name": u.name, "badge": u.badge, "role": u.role, "active": u.active}
+    view["photo_url"] = f"/photos/{u.photo_key}" if u.photo_key else None
+    return view
 
 
 def list_users(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str, Any]]:
@@ -316,3 +324,70 @@ def revoke_device_token(ctx: Context, actor: Principal, token_id: int) -> dict[s
         t.revoked_at = ctx.clock()
         ctx.cache.clear()  # this process forgets it at once; others within their 10 s cache
         return token_view(t)
+
+
+def set_photo(ctx: Context, actor: Principal, username: str, image: str | None) -> dict[str, Any]:
+    """A person's photo (挂牌上岗), base64 of a JPEG, PNG or WebP picture; None removes it. The
+    photo gets a new unguessable key (old copies in caches stay where they are, unlinked); the
+    windows where the person is signed in show it at once (`window.updated`)."""
+    require_role(actor, ("admin", "manager"))
+    data: bytes | None = None
+    kind = ""
+    if image is not None:
+        raw = image.split(",", 1)[1] if image.startswith("data:") else image  # a data: URL
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise bad_field(
+                "image", "照片须为 base64 编码的图片", "image is a base64-encoded picture"
+            ) from None
+        kind = image_type(data)
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        u = s.scalar(select(User).where(User.username == username))
+        if u is None or u.hall_id is None:
+            raise not_found("用户", "user")
+        require_hall(actor, u.hall_id)
+        if u.role == "manager" and actor.role != "admin" and u.username != actor.username:
+            raise Forbidden("forbidden", "只有管理员可以修改经理", "only an admin changes managers")
+        photo = s.get(UserPhoto, u.id)
+        if data is None:
+            if photo is not None:
+                s.delete(photo)
+            u.photo_key = None
+        else:
+            if photo is None:
+                photo = UserPhoto(user_id=u.id)
+                s.add(photo)
+            photo.content_type, photo.data, photo.updated_at = kind, data, now
+            u.photo_key = secrets.token_urlsafe(12)  # 96 bits
+        s.flush()
+        windows = s.scalars(select(Window).where(Window.clerk_id == u.id)).all()
+        cover = cover_info(s, windows[0].hall, now) if windows else {}
+        events = [
+            record(
+                s,
+                w.hall,
+                names.WINDOW_UPDATED,
+                {"window": window_full_view(s, w, cover)},
+                now,
+                actor,
+                window_id=w.id,
+            )
+            for w in windows
+        ]
+        view = user_view(u)
+    ctx.publish(events)
+    return view
+
+
+def photo(ctx: Context, key: str) -> tuple[bytes, str] | None:
+    """The bytes and content type of the photo with this key (None: no such photo)."""
+    if not key or len(key) > 24:
+        return None
+    with ctx.db.read() as s:
+        u = s.scalar(select(User).where(User.photo_key == key))
+        p = s.get(UserPhoto, u.id) if u is not None else None
+        if p is None:
+            return None
+        return p.data, p.content_type

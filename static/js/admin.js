@@ -274,12 +274,22 @@ function windowsPage() {
 }
 
 // ── people ──────────────────────────────────────────────────
+function dataUrl(file) {
+  return new Promise(function (resolve, reject) {
+    const reader = new FileReader();
+    reader.onload = function () { resolve(String(reader.result)); };
+    reader.onerror = function () { reject(reader.error); };
+    reader.readAsDataURL(file);
+  });
+}
+
 function peoplePage() {
   let people = [];
   async function load() {
     people = (await api("GET", paths.hallUsers(hall))).users || [];
     fillTable("people-body", people, function (u) {
       return h("tr", { class: u.active ? "" : "inactive", dataset: { username: u.username } },
+        h("td", { class: "photo-cell" }, u.photo_url ? h("img", { class: "thumb", src: u.photo_url, alt: "" }) : null),
         h("td", {}, h("b", { text: u.name })),
         h("td", { class: "num", text: u.username }),
         h("td", { class: "num", text: u.badge || "" }),
@@ -294,11 +304,18 @@ function peoplePage() {
     $("ep-badge").value = u.badge || "";
     $("ep-password").value = "";
     $("ep-active").checked = u.active;
+    $("ep-photo").value = "";
+    $("ep-photo-remove").checked = false;
+    $("ep-photo-remove-row").hidden = !u.photo_url;
     const data = await formDialog($("person-dialog"));
     if (!data) return;
     const body = { name: $("ep-name").value.trim(), badge: $("ep-badge").value.trim(), active: $("ep-active").checked };
     if ($("ep-password").value) body.password = $("ep-password").value;
     try {
+      const file = $("ep-photo").files && $("ep-photo").files[0];
+      // 挂牌上岗: the photo the window board shows (the server checks its bytes and size)
+      if (file) await api("PUT", paths.user(u.username) + "/photo", { image: await dataUrl(file) });
+      else if ($("ep-photo-remove").checked) await api("PUT", paths.user(u.username) + "/photo", { image: null });
       const saved = await api("PATCH", paths.user(u.username), body);
       say("ok", tr("saved", { name: saved.name }));
       await load();

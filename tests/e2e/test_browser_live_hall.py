@@ -6,6 +6,8 @@ Drives Debian's Chromium through Playwright against a real `hallq serve` process
 
 from __future__ import annotations
 
+import base64
+
 import os
 import re
 import shutil
@@ -192,6 +194,14 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     expect(clerk.locator("#win-status")).to_have_text("服务中")
     expect(window_page.locator("#clerk-name")).to_have_text("王芳")  # clerk02 in the demo
     expect(window_page.locator("#win-paused")).to_be_hidden()
+    # 挂牌上岗: the manager uploads clerk02's photo; the window board shows it at once
+    from server.demo import _avatar_png
+
+    photo = base64.b64encode(_avatar_png(0)).decode()
+    put = hall.api("PUT", "/users/clerk02/photo", hall.token("manager", "manager"), json={"image": photo})
+    assert put.status_code == 200, put.text
+    expect(window_page.locator("#clerk-photo img")).to_have_attribute("src", put.json()["photo_url"])
+    assert window_page.locator("#clerk-photo img").evaluate("img => img.complete && img.naturalWidth") == 120
     expect(clerk.locator("#waiting-body tr").first).to_have_attribute("data-ticket-number", number)
 
     clerk.locator("#btn-call").click()

@@ -559,6 +559,7 @@ STORED = {
 NOT_STORED = {
     (admin_schemas.PersonIn, "password"),  # hashed
     (admin_schemas.PersonPatch, "password"),  # hashed
+    (admin_schemas.PhotoIn, "image"),  # base64 of the photo's bytes (domain.photos bounds them)
     (ticket_schemas.IssueIn, "phone"),  # a keyed hash
     (ticket_schemas.IssueIn, "notice"),  # looked up by code (and token)
     (staff_schemas.CloseIn, "reason"),  # composed into the attendance reason: checked below

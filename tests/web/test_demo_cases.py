@@ -26,3 +26,16 @@ def test_the_demo_has_cases_due_this_week_yellow_red_suspended_and_supervised(cl
         "/api/v1/halls/demo/overdue?from=2026-11-01&to=2026-11-30", headers=manager
     ).get_json()
     assert report["cases"] and report["by_clerk"]
+
+
+def test_the_demo_clerks_wear_a_photo_on_the_window_boards(client, ctx):
+    from server.demo import seed_demo_photos
+
+    n = seed_demo_photos(ctx)
+    assert n >= 12 and seed_demo_photos(ctx) == 0  # once
+    manager = bearer(gen_token(ctx, "manager", "manager"))
+    people = client.get("/api/v1/halls/demo/users", headers=manager).get_json()["users"]
+    clerks = [p for p in people if p["role"] == "clerk"]
+    assert clerks and all(p["photo_url"] for p in clerks)
+    img = client.get(clerks[0]["photo_url"])
+    assert img.status_code == 200 and img.mimetype == "image/png"

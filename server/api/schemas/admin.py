@@ -8,6 +8,9 @@ from marshmallow.validate import Length
 from .base import MAX_INT, Flag, In, Int, Object, Out, Str, Text, Texts, say
 from .common import DATETIME, WindowRef
 
+#: base64 of the largest photo (domain.photos.MAX_BYTES), with room for a data: URL prefix
+MAX_PHOTO_TEXT = 340_000
+
 #: opening hours: per weekday (mon…sun) a list of [from, to] times; null = always open
 OPENING_HOURS = {
     "description": 'per weekday, [from, to] times: {"mon": [["08:30", "12:00"]]}; null = always open',
@@ -115,6 +118,20 @@ class Person(Out):
     badge = fields.String(required=True, allow_none=True)
     role = fields.String(required=True)
     active = fields.Boolean(required=True)
+    photo_url = fields.String(
+        required=True, allow_none=True, metadata={"description": "挂牌上岗: the photo (unguessable path)"}
+    )
+
+
+class PhotoIn(In):
+    """A photo: base64 (or a data: URL) of a JPEG, PNG or WebP picture, at most 240 KB; null removes it."""
+
+    image = Str(
+        MAX_PHOTO_TEXT,
+        required=True,
+        allow_none=True,
+        metadata={"description": "base64 of the picture, or null to remove it"},
+    )
 
 
 class People(Out):

@@ -31,6 +31,7 @@ class Clerk(Out):
     username = fields.String(required=True)
     name = fields.String(required=True)
     badge = fields.String(required=True, allow_none=True)
+    photo_url = fields.String(metadata={"description": "挂牌上岗: the clerk's photo, when there is one"})
 
 
 STAFF_ONLY = "staff only (clerks, managers, admins); never sent to anonymous listeners or devices"

@@ -14,10 +14,17 @@ def window_ref(w: Window | None) -> dict[str, Any] | None:
     return {"id": w.id, "number": w.number, "name": w.name}
 
 
+#: where a clerk's photo is served (its key is unguessable and changes with every upload)
+PHOTO_PATH = "/photos/"
+
+
 def clerk_view(u: User | None) -> dict[str, Any] | None:
     if u is None:
         return None
-    return {"username": u.username, "name": u.name, "badge": u.badge}
+    view: dict[str, Any] = {"username": u.username, "name": u.name, "badge": u.badge}
+    if u.photo_key:  # 挂牌上岗: the photo the window board and the rating pad show
+        view["photo_url"] = PHOTO_PATH + u.photo_key
+    return view
 
 
 def ticket_view(
