@@ -7,7 +7,6 @@ Drives Debian's Chromium through Playwright against a real `hallq serve` process
 from __future__ import annotations
 
 import base64
-
 import os
 import re
 import shutil
