@@ -441,7 +441,8 @@ def repeat_trip_responsible(notice_clerk: int | None, last_server: int | None) -
 
 
 def _key(obj: Any, by: str) -> int | None:
-    return getattr(obj, by)
+    value = getattr(obj, by)
+    return int(value) if value is not None else None
 
 
 def score_month(data: Month, by: str = "clerk") -> list[Score]:
@@ -500,7 +501,8 @@ def score_month(data: Month, by: str = "clerk") -> list[Score]:
             for d in absences(subj, data.working_days, att, data.leaves, data.opening_hours):
                 mine["absence"].add([f"day:{d.isoformat()}"], 1, d.isoformat())
             for lv in sorted((lv for lv in data.leaves if lv.clerk == subj), key=lambda lv: lv.ref):
-                if lv.short_notice:
+                # a leave counts in the month it starts in (one spanning two months counts once)
+                if lv.short_notice and data.month <= lv.start < next_month(data.month):
                     mine["short_leave"].add([lv.ref])
         for t in of(data.served):
             mine["served"].add([t.ref])
@@ -514,3 +516,29 @@ def score_month(data: Month, by: str = "clerk") -> list[Score]:
         total = _r(base + sum(line.points for line in lines))
         out.append(Score(subj, base, total, lines))
     return out
+
+
+def overdue_responsible(late_days: Sequence[tuple[date, int | None]], named: int | None) -> tuple[int, date]:
+    """Who answers for an overdue case and the day the record belongs to: a clerk who held it on
+    one of its late days (the overdue report's attribution), with the first such day. With
+    several holders the manager names one (`named`); a clerk who never held it late is refused."""
+    holders: dict[int, date] = {}
+    for day, owner in late_days:
+        if owner is not None:
+            holders.setdefault(owner, day)
+    if not late_days:
+        raise RuleViolation("not_overdue", "该办件没有超期", "this case was not overdue")
+    if named is not None:
+        if named not in holders:
+            raise _bad(
+                "clerk",
+                "该工作人员未在超期期间承办此件",
+                "that clerk did not hold the case while it was late",
+            )
+        return named, holders[named]
+    if len(holders) != 1:
+        raise _bad(
+            "clerk", "超期期间有多位承办人，请指定责任人", "several clerks held it while late: name one"
+        )
+    ((who, day),) = holders.items()
+    return who, day

@@ -230,3 +230,16 @@ def test_months_parse_as_their_first_day():
     for bad in ("2026-13", "2026-5", "May", None):
         with pytest.raises(RuleViolation):
             a.parse_month(bad)
+
+
+def test_an_overdue_case_is_answered_for_by_a_clerk_who_held_it_on_a_late_day():
+    late = [(date(2026, 5, 4), 3), (date(2026, 5, 5), 3), (date(2026, 5, 6), 4)]
+    assert a.overdue_responsible(late[:2], None) == (3, date(2026, 5, 4))
+    assert a.overdue_responsible(late, 4) == (4, date(2026, 5, 6))
+    for named in (None, 9):  # two holders and nobody named; a clerk who never held it late
+        with pytest.raises(RuleViolation) as err:
+            a.overdue_responsible(late, named)
+        assert err.value.field == "clerk"
+    with pytest.raises(RuleViolation) as err:
+        a.overdue_responsible([], None)
+    assert err.value.code == "not_overdue"
