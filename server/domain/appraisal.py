@@ -85,6 +85,8 @@ MAX_WEIGHT = 1000
 MAX_CAP = 1000
 MAX_BASE = 10000
 MAX_MINUTES = 24 * 60
+#: the years a month may be asked for (a hall's records live well inside them)
+MIN_YEAR, MAX_YEAR = 2000, 2999
 
 DEFAULT_RULES: dict[str, Any] = {
     "base": 100,
@@ -171,9 +173,14 @@ def parse_month(text: object) -> date:
     if not isinstance(text, str) or len(text) != 7 or text[4] != "-":
         raise _bad("month", "月份格式应为 YYYY-MM", "month is YYYY-MM")
     try:
-        return date(int(text[:4]), int(text[5:]), 1)
+        month = date(int(text[:4]), int(text[5:]), 1)
     except ValueError:
         raise _bad("month", "月份格式应为 YYYY-MM", "month is YYYY-MM") from None
+    if not MIN_YEAR <= month.year <= MAX_YEAR:
+        raise _bad(
+            "month", f"月份须在 {MIN_YEAR}–{MAX_YEAR} 年之间", f"the year is within {MIN_YEAR}–{MAX_YEAR}"
+        )
+    return month
 
 
 def check_effective(effective_from: date, today: date) -> None:

@@ -227,7 +227,7 @@ def test_a_repeat_trip_is_answered_by_whoever_gave_the_last_notice_else_whoever_
 
 def test_months_parse_as_their_first_day():
     assert a.parse_month("2026-05") == MAY
-    for bad in ("2026-13", "2026-5", "May", None):
+    for bad in ("2026-13", "2026-5", "May", None, "0001-01", "9999-12"):
         with pytest.raises(RuleViolation):
             a.parse_month(bad)
 
