@@ -18,6 +18,7 @@ from server.services import windows as ws
 from server.storage.models import (
     AppraisalRecord,
     AppraisalRules,
+    Attendance,
     Case,
     CaseStep,
     Event,
@@ -153,6 +154,28 @@ def test_a_case_held_late_by_two_clerks_needs_the_manager_to_name_one(client, ct
     late_case(ctx, "N-ONTIME", [(date(2026, 11, 20), "clerk02")], date(2026, 12, 20))
     r = client.post(RECORDS, json={**body, "case": "N-ONTIME"}, headers=heads["manager"])
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_overdue"
+
+
+def test_a_b_post_who_covered_the_absent_holder_on_a_late_day_answers_for_that_day(client, ctx, heads):
+    # clerk02 holds window 2's A post, clerk03 its B post; clerk03 was on post on the 23rd only
+    late_case(ctx, "N-COVER", [(date(2026, 11, 2), "clerk02")], date(2026, 11, 20))
+    with ctx.db.transaction() as s:
+        s.add(
+            Attendance(
+                hall_id=1,
+                user_id=user_id(ctx, "clerk03"),
+                window_id=3,
+                kind="sign_in",
+                at=local(2026, 11, 23),
+            )
+        )
+    body = {"kind": "overdue", "case": "N-COVER", "decision": "reminder"}
+    r = client.post(RECORDS, json=body, headers=heads["manager"])
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "clerk"  # two answer for it
+    r = client.post(RECORDS, json={**body, "clerk": "clerk03"}, headers=heads["manager"])
+    assert r.status_code == 201 and r.get_json()["day"] == "2026-11-23"
+    r = client.post(RECORDS, json={**body, "clerk": "clerk02"}, headers=heads["manager"])
+    assert r.status_code == 201 and r.get_json()["day"] == "2026-11-21"
 
 
 def test_a_repeat_trip_is_recorded_against_the_clerk_whose_notice_sent_the_citizen_back(
