@@ -331,7 +331,21 @@ def list_records(
         if last:
             q = q.where(AppraisalRecord.day <= last)
         rows = s.scalars(q.order_by(AppraisalRecord.day.desc(), AppraisalRecord.id.desc())).all()
+        if actor.role != "supervisor":
+            # a record of a 廉政 follow-up is the supervisor's and the clerk's concerned alone
+            hidden = _integrity_records(s, [r for r in rows if r.complaint_id is not None])
+            rows = [r for r in rows if r.id not in hidden or r.user_id == actor.user_id]
         return [record_view(s, r) for r in rows]
+
+
+def _integrity_records(s: Session, rows: list[AppraisalRecord]) -> set[int]:
+    ids = {r.complaint_id for r in rows}
+    if not ids:
+        return set()
+    integrity = set(
+        s.scalars(select(Complaint.id).where(Complaint.id.in_(ids), Complaint.category == "integrity"))
+    )
+    return {r.id for r in rows if r.complaint_id in integrity}
 
 
 def answer_record(ctx: Context, actor: Principal, record_id: int, answer: str) -> dict[str, Any]:

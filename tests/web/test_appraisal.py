@@ -403,3 +403,41 @@ def test_a_clerk_sees_only_their_own_score(client, ctx, clock, heads):
         r = client.get(f"/api/v1/halls/demo/appraisal?month={bad}", headers=heads["manager"])
         assert r.status_code == 400 and r.get_json()["error"]["field"] == "month"
     assert client.get("/api/v1/halls/demo/appraisal").status_code == 401
+
+
+def test_a_record_of_an_integrity_complaint_is_hidden_from_managers_but_not_from_the_clerk(
+    client, ctx, heads
+):
+    from server.storage.models import Complaint
+
+    with ctx.db.transaction() as s:
+        c = Complaint(
+            code=secrets.token_urlsafe(12),
+            number="TS-1",
+            hall_id=1,
+            source="letter",
+            category="integrity",
+            clerk_id=user_id(ctx, "clerk02"),
+            text="",
+            filed_at=local(2026, 11, 20),
+            filed_day=date(2026, 11, 20),
+            status="verified",
+            verdict="upheld",
+        )
+        s.add(c)
+        s.flush()
+        s.add(
+            AppraisalRecord(
+                hall_id=1,
+                user_id=c.clerk_id,
+                kind="complaint",
+                complaint_id=c.id,
+                day=date(2026, 11, 20),
+                decision="deduct",
+                points=5,
+                decided_at=local(2026, 11, 21),
+            )
+        )
+    assert client.get(RECORDS, headers=heads["manager"]).get_json()["records"] == []
+    mine = client.get(RECORDS, headers=heads["c2"]).get_json()["records"]
+    assert [r["subject"] for r in mine] == ["TS-1"]
