@@ -310,8 +310,9 @@ def list_records(
     start: str | None = None,
     end: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Records of the hall by day, newest first (managers, admins); a clerk gets only their own."""
-    require_role(actor, STAFF)
+    """Records of the hall by day, newest first (managers, admins, the supervisor); a clerk gets
+    only their own."""
+    require_role(actor, (*STAFF, "supervisor"))
     first, last = _day(start, "from"), _day(end, "to")
     if first and last and last < first:
         raise bad_field("to", "结束日期早于开始日期", "to is before from")
