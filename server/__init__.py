@@ -102,11 +102,11 @@ def init_pages(app: Flask) -> None:
     from kiosk.notice_page import bp as notice_bp
     from kiosk.ticket_page import bp as ticket_bp
 
-    from .consoles import admin, clerk, guides, manage
+    from .consoles import admin, appraisal, clerk, guides, manage
     from .web.home import init_home
 
     for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, board_bp, photos_bp):
         app.register_blueprint(bp)
-    for console in (clerk, manage, guides, admin):
+    for console in (clerk, manage, guides, admin, appraisal):
         app.register_blueprint(console.bp)
     init_home(app)

@@ -39,6 +39,12 @@ CASE_CONFIRMED = "case.confirmed"
 ESCALATION_ASKED = "escalation.asked"
 ESCALATION_ANSWERED = "escalation.answered"
 ESCALATION_FED_BACK = "escalation.fed_back"
+#: appraisal (绩效考核): a record against a clerk with the manager's decision, the clerk's answer,
+#: a new version of the hall's rules — staff only (the public and devices get no data; clerks get
+#: none of a record: their console re-reads their own)
+APPRAISAL_RECORDED = "appraisal.recorded"
+APPRAISAL_ANSWERED = "appraisal.answered"
+APPRAISAL_RULES_SAVED = "appraisal.rules_saved"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 

@@ -258,6 +258,9 @@ def _clerk_leave(d: Mapping[str, Any]) -> Data:
 CLERK_EVENTS: dict[str, Shaper] = {
     "leave.registered": _clerk_leave,
     "login.locked": lambda _d: {},  # an account locked after failed logins: the manager's audit
+    # records against a clerk are the manager's and that clerk's; a clerk reads their own by API
+    "appraisal.recorded": lambda _d: {},
+    "appraisal.answered": lambda _d: {},
 }
 
 

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import String, select
 
 from server.api.schemas import admin as admin_schemas
+from server.api.schemas import appraisal as appraisal_schemas
 from server.api.schemas import calendars as calendar_schemas
 from server.api.schemas import cases as case_schemas
 from server.api.schemas import escalations as escalation_schemas
@@ -426,6 +427,7 @@ def _url(hall: dict[str, Any], path: str) -> str:
         "window_id": 2,
         "token_id": 1,
         "escalation_id": 1,
+        "record_id": 1,
         "token": "q3Vb9xKpL2mWn8Rt",  # a notice's page token
         "username": "clerk03",
         "ticket_id": hall["ticket"],
@@ -554,6 +556,12 @@ STORED = {
     (escalation_schemas.EscalationAskIn, "question"): (models.Escalation, "question"),
     (escalation_schemas.EscalationAnswerIn, "answer"): (models.Escalation, "answer"),
     (escalation_schemas.EscalationFeedbackIn, "feedback"): (models.Escalation, "feedback"),
+    (appraisal_schemas.RecordIn, "case"): (models.Case, "number"),
+    (appraisal_schemas.RecordIn, "notice"): (models.Notice, "code"),
+    (appraisal_schemas.RecordIn, "ticket"): (models.Ticket, "public_id"),
+    (appraisal_schemas.RecordIn, "clerk"): (models.User, "username"),
+    (appraisal_schemas.RecordIn, "note"): (models.AppraisalRecord, "note"),
+    (appraisal_schemas.RecordAnswerIn, "answer"): (models.AppraisalRecord, "clerk_answer"),
 }
 #: text fields that are not stored as sent: hashed, looked up elsewhere, or composed
 NOT_STORED = {
