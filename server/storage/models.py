@@ -53,6 +53,13 @@ class Hall(Base):
     complaint_channel: Mapped[str | None] = mapped_column(String(300))
     #: minutes within which a citizen should be served (the dashboard's on-target share)
     wait_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: voice calls: how many times the boards speak each announcement; English after the Chinese
+    announce_times: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    announce_english: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: appointments (预约): minutes after its slot a booking still checks in as one; open
+    #: bookings a phone number may hold at once
+    booking_grace_minutes: Mapped[int | None] = mapped_column(Integer)
+    max_open_bookings: Mapped[int | None] = mapped_column(Integer)
 
     services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
     windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
@@ -74,6 +81,8 @@ class Service(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: the service guide (办事指南): materials, steps, time limits, fees, legal basis (server/guide.py)
     guide: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: appointments (预约): {"slot_minutes", "capacity", "days_ahead"}; None = not bookable
+    booking: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     hall: Mapped[Hall] = relationship(back_populates="services")
 
@@ -151,6 +160,9 @@ class ApiToken(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: the window a rating pad (评价器) is bound to
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", name="fk_api_tokens_window_id"))
+    #: boards: this one plays the voice calls (one speaker per zone of the hall)
+    speaker: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    zone: Mapped[str | None] = mapped_column(String(32))
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -212,6 +224,10 @@ class Ticket(Base):
     outcome_reason: Mapped[str | None] = mapped_column(String(500))
     notice_id: Mapped[int | None] = mapped_column(
         ForeignKey("notices.id", name="fk_tickets_notice_id", use_alter=True)
+    )
+    #: the appointment (预约) the citizen checked in with
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", name="fk_tickets_booking_id", use_alter=True)
     )
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
@@ -618,3 +634,64 @@ class AppraisalRules(Base):
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VoiceClip(Base):
+    """A hall's own recorded clip (a digit, a letter or a word) announcements are stitched from."""
+
+    __tablename__ = "voice_clips"
+    __table_args__ = (UniqueConstraint("hall_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    #: what it says: "0"–"9", "A"–"Z", or a word of the announcement ("请", "号", "到", "窗口办理")
+    key: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VoiceAudio(Base):
+    """A rendered announcement, cached under the hash of what makes it (text, voice, clips)."""
+
+    __tablename__ = "voice_audio"
+
+    #: the content hash: the audio's URL holds it and nothing else (no ticket id)
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    text: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Booking(Base):
+    """An appointment (预约): a service, a day and a slot; checked in at the kiosk by its code."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_hall_day", "hall_id", "day"),
+        Index("ix_bookings_citizen", "hall_id", "citizen_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the short code a citizen types at the kiosk (rate-limited look-ups)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: the unguessable key of the booking's phone page and QR (≥ 60 bits)
+    token: Mapped[str] = mapped_column(String(24), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    #: the hall's local day and the slot's bounds
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: keyed hash of the phone number, never the number itself
+    citizen_key: Mapped[str] = mapped_column(String(64))
+    #: booked | cancelled | checked_in | walk_in (late: checked in as a walk-in) | no_show
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", name="fk_bookings_ticket_id"))
+    #: the booking this one replaced (rescheduled)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
