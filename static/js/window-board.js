@@ -139,8 +139,10 @@ function onEvent(env) {
   switch (env.type) {
     case "window.updated":
       if (d.window && d.window.id === windowId) {
+        const before = (state.win.services || []).join(",");
         state.win = d.window;
         render(false);
+        if ((d.window.services || []).join(",") !== before) refreshPromise();  // services moved here
       }
       break;
     case "ticket.called":
@@ -160,6 +162,9 @@ function onEvent(env) {
     case "hall.updated":
       if (d.hall && "commitments" in d.hall) showHallCommitments(d.hall.commitments);
       break;
+    case "service.updated":   // a guide's limits or fees, a service renamed: the promise changes
+      refreshPromise();
+      break;
     case "posts.updated":
       if (d.window && d.window.id === windowId) {
         state.win.posts = { a: d.a, b: d.b };
@@ -171,6 +176,28 @@ function onEvent(env) {
       break;
   }
 }
+
+// ── each service's commitment (limits, fees: from its guide) stays current without a reload:
+// the page is fetched again and its list swapped in (the server renders it, as on first load) ──
+let promiseBusy = false;
+let promiseAgain = false;
+async function refreshPromise() {
+  if (promiseBusy) { promiseAgain = true; return; }
+  promiseBusy = true;
+  try {
+    const res = await fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const fresh = doc.querySelector("#win-promise .promise-services");
+    const current = document.querySelector("#win-promise .promise-services");
+    if (fresh && current && fresh.innerHTML !== current.innerHTML) current.innerHTML = fresh.innerHTML;
+  } catch (e) { /* offline for a moment: the next change tries again */ }
+  finally {
+    promiseBusy = false;
+    if (promiseAgain) { promiseAgain = false; refreshPromise(); }
+  }
+}
+window.hallq = Object.assign(window.hallq || {}, { refreshPromise: refreshPromise });
 
 // ── a citizen transferred to this very window (转办): say so for a while ──
 let transferTimer = null;

@@ -70,5 +70,12 @@ def test_the_hall_commitments_written_on_the_settings_page_show_on_the_window_bo
     board.wait_for_selector("#hall-commitments:has-text('限时办结')")
     assert board.is_visible("#win-promise")
     assert board.locator("#win-promise .promise-services li").count() > 0  # from the guides
+    # a guide's fees change: the board's promise line follows without a reload
+    manager = live_hall.token("manager", "manager")
+    current = live_hall.api("GET", "/halls/demo/services/G/guide").json()["guide"]
+    current["fees"] = "工本费 5 元（测试）"
+    r = live_hall.api("PUT", "/halls/demo/services/G/guide", manager, json=current)
+    assert r.status_code == 200, r.text
+    board.wait_for_selector("#win-promise li[data-service='G']:has-text('工本费 5 元（测试）')")
     ctx.close()
     assert not errors.errors, errors.errors
