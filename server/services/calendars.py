@@ -153,6 +153,15 @@ def show_year(ctx: Context, actor: Principal, year: int, hall: str | None = None
         return _year_view(s, year, _scope_hall(s, actor, hall))
 
 
+def _lock_scope(s: Session, hall: Hall | None) -> None:
+    """Imports of one scope replace its year one after the other: the hall's row is locked (every
+    hall's, in id order, for an all-halls import) before its year is read, so two imports at once
+    never insert the year twice nor leave its days doubled (PostgreSQL; SQLite writers are serial
+    already). The events recorded after lock the same rows, so nothing waits in a new order."""
+    q = select(Hall.id).order_by(Hall.id).with_for_update()
+    s.execute(q.where(Hall.id == hall.id) if hall is not None else q)
+
+
 def _replace_year(
     s: Session, hall_id: int | None, sched: YearSchedule, actor: Principal, ctx: Context
 ) -> None:
@@ -204,6 +213,7 @@ def import_year(ctx: Context, actor: Principal, year: int, data: Any) -> dict[st
     events: list[Envelope] = []
     with ctx.db.transaction() as s:
         h = _scope_hall(s, actor, hall) if hall is not None else None
+        _lock_scope(s, h)
         _replace_year(s, h.id if h else None, sched, actor, ctx)
         halls = [h] if h is not None else list(s.scalars(select(Hall).order_by(Hall.id)))
         recomputed = still_missing = 0
