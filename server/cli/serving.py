@@ -143,6 +143,21 @@ def serve(obj: dict[str, Any], host: str, port: int) -> None:
     _serve(app, host, port)
 
 
+def _demo_history(ctx: Any, days: int) -> int:
+    """The demo hall's past month, once (before anyone uses the hall), with a progress line."""
+    from ..demo_history import has_history, seed_demo_month
+
+    if days <= 0 or has_history(ctx, "demo"):
+        return 0
+    click.echo(f"hallq demo: playing the last {days} days of the hall through the services …")
+
+    def progress(done: int, total: int) -> None:
+        bar = "#" * (20 * done // total)
+        click.echo(f"\r  [{bar:<20}] {done}/{total} working days", nl=done == total)
+
+    return seed_demo_month(ctx, days=days, progress=progress)
+
+
 def _shown(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -156,13 +171,23 @@ def _shown(url: str) -> str:
         "hallq token create --role kiosk --hall demo   # then, in the same folder: one more kiosk token",
         "hallq demo --port 8000 --async-mode threading",
         "hallq demo --database-url sqlite:////tmp/try.db",
+        "hallq demo --history-days 0                  # no month of history (starts at once)",
     ),
 )
 @_listen_options
 @async_mode_option
 @database_option
+@click.option(
+    "--history-days",
+    type=click.IntRange(0, 90),
+    default=30,
+    show_default=True,
+    envvar="HALLQ_DEMO_HISTORY_DAYS",
+    help="On first start, play this many past days of the hall through the services (the "
+    "dashboard, appraisal and reports then show a real month); 0: none. Takes a minute or so.",
+)
 @click.pass_obj
-def demo(obj: dict[str, Any], host: str, port: int) -> None:
+def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
     """Run the demo hall: 12 windows, an admin, a manager and 12 clerks; print its links, every
     account it made and its tokens.
 
@@ -183,6 +208,7 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
     app = create_app(overrides(obj))
     ctx = app.extensions["hallq"]
     created = seed_demo(ctx)
+    history = _demo_history(ctx, history_days)
     seed_demo_cases(ctx)
     seed_demo_photos(ctx)
     kiosk = create_token(ctx, "kiosk", DEMO_HALL, label="demo kiosk")
@@ -195,6 +221,11 @@ def demo(obj: dict[str, Any], host: str, port: int) -> None:
         f"  database        {where}   ({origin}; every hallq command run here uses it)",
         f"  home page       {base}/",
         f"  kiosk           {base}/kiosk/{DEMO_HALL}?token={kiosk}",
+        *(
+            [f"  history         {history} tickets over {history_days} days, played through the services"]
+            if history
+            else []
+        ),
         f"  hall board      {base}/board/{DEMO_HALL}?token={board}",
         f"  window board    {base}/board/{DEMO_HALL}/window/2?token={board}   (windows 1-12)",
         f"  clerk console   {base}/clerk/",

@@ -19,7 +19,12 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_demo_banner_names_every_account_it_made(tmp_path: Path) -> None:
-    env = {**os.environ, "HALLQ_ASYNC_MODE": "threading", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "HALLQ_ASYNC_MODE": "threading",
+        "PYTHONUNBUFFERED": "1",
+        "HALLQ_DEMO_HISTORY_DAYS": "0",
+    }
     env.pop("HALLQ_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "demo", "--host", "127.0.0.1", "--port", str(free_port())],

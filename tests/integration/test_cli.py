@@ -257,7 +257,18 @@ def test_hallq_demo_and_token_create_open_the_same_database(tmp_path: Path) -> N
     log = tmp_path / "demo.log"
     with open(log, "wb") as fh:
         demo = subprocess.Popen(
-            [sys.executable, "-m", "server", "demo", "--port", str(port), "--async-mode", "threading"],
+            [
+                sys.executable,
+                "-m",
+                "server",
+                "demo",
+                "--port",
+                str(port),
+                "--async-mode",
+                "threading",
+                "--history-days",
+                "0",
+            ],
             cwd=tmp_path,
             env=_env(PYTHONUNBUFFERED="1"),
             stdout=fh,
