@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from .domain.errors import RuleViolation
+from .services import notices as notice_service
 from .services import tickets as ticket_service
 from .services import transfers as transfer_service
 from .services import windows as window_service
@@ -246,10 +247,9 @@ def _finish(
             transfer_service.transfer(
                 sim, clerk, tid, "事项不符，转至对应窗口", service_code=rng.choice(choices)
             )
-            return
+            return True
     outcome = _pick(rng, OUTCOME_WEIGHTS)
     if outcome == "notice":
-        from .services import notices as notice_service
 
         try:
             notice_service.create_notice(sim, clerk, tid, [{"name": "户口簿原件"}], note="请带齐材料再来")
