@@ -102,6 +102,15 @@ def _text(value: object, field: str, max_len: int, what_zh: str, what_en: str, r
     return text
 
 
+MAX_CHANNEL = 300
+
+
+def complaint_channel(value: object) -> str | None:
+    """The hall's complaint channel as stored (12345, the supervision office's number…): public,
+    shown on the phone pages; trimmed, None when empty."""
+    return _text(value, "complaint_channel", MAX_CHANNEL, "投诉渠道", "complaint channel", False)
+
+
 # ---------------------------------------------------------------- who sees, who acts
 
 

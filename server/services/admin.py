@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from .. import event_names as names
 from ..domain import posts as post_rules
 from ..domain.commitments import hall_commitments
+from ..domain.complaints import complaint_channel
 from ..domain.disclosure import public_pause_phrases
 from ..domain.grants import Grantor, GrantRefused, Person, check_grant
 from ..domain.numbering import validate_prefix
@@ -43,6 +44,8 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "public_pause_reasons": list(public_pause_phrases(h.public_pause_reasons)),
         # the hall's public promise (挂牌上岗), shown on every window board
         "commitments": h.commitments,
+        # how citizens complain (12345, the supervision office): public, on the phone pages
+        "complaint_channel": h.complaint_channel,
     }
 
 
@@ -97,6 +100,8 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
             h.public_pause_reasons = None if phrases is None else list(public_pause_phrases(phrases))
         if "commitments" in data:
             h.commitments = hall_commitments(data["commitments"])
+        if "complaint_channel" in data:
+            h.complaint_channel = complaint_channel(data["complaint_channel"])
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])

@@ -144,6 +144,7 @@ def audit_log(
                 "summary": _describe(e, numbers),
             }
             for e, u, w, t in rows
+            if not (e.data or {}).get("restricted")  # 廉政 follow-ups: the supervisor's, never here
         ]
 
 

@@ -315,3 +315,17 @@ def my_records(ctx: Context, user_id: int) -> list[dict[str, Any]]:
                 }
             )
         return out
+
+
+def hall_complaint_info(ctx: Context, hall_code: str | None) -> dict[str, Any]:
+    """The hall a citizen complains to (its code, name and public complaint channel); without a
+    code, the first hall."""
+    with ctx.db.read() as s:
+        if hall_code:
+            hall = load_hall(s, hall_code)
+        else:
+            first = s.scalar(select(Hall).order_by(Hall.code).limit(1))
+            if first is None:
+                raise not_found("大厅", "hall")
+            hall = first
+        return {"code": hall.code, "name": hall.name, "complaint_channel": hall.complaint_channel}

@@ -122,6 +122,7 @@ function hallPage() {
     renderHours();
     $("hs-pause-reasons").value = (info.public_pause_reasons || []).join("\n");
     $("hs-commitments").value = info.commitments || "";
+    $("hs-complaint-channel").value = info.complaint_channel || "";
   }
 
   form.addEventListener("submit", busy($("hs-save"), async function () {
@@ -130,6 +131,7 @@ function hallPage() {
     body.public_pause_reasons = $("hs-pause-reasons").value.split("\n")
       .map(function (x) { return x.trim(); }).filter(function (x) { return x; });
     body.commitments = $("hs-commitments").value.trim() || null;
+    body.complaint_channel = $("hs-complaint-channel").value.trim() || null;
     if ($("hs-always").checked) {
       body.opening_hours = null;
     } else {

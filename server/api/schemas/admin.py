@@ -49,6 +49,11 @@ class HallPatch(In):
             "description": "the hall's public commitments (服务承诺), on every window board; null: none"
         },
     )
+    complaint_channel = Str(
+        300,
+        allow_none=True,
+        metadata={"description": "how citizens complain (12345…), shown on the phone pages; null: none"},
+    )
 
 
 class Hall(Out):
@@ -61,6 +66,7 @@ class Hall(Out):
         fields.String(), required=True, metadata={"description": "pause reasons boards may show"}
     )
     commitments = fields.String(required=True, allow_none=True)
+    complaint_channel = fields.String(required=True, allow_none=True)
 
 
 class Halls(Out):
