@@ -11,7 +11,7 @@ from ..services import complaints
 from ..web.throttle import complaint_filed
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.complaints import (
-    AnswerIn,
+    ComplaintAnswerIn,
     CitizenComplaint,
     CitizenComplaintIn,
     Complaint,
@@ -85,7 +85,7 @@ def verify(body: dict[str, Any], code: str) -> Any:
 
 
 @bp.post(f"{CODE}/answer")
-@bp.arguments(AnswerIn(), example={"answer": "经核实属实，已对相关人员批评教育，感谢您的监督"})
+@bp.arguments(ComplaintAnswerIn(), example={"answer": "经核实属实，已对相关人员批评教育，感谢您的监督"})
 @bp.response(200, COMPLAINT)
 def answer(body: dict[str, Any], code: str) -> Any:
     """回访: the answer to the citizen, shown on their page (after verification)"""

@@ -66,14 +66,14 @@ function renderDetail(c) {
   const facts = $("cd-facts");
   facts.textContent = "";
   [
-    fact(tr("source_" + c.source), c.filed_at.slice(0, 16).replace("T", " ")),
-    c.ticket ? fact("#", c.ticket.number + (c.service_name ? " · " + c.service_name : "")) : [],
-    c.clerk ? fact("👤", who(c.clerk)) : [],
-    c.contact ? fact("☎", c.contact) : [],
-    c.rating ? fact("★", tr("level_n", { n: c.rating.level })) : [],
-    c.verdict ? fact("✓", tr("verdict_" + c.verdict) + (c.evidence && c.evidence.note ? "：" + c.evidence.note : "")) : [],
-    c.corrective_action ? fact("⚙", c.corrective_action) : [],
-    c.answer ? fact("↩", c.answer + (c.answered_day ? "（" + c.answered_day + "）" : "")) : [],
+    fact(tr("f_filed"), tr("source_" + c.source) + " · " + c.filed_at.slice(0, 16).replace("T", " ")),
+    c.ticket ? fact(tr("f_ticket"), c.ticket.number + (c.service_name ? " · " + c.service_name : "")) : [],
+    c.clerk ? fact(tr("f_clerk"), who(c.clerk)) : [],
+    c.contact ? fact(tr("f_contact"), c.contact) : [],
+    c.rating ? fact(tr("f_rating"), tr("level_n", { n: c.rating.level })) : [],
+    c.verdict ? fact(tr("f_verdict"), tr("verdict_" + c.verdict) + (c.evidence && c.evidence.note ? "：" + c.evidence.note : "")) : [],
+    c.corrective_action ? fact(tr("f_action"), c.corrective_action) : [],
+    c.answer ? fact(tr("f_answer"), c.answer + (c.answered_day ? "（" + c.answered_day + "）" : "")) : [],
   ].forEach(function (pair) { pair.forEach(function (n) { facts.appendChild(n); }); });
   $("cd-text").textContent = c.text;
   const ev = $("cd-evidence");

@@ -94,7 +94,7 @@ class VerifyIn(In):
     )
 
 
-class AnswerIn(In):
+class ComplaintAnswerIn(In):
     answer = Text(MAX_ANSWER, required=True, metadata={"description": "回访: shown on the citizen's page"})
 
 
@@ -110,7 +110,7 @@ class ComplaintsQuery(Query):
     )
 
 
-class TicketRef(Out):
+class ComplaintTicket(Out):
     id = fields.String(required=True)
     number = fields.String(required=True)
 
@@ -153,7 +153,7 @@ class Complaint(Out):
     verdict = fields.String(required=True, allow_none=True, metadata={"enum": list(VERDICTS)})
     text = fields.String(required=True)
     contact = fields.String(required=True, allow_none=True)
-    ticket = fields.Nested(TicketRef, required=True, allow_none=True)
+    ticket = fields.Nested(ComplaintTicket, required=True, allow_none=True)
     rating = fields.Nested(RatingRef, required=True, allow_none=True)
     clerk = fields.Nested(
         Clerk, required=True, allow_none=True, metadata={"description": "who served the ticket"}
