@@ -180,7 +180,9 @@ def test_the_follow_up_turns_yellow_then_red(client, desk, ctx, clock):
     [c] = client.get("/api/v1/halls/demo/complaints", headers=desk["manager"]).get_json()["complaints"]
     assert c["urgency"] == "yellow"
     clock.advance(days=8)  # 2026-12-19: the day after the due date
-    [c] = client.get("/api/v1/halls/demo/complaints?urgency=red", headers=desk["manager"]).get_json()["complaints"]
+    [c] = client.get("/api/v1/halls/demo/complaints?urgency=red", headers=desk["manager"]).get_json()[
+        "complaints"
+    ]
     assert c["urgency"] == "red"
 
 
@@ -242,10 +244,16 @@ def test_nobody_verifies_a_complaint_naming_themselves(client, desk, ctx):
     assert c["clerk"]["username"] == "manager"
     before = counts(ctx)
     body = {"verdict": "not_upheld", "note": "不属实"}
-    assert client.post(f"/api/v1/complaints/{c['code']}/verify", json=body, headers=desk["manager"]).status_code == 403
+    assert (
+        client.post(f"/api/v1/complaints/{c['code']}/verify", json=body, headers=desk["manager"]).status_code
+        == 403
+    )
     assert client.post(f"/api/v1/complaints/{c['code']}/verify", json=body, headers=me).status_code == 403
     assert counts(ctx) == before
-    assert client.post(f"/api/v1/complaints/{c['code']}/verify", json=body, headers=desk["admin"]).status_code == 200
+    assert (
+        client.post(f"/api/v1/complaints/{c['code']}/verify", json=body, headers=desk["admin"]).status_code
+        == 200
+    )
 
 
 def test_integrity_complaints_are_invisible_to_everyone_but_the_supervisor(client, desk, ctx):
@@ -261,7 +269,10 @@ def test_integrity_complaints_are_invisible_to_everyone_but_the_supervisor(clien
         assert listing["complaints"] == []
         assert client.get(f"/api/v1/complaints/{code}", headers=desk[who]).status_code == 404
         verify = {"verdict": "not_upheld", "note": "x"}
-        assert client.post(f"/api/v1/complaints/{code}/verify", json=verify, headers=desk[who]).status_code == 404
+        assert (
+            client.post(f"/api/v1/complaints/{code}/verify", json=verify, headers=desk[who]).status_code
+            == 404
+        )
     assert client.get(f"/api/v1/complaints/{code}", headers=desk["c2"]).status_code == 403
     [c] = client.get("/api/v1/halls/demo/complaints", headers=desk["supervisor"]).get_json()["complaints"]
     assert c["code"] == code and c["text"].startswith("来信")
@@ -277,14 +288,22 @@ def test_a_citizen_files_and_follows_a_complaint_without_an_account(client, desk
     t = completed(client, desk)
     r = client.post(
         "/api/v1/complaints",
-        json={"hall": "demo", "category": "notice", "text": "材料没有一次说清", "ticket": t["number"], "contact": "139"},
+        json={
+            "hall": "demo",
+            "category": "notice",
+            "text": "材料没有一次说清",
+            "ticket": t["number"],
+            "contact": "139",
+        },
     )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert set(body) >= {"code", "url", "number", "status", "due_day"} and "text" not in body
     assert len(body["code"]) >= 16
     staff = client.get(f"/api/v1/complaints/{body['code']}", headers=desk["manager"]).get_json()
-    assert staff["source"] == "phone" and staff["clerk"]["username"] == "clerk02" and staff["contact"] == "139"
+    assert (
+        staff["source"] == "phone" and staff["clerk"]["username"] == "clerk02" and staff["contact"] == "139"
+    )
     page = client.get(f"/complaints/{body['code']}").get_data(as_text=True)
     assert "材料没有一次说清" not in page and "139" not in page
     assert client.get("/complaints/new?hall=demo").status_code == 200
@@ -307,9 +326,13 @@ def test_a_pad_token_is_bound_to_a_window_of_its_hall(client, desk, ctx):
     assert r.status_code == 201 and r.get_json()["window"] == 2
     r = client.post("/api/v1/halls/demo/devices", json={"role": "pad"}, headers=desk["manager"])
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "window"
-    r = client.post("/api/v1/halls/demo/devices", json={"role": "kiosk", "window": 2}, headers=desk["manager"])
+    r = client.post(
+        "/api/v1/halls/demo/devices", json={"role": "kiosk", "window": 2}, headers=desk["manager"]
+    )
     assert r.status_code == 400
-    r = client.post("/api/v1/halls/demo/devices", json={"role": "pad", "window": 99999}, headers=desk["manager"])
+    r = client.post(
+        "/api/v1/halls/demo/devices", json={"role": "pad", "window": 99999}, headers=desk["manager"]
+    )
     assert r.status_code == 400
 
 
@@ -330,4 +353,3 @@ def test_rating_and_complaint_events_reach_staff_only(client, desk, ctx):
         for e in s.query(Event).filter(Event.type.in_(("rating.recorded", "complaint.filed"))):
             assert shape_event(e.type, e.data, "public") == {}
             assert shape_event(e.type, e.data, "device") == {}
-
