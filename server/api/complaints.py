@@ -11,10 +11,10 @@ from ..services import complaints
 from ..web.throttle import complaint_filed
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.complaints import (
-    ComplaintAnswerIn,
     CitizenComplaint,
     CitizenComplaintIn,
     Complaint,
+    ComplaintAnswerIn,
     Complaints,
     ComplaintsQuery,
     EnteredComplaintIn,

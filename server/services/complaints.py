@@ -169,7 +169,8 @@ def file_complaint(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     _, _, views, env = _file(ctx, None, hall, source, body, None)
     if env is not None:
         ctx.publish([env])
-    return views["public"]
+    public: dict[str, Any] = views["public"]
+    return public
 
 
 def enter_complaint(ctx: Context, actor: Principal, hall_code: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +183,8 @@ def enter_complaint(ctx: Context, actor: Principal, hall_code: str, body: dict[s
     _, _, views, env = _file(ctx, actor, hall_code, str(source), body, actor.user_id)
     if env is not None:
         ctx.publish([env])
-    return views["staff"]
+    staff: dict[str, Any] = views["staff"]
+    return staff
 
 
 def citizen_complaint(ctx: Context, code: str) -> dict[str, Any]:

@@ -37,9 +37,8 @@ def pad_token(hall: Any, window_id: int) -> str:
 def open_pad(browser: Any, errors: PageErrors, hall: Any, window_id: int, timeout_s: int) -> tuple[Any, Any]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = errors.watch(ctx.new_page(), f"pad {window_id}")
-    page.goto(
-        f"{hall.url}/board/{hall.hall}/window/{window_id}/pad?token={pad_token(hall, window_id)}&timeout={timeout_s}"
-    )
+    token = pad_token(hall, window_id)
+    page.goto(f"{hall.url}/board/{hall.hall}/window/{window_id}/pad?token={token}&timeout={timeout_s}")
     live(page)
     return ctx, page
 

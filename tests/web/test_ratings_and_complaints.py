@@ -7,8 +7,6 @@ for a 廉政 complaint try what they must not."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from server.services.accounts import create_token

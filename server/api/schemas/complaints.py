@@ -24,7 +24,8 @@ from .common import DATE, DATETIME, Clerk, WindowRef
 
 URGENCIES = ("green", "yellow", "red")
 CATEGORY_DOC = (
-    "attitude 态度, shirking 推诿, overdue 超时, notice 一次告知未落实, fees 违规收费, integrity 廉政 (supervisors only)"
+    "attitude 态度, shirking 推诿, overdue 超时, notice 一次告知未落实, fees 违规收费, "
+    "integrity 廉政 (supervisors only)"
 )
 
 
