@@ -6,9 +6,9 @@ verification's notes or the corrective action."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
-from server.web.helpers import hall_ctx
+from server.web.helpers import hall_ctx, public_url, qr_svg
 
 bp = Blueprint("complaint_page", __name__)
 
@@ -43,4 +43,20 @@ def status(code: str) -> str:
         abort(404)
     hall = hall_complaint_info(hall_ctx(), complaint["hall"])
     names = {"zh": CATEGORY_NAMES_ZH, "en": CATEGORY_NAMES_EN}
-    return render_template("complaint/status.html", complaint=complaint, hall=hall, names=names)
+    # filed at the kiosk: the citizen scans the page onto their phone; the kiosk goes back
+    at_kiosk = request.args.get("from") == "kiosk"
+    return render_template(
+        "complaint/status.html", complaint=complaint, hall=hall, names=names, at_kiosk=at_kiosk
+    )
+
+
+@bp.get("/complaints/<code>/qr.svg")
+def qr(code: str) -> Response:
+    from server.services.complaints import citizen_complaint
+    from server.services.core.errors import NotFound
+
+    try:
+        complaint = citizen_complaint(hall_ctx(), code)
+    except NotFound:
+        abort(404)
+    return qr_svg(public_url("complaint_page.status", code=complaint["code"]))

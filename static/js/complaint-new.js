@@ -25,7 +25,12 @@ form.addEventListener("submit", async function (ev) {
   $("cf-submit").disabled = true;
   try {
     const made = await api("POST", paths.complaints(), body);
-    window.location.assign("/complaints/" + encodeURIComponent(made.code));
+    // at the kiosk the next citizen must not find this one's page: show the number, then go back
+    if (root.dataset.source === "kiosk") {
+      window.location.assign("/complaints/" + encodeURIComponent(made.code) + "?from=kiosk");
+    } else {
+      window.location.assign("/complaints/" + encodeURIComponent(made.code));
+    }
   } catch (e) {
     err.textContent = errorText(e);
     err.hidden = false;

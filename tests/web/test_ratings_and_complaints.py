@@ -351,3 +351,42 @@ def test_rating_and_complaint_events_reach_staff_only(client, desk, ctx):
         for e in s.query(Event).filter(Event.type.in_(("rating.recorded", "complaint.filed"))):
             assert shape_event(e.type, e.data, "public") == {}
             assert shape_event(e.type, e.data, "device") == {}
+
+
+def test_the_kiosk_leads_to_the_complaint_form_and_back(client, desk):
+    kiosk = client.get("/kiosk/demo").get_data(as_text=True)
+    assert 'id="btn-complaint-entry"' in kiosk and "/complaints/new" in kiosk
+    form = client.get("/complaints/new?hall=demo&from=kiosk").get_data(as_text=True)
+    assert 'data-source="kiosk"' in form and 'id="back-to-kiosk"' in form
+    r = client.post(
+        "/api/v1/complaints", json={"hall": "demo", "category": "fees", "text": "多收费", "source": "kiosk"}
+    )
+    code = r.get_json()["code"]
+    page = client.get(f"/complaints/{code}?from=kiosk").get_data(as_text=True)
+    assert f"/complaints/{code}/qr.svg" in page and "多收费" not in page
+    assert client.get(f"/complaints/{code}/qr.svg").mimetype == "image/svg+xml"
+    assert client.get("/complaints/nosuchcode").status_code == 404
+
+
+def test_the_phone_page_offers_rating_and_shows_the_complaint_channel(client, desk, ctx):
+    assert (
+        client.patch(
+            "/api/v1/halls/demo",
+            json={"complaint_channel": "12345 政务服务便民热线"},
+            headers=desk["manager"],
+        ).status_code
+        == 200
+    )
+    t = completed(client, desk)
+    page = client.get(f"/t/{t['id']}").get_data(as_text=True)
+    assert "12345 政务服务便民热线" in page and 'data-may-rate="true"' in page
+    assert rate(client, t["id"], {"level": 5}).status_code == 201
+    page = client.get(f"/t/{t['id']}").get_data(as_text=True)
+    assert 'data-may-rate="false"' in page and 'data-rated="true"' in page
+
+
+def test_the_pad_page_renders_for_a_window_of_the_hall(client):
+    page = client.get("/board/demo/window/2/pad?timeout=30")
+    assert page.status_code == 200 and 'data-timeout="30"' in page.get_data(as_text=True)
+    assert 'data-timeout="60"' in client.get("/board/demo/window/2/pad?timeout=99999").get_data(as_text=True)
+    assert client.get("/board/demo/window/99999/pad").status_code == 404
