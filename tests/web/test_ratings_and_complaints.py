@@ -390,3 +390,15 @@ def test_the_pad_page_renders_for_a_window_of_the_hall(client):
     assert page.status_code == 200 and 'data-timeout="30"' in page.get_data(as_text=True)
     assert 'data-timeout="60"' in client.get("/board/demo/window/2/pad?timeout=99999").get_data(as_text=True)
     assert client.get("/board/demo/window/99999/pad").status_code == 404
+
+
+def test_public_complaints_are_limited_per_address(client, ctx):
+    """HALLQ_LIMIT_CODE_ADDRESS (10/10s/5m): every filing counts; past the free ones, 429."""
+    body = {"hall": "demo", "category": "attitude", "text": "重复提交"}
+    answers = [client.post("/api/v1/complaints", json=body).status_code for _ in range(12)]
+    assert answers[:10] == [201] * 10
+    assert 429 in answers[10:]
+    r = client.post("/api/v1/complaints", json=body)
+    assert r.status_code == 429 and r.headers.get("Retry-After")
+    with ctx.db.read() as s:
+        assert s.query(Complaint).count() <= 11
