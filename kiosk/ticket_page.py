@@ -28,9 +28,23 @@ def status(ticket_id: str) -> str:
 
     ticket = _ticket_or_404(ticket_id)
     hall_name, hall_tz = hall_timezone(hall_ctx(), ticket["hall"])
+    from server.domain.ratings import LEVEL_NAMES_ZH, REASON_NAMES_ZH, REASONS
+    from server.services.complaints import hall_complaint_info
+    from server.services.ratings import rating_offer
+
     promise = service_commitment(hall_ctx(), ticket["hall"], ticket["service"])["commitment"]
+    # 好差评: rating after completion (24 h, once) and the hall's complaint channel
+    channel = hall_complaint_info(hall_ctx(), ticket["hall"])["complaint_channel"]
     return render_template(
-        "ticket/status.html", ticket=ticket, hall_name=hall_name, hall_tz=hall_tz, promise=promise
+        "ticket/status.html",
+        ticket=ticket,
+        hall_name=hall_name,
+        hall_tz=hall_tz,
+        promise=promise,
+        offer=rating_offer(hall_ctx(), ticket["id"]),
+        complaint_channel=channel,
+        levels=[(lv, LEVEL_NAMES_ZH[lv]) for lv in (5, 4, 3, 2, 1)],
+        reasons=[(r, REASON_NAMES_ZH[r]) for r in REASONS],
     )
 
 

@@ -45,6 +45,13 @@ ESCALATION_FED_BACK = "escalation.fed_back"
 APPRAISAL_RECORDED = "appraisal.recorded"
 APPRAISAL_ANSWERED = "appraisal.answered"
 APPRAISAL_RULES_SAVED = "appraisal.rules_saved"
+#: a citizen rated a completed ticket (好差评): staff only
+RATING_RECORDED = "rating.recorded"
+#: a follow-up (差评/投诉) opened, verified (核实), answered (回访): staff only; integrity (廉政)
+#: ones are never pushed and reach no staff audience (domain/disclosure.py)
+COMPLAINT_FILED = "complaint.filed"
+COMPLAINT_VERIFIED = "complaint.verified"
+COMPLAINT_ANSWERED = "complaint.answered"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 

@@ -9,7 +9,21 @@ from __future__ import annotations
 from flask import Flask
 
 from ..web.input_limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
-from . import admin, appraisal, calendars, cases, escalations, guides, halls, reports, staff, tickets, windows  # noqa: F401  (their routes join bp)
+from . import (  # noqa: F401  (their routes join bp)
+    admin,
+    appraisal,
+    calendars,
+    cases,
+    complaints,
+    escalations,
+    guides,
+    halls,
+    ratings,
+    reports,
+    staff,
+    tickets,
+    windows,
+)
 from .blueprint import bp
 from .docs import IdConverter, make_api
 from .errors import register_error_handlers

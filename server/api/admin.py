@@ -133,9 +133,16 @@ def devices(code: str) -> Any:
 @bp.arguments(DeviceIn(), example={"role": "kiosk", "label": "东门取号机"})
 @bp.response(201, NewDevice())
 def issue_device(body: dict[str, Any], code: str) -> Any:
-    """A kiosk, board or clerk token; the clear token is answered once (managers, admins)"""
+    """A kiosk, board, rating pad (`window`) or clerk token; the clear token is answered once
+    (managers, admins)"""
     return admin.issue_device_token(
-        ctx(), current_principal(), code, body["role"], body.get("label") or "", body.get("user")
+        ctx(),
+        current_principal(),
+        code,
+        body["role"],
+        body.get("label") or "",
+        body.get("user"),
+        body.get("window"),
     )
 
 

@@ -22,7 +22,7 @@ EMPTY, WINDOW_VIEW = Empty(), Window()
 @bp.get(WINDOW)
 @bp.response(200, WINDOW_VIEW, description="the window, its current ticket and the tickets it would call")
 def window(window_id: int) -> Any:
-    """A window with its waiting tickets in call order (clerks, managers, admins, boards)"""
+    """A window with its waiting tickets in call order (clerks, managers, admins, boards, rating pads)"""
     return window_service.window_detail(ctx(), current_principal(), window_id)
 
 

@@ -91,6 +91,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _home_for(role: str) -> str:
+    if role == "supervisor":  # 纪检监察: the follow-ups are their page
+        return url_for("manage.complaints_page")
     return url_for("manage.console") if role in ("manager", "admin") else url_for("clerk.console")
 
 

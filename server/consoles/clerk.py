@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from ..services.complaints import my_records
 from ..services.halls import public_pause_reasons
 from ..web.helpers import console_hall, hall_ctx
 
@@ -27,4 +28,6 @@ def console() -> str:
         user=current_user,
         hall=hall,
         public_pause_reasons=public_pause_reasons(hall_ctx(), hall),
+        # 责任追究: the records against this clerk (templates/clerk/_my_records.html)
+        my_records=my_records(hall_ctx(), current_user.id),
     )

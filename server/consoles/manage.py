@@ -95,3 +95,23 @@ def cases_page() -> str:
 @login_required
 def staff_page() -> str:
     return render_page("manage/staff.html")
+
+
+#: who handles follow-ups (差评/投诉): 廉政 ones reach the supervisor only (domain/complaints.py)
+COMPLAINT_ROLES = ("manager", "admin", "supervisor")
+
+
+@bp.get("/complaints")
+@login_required
+def complaints_page() -> str:
+    """Follow-ups of bad ratings and complaints (好差评): live by urgency with their deadline; a
+    follow-up is verified (核实, with evidence and the decision on the clerk) and answered (回访).
+    Managers enter 12345 hotline and letter complaints here."""
+    hall = console_hall(COMPLAINT_ROLES)
+    return render_template(
+        "manage/complaints.html",
+        user=current_user,
+        hall=hall,
+        halls=hall_choices(),
+        has_guides="guide_admin" in current_app.blueprints,
+    )

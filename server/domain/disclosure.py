@@ -34,6 +34,8 @@ _AUDIENCE_OF_ROLE = {
     "board": DEVICE,
     "pad": DEVICE,
     "clerk": CLERK,
+    #: 纪检监察: staff, with no more than clerks receive (their follow-ups come from the API)
+    "supervisor": CLERK,
     "manager": MANAGER,
     "admin": MANAGER,
 }
@@ -254,8 +256,24 @@ def _clerk_leave(d: Mapping[str, Any]) -> Data:
     return {"leave": _pick(leave, ("id", "user", "start", "end", "short_notice", "registered_at"))}
 
 
+def _clerk_rating(d: Mapping[str, Any]) -> Data:
+    """A rating for clerks: which ticket, which window, which level; the citizen's words stay with
+    managers."""
+    r = d.get("rating")
+    return (
+        {"rating": _pick(r, ("ticket", "number", "window", "level", "source", "at"))}
+        if isinstance(r, Mapping)
+        else {}
+    )
+
+
 #: what clerks receive differently from managers; every other event reaches them whole
 CLERK_EVENTS: dict[str, Shaper] = {
+    "rating.recorded": _clerk_rating,
+    # follow-ups are the managers' (and the supervisor's) to handle: clerks get the seq only
+    "complaint.filed": lambda _d: {},
+    "complaint.verified": lambda _d: {},
+    "complaint.answered": lambda _d: {},
     "leave.registered": _clerk_leave,
     "login.locked": lambda _d: {},  # an account locked after failed logins: the manager's audit
     # records against a clerk are the manager's and that clerk's; a clerk reads their own by API
@@ -265,7 +283,10 @@ CLERK_EVENTS: dict[str, Shaper] = {
 
 
 def shape_event(type_: str, data: Mapping[str, Any], audience: str) -> Data:
-    """The data of one event as `audience` may receive it."""
+    """The data of one event as `audience` may receive it. An event marked `restricted` (a 廉政
+    follow-up: the supervisor's only) reaches every audience with no data, managers too."""
+    if data.get("restricted"):
+        return {}
     if audience == MANAGER:
         return dict(data)
     if audience == CLERK:

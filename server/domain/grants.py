@@ -8,7 +8,8 @@ ask the same question: may this grantor give `role` in `hall_id`, acting as `per
 * A manager, only in their own hall: device roles (kiosk, board, pad) that name no person;
   a clerk token or session for a clerk of their hall or for themselves; a manager token or
   session for themselves. Never for an admin, a person of another hall, or another manager.
-* Nobody else (clerks, devices, anonymous callers) grants anything.
+* The supervisor role (纪检监察) is granted by an admin only.
+* Nobody else (clerks, supervisors, devices, anonymous callers) grants anything.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .errors import RuleViolation
 #: roles of devices: they act as no person
 DEVICE_ROLES = ("kiosk", "board", "pad")
 #: roles of people, highest first
-PEOPLE_ROLES = ("admin", "manager", "clerk")
+PEOPLE_ROLES = ("admin", "manager", "supervisor", "clerk")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def check_grant(grantor: Grantor, role: str, hall_id: int | None, person: Person
         return
     if role not in PEOPLE_ROLES or role == "admin":
         raise _refuse("经理不能发放管理员权限", "a manager cannot grant the admin role")
+    if role == "supervisor" or (person is not None and person.role == "supervisor"):
+        raise _refuse("纪检监察权限只能由管理员发放", "only an admin grants the supervisor role")
     if person is None:
         raise _refuse("需要指定用户", "a token for people must name its person")
     if person.hall_id != grantor.hall_id:

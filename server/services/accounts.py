@@ -148,11 +148,17 @@ def cached_token_ids(ctx: Context) -> set[int]:
 
 
 def create_token(
-    ctx: Context, role: str, hall_code: str | None, username: str | None = None, label: str = ""
+    ctx: Context,
+    role: str,
+    hall_code: str | None,
+    username: str | None = None,
+    label: str = "",
+    window_id: int | None = None,
 ) -> str:
-    """Issue a bearer token; the clear token is returned once and never stored."""
+    """Issue a bearer token; the clear token is returned once and never stored (a pad's names its
+    window)."""
     with ctx.db.transaction() as s:
-        return add_token(s, ctx.clock(), role, hall_code, username, label)
+        return add_token(s, ctx.clock(), role, hall_code, username, label, window_id)
 
 
 def principal_for_token(ctx: Context, token: str) -> Principal | None:
@@ -177,6 +183,7 @@ def principal_for_token(ctx: Context, token: str) -> Principal | None:
                     username=row.user.username if row.user else None,
                     via="token",
                     token_id=row.id,
+                    window_id=row.window_id,
                 )
     ctx.cache[key] = (now, principal)
     return principal

@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from .. import event_names as names
 from ..domain import posts as post_rules
 from ..domain.commitments import hall_commitments
+from ..domain.complaints import complaint_channel
 from ..domain.disclosure import public_pause_phrases
 from ..domain.grants import Grantor, GrantRefused, Person, check_grant
 from ..domain.numbering import validate_prefix
@@ -43,6 +44,8 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "public_pause_reasons": list(public_pause_phrases(h.public_pause_reasons)),
         # the hall's public promise (挂牌上岗), shown on every window board
         "commitments": h.commitments,
+        # how citizens complain (12345, the supervision office): public, on the phone pages
+        "complaint_channel": h.complaint_channel,
     }
 
 
@@ -97,6 +100,8 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
             h.public_pause_reasons = None if phrases is None else list(public_pause_phrases(phrases))
         if "commitments" in data:
             h.commitments = hall_commitments(data["commitments"])
+        if "complaint_channel" in data:
+            h.complaint_channel = complaint_channel(data["complaint_channel"])
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])
@@ -194,10 +199,12 @@ def create_person(ctx: Context, actor: Principal, hall_code: str, data: dict[str
     """A manager adds clerks to their hall; an admin adds managers too."""
     require_role(actor, ("admin", "manager"))
     role = data.get("role", "clerk")
-    if role not in ("clerk", "manager"):
-        raise bad_field("role", "角色是 clerk 或 manager", "role is clerk or manager")
+    if role not in ("clerk", "manager", "supervisor"):
+        raise bad_field("role", "角色是 clerk、manager 或 supervisor", "role is clerk, manager or supervisor")
     if role == "manager" and actor.role != "admin":
         raise Forbidden("forbidden", "只有管理员可以添加经理", "only an admin adds managers")
+    if role == "supervisor" and actor.role != "admin":  # 纪检监察: domain/grants.py
+        raise Forbidden("forbidden", "只有管理员可以添加纪检监察人员", "only an admin adds supervisors")
     username = str(data.get("username", ""))
     if not re.match(r"^[A-Za-z0-9_.-]{2,64}$", username):
         raise bad_field("username", "用户名 2-64 位字母数字", "username: 2-64 letters or digits")
@@ -277,6 +284,7 @@ def token_view(t: ApiToken) -> dict[str, Any]:
         "role": t.role,
         "label": t.label,
         "user": t.user.username if t.user else None,
+        "window": t.window_id,
         "created_at": t.created_at.isoformat(),
         "revoked": t.revoked_at is not None,
     }
@@ -292,13 +300,22 @@ def list_devices(ctx: Context, actor: Principal, hall_code: str) -> list[dict[st
 
 
 def issue_device_token(
-    ctx: Context, actor: Principal, hall_code: str, role: str, label: str, user: str | None
+    ctx: Context,
+    actor: Principal,
+    hall_code: str,
+    role: str,
+    label: str,
+    user: str | None,
+    window: int | None = None,
 ) -> dict[str, Any]:
-    """A kiosk, board (or script) token for this hall; the clear token is shown once. Nobody
-    mints one for a role or a person above their own (domain/grants.py)."""
+    """A kiosk, board, rating pad (bound to `window`) or script token for this hall; the clear
+    token is shown once. Nobody mints one for a role or a person above their own
+    (domain/grants.py)."""
     require_role(actor, ("admin", "manager"))
-    if role not in ("kiosk", "board", "clerk"):
-        raise bad_field("role", "设备角色是 kiosk、board 或 clerk", "device role is kiosk, board or clerk")
+    if role not in ("kiosk", "board", "pad", "clerk"):
+        raise bad_field(
+            "role", "设备角色是 kiosk、board、pad 或 clerk", "device role is kiosk, board, pad or clerk"
+        )
     with ctx.db.transaction() as s:
         hall = load_hall(s, hall_code)
         require_hall(actor, hall.id)
@@ -310,8 +327,8 @@ def issue_device_token(
             if person is None:
                 raise not_found("用户", "user")
         _check_grant(actor, role, hall.id, person)
-        token = add_token(s, ctx.clock(), role, hall_code, user, label)
-    return {"token": token, "role": role, "label": label}
+        token = add_token(s, ctx.clock(), role, hall_code, user, label, window)
+    return {"token": token, "role": role, "label": label, "window": window}
 
 
 def revoke_device_token(ctx: Context, actor: Principal, token_id: int) -> dict[str, Any]:

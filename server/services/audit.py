@@ -84,6 +84,12 @@ def _describe(e: Event, numbers: dict[int, int]) -> str:
     if e.type.startswith("case.") and isinstance(d.get("case"), dict):
         c = d["case"]
         parts.append(f"办件 {c.get('number', '')} {c.get('service_name', '')} 责任人 {_who(c.get('owner'))}")
+    if e.type.startswith("complaint.") and isinstance(d.get("complaint"), dict):
+        c = d["complaint"]  # never the citizen's text or contact (services/core/followups.py)
+        parts.append(f"投诉 {c.get('number', '')} {c.get('category', '')} {c.get('status', '')}")
+    if e.type == "rating.recorded" and isinstance(d.get("rating"), dict):
+        r = d["rating"]
+        parts.append(f"{r.get('number', '')} 评价 {r.get('level', '')} 级（{r.get('source', '')}）")
     if d.get("reason"):
         parts.append(str(d["reason"]))
     if "change" in d:
@@ -144,6 +150,7 @@ def audit_log(
                 "summary": _describe(e, numbers),
             }
             for e, u, w, t in rows
+            if not (e.data or {}).get("restricted")  # 廉政 follow-ups: the supervisor's, never here
         ]
 
 

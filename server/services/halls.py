@@ -118,7 +118,7 @@ def _snapshot(ctx: Context, s: Any, hall: Hall) -> dict[str, Any]:
 def authorize_read(actor: Principal, hall: Hall) -> None:
     if actor.is_anonymous:
         return  # callers decide whether anonymous readers are allowed at all
-    require_role(actor, ("admin", "manager", "clerk", "kiosk", "board", "pad"))
+    require_role(actor, ("admin", "manager", "clerk", "supervisor", "kiosk", "board", "pad"))
     require_hall(actor, hall.id)
 
 

@@ -111,14 +111,14 @@ def resume(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
 
 def window_detail(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any]:
     """The window with its current ticket and the waiting tickets it would call, in order."""
-    require_role(actor, ("admin", "manager", "clerk", "board"))
+    require_role(actor, ("admin", "manager", "clerk", "board", "pad"))
     with ctx.db.read() as s:
         w = load_window(s, window_id, actor)
         hall = w.hall
         now = ctx.clock()
         view = window_full_view(s, w, cover_info(s, hall, now))
         current = current_ticket(s, w.id)
-        if current is not None and actor.role != "board":
+        if current is not None and actor.role not in ("board", "pad"):
             view["current"] = ticket_view(current, hall.code, staff=True)
         covering = covered_windows(s, hall, w.clerk_id, now) if w.clerk_id else []
         services = services_of(s, w, covering)

@@ -142,3 +142,23 @@ def notice_code_lookup(code: str | None) -> Iterator[None]:
             if token:
                 g.code_token.fail(token)
         raise
+
+
+def complaint_filed() -> None:
+    """Before a public complaint is filed: refuse with 429 while this address must wait; every
+    filing counts (the backoff of unknown notice codes, HALLQ_LIMIT_CODE_ADDRESS)."""
+    if not limits_on():
+        return
+    from .client_address import request_address
+
+    book = current_app.extensions.get("hallq.complaints")
+    if not isinstance(book, StrikeBook):
+        g = guessing()
+        assert g.code_address is not None  # limits are on
+        book = StrikeBook(g.code_address.policy)
+        current_app.extensions["hallq.complaints"] = book
+    address = request_address()
+    wait = book.wait(address)
+    if wait:
+        too_many(wait)
+    book.fail(address)

@@ -122,6 +122,7 @@ function hallPage() {
     renderHours();
     $("hs-pause-reasons").value = (info.public_pause_reasons || []).join("\n");
     $("hs-commitments").value = info.commitments || "";
+    $("hs-complaint-channel").value = info.complaint_channel || "";
   }
 
   form.addEventListener("submit", busy($("hs-save"), async function () {
@@ -130,6 +131,7 @@ function hallPage() {
     body.public_pause_reasons = $("hs-pause-reasons").value.split("\n")
       .map(function (x) { return x.trim(); }).filter(function (x) { return x; });
     body.commitments = $("hs-commitments").value.trim() || null;
+    body.complaint_channel = $("hs-complaint-channel").value.trim() || null;
     if ($("hs-always").checked) {
       body.opening_hours = null;
     } else {
@@ -382,6 +384,9 @@ function devicesPage() {
       note = tr("url_board");
       url = origin + pages.hallBoard(hall) + "?token=" + t;
       extra = tr("url_window_board") + ": " + origin + pages.windowBoard(hall, 1) + "?token=" + t;
+    } else if (made.role === "pad") {
+      note = tr("url_pad");
+      url = origin + pages.windowBoard(hall, made.window) + "/pad?token=" + t;
     } else {
       note = tr("url_clerk");
       url = "Authorization: Bearer " + made.token;
@@ -418,7 +423,15 @@ function devicesPage() {
     const clerk = $("dv-role").value === "clerk";
     $("dv-user-field").hidden = !clerk;
     $("dv-user").required = clerk;
+    const pad = $("dv-role").value === "pad";  // 评价器: bound to one window
+    $("dv-window-field").hidden = !pad;
+    $("dv-window").required = pad;
   }
+  api("GET", paths.snapshot(hall)).then(function (res) {
+    fillSelect($("dv-window"), [{ value: "", text: "—" }].concat((res.windows || []).map(function (w) {
+      return { value: String(w.id), text: tr("window_n", { n: w.number }) + (w.name ? " " + w.name : "") };
+    })));
+  }).catch(function () { /* the list stays empty */ });
   $("dv-role").addEventListener("change", roleChanged);
   api("GET", paths.hallUsers(hall)).then(function (res) {
     fillSelect($("dv-user"), [{ value: "", text: "—" }].concat((res.users || []).filter(function (u) {
@@ -433,6 +446,10 @@ function devicesPage() {
     if (body.role === "clerk") {
       if (!$("dv-user").value) { say("error", tr("clerk_needed")); return; }
       body.user = $("dv-user").value;
+    }
+    if (body.role === "pad") {
+      if (!$("dv-window").value) { say("error", tr("window_needed")); return; }
+      body.window = Number($("dv-window").value);
     }
     const made = await api("POST", paths.hallDevices(hall), body);
     showToken(made);

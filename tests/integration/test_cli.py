@@ -108,7 +108,7 @@ def test_the_options_keep_their_names(capsys: pytest.CaptureFixture[str]) -> Non
         (): ["--database-url", "--async-mode"],
         ("serve",): ["--host", "--port"],
         ("demo",): ["--host", "--port"],
-        ("token", "create"): ["--role", "--hall", "--user", "--label"],
+        ("token", "create"): ["--role", "--hall", "--user", "--window", "--label"],
         ("printer", "add"): ["--hall", "--name", "--spec", "--width", "--mode", "--kiosk-token", "--window"],
         ("print-test",): ["--printer", "--mode", "--width", "--out"],
         ("agent",): ["--server", "--token", "--printer", "--width", "--mode", "--name", "--journal"],
@@ -205,6 +205,9 @@ def test_token_create_on_an_empty_postgres_database_is_one_line(tmp_path: Path) 
         (["token", "create", "--role", "kiosk", "--hall", "nowhere"], ["hall"]),
         (["token", "create", "--role", "clerk", "--hall", "demo"], ["--user"]),
         (["token", "create", "--role", "clerk", "--hall", "demo", "--user", "nobody"], ["user"]),
+        (["token", "create", "--role", "pad", "--hall", "demo"], ["--window"]),
+        (["token", "create", "--role", "pad", "--hall", "demo", "--window", "99999"], ["window"]),
+        (["token", "create", "--role", "kiosk", "--hall", "demo", "--window", "2"], ["window"]),
         (["printer", "add", "--hall", "demo", "--name", "x", "--spec", "lpt://x"], ["spec", "lpt"]),
     ],
 )
@@ -355,3 +358,9 @@ def test_calendar_import_for_an_unknown_hall_is_one_line(tmp_path: Path, sqlite_
     assert_user_error(
         hallq("calendar", "import", "y.json", "--hall", "nowhere", cwd=tmp_path), "no such hall"
     )
+
+
+def test_a_pad_token_is_bound_to_the_window_it_names(tmp_path: Path, sqlite_template: Path) -> None:
+    shutil.copy(sqlite_template, tmp_path / "hallq.db")
+    out = hallq("token", "create", "--role", "pad", "--hall", "demo", "--window", "2", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout.strip().startswith("hq_"), out.stderr

@@ -96,3 +96,14 @@ def test_only_managers_and_admins_grant(role: str) -> None:
 )
 def test_admin_grants_anything(role: str, hall: int | None, person: Person | None) -> None:
     check_grant(Grantor("admin", None, 1), role, hall, person)
+
+
+def test_only_an_admin_grants_the_supervisor_role() -> None:
+    supervisor = Person(30, "supervisor", HALL)
+    check_grant(Grantor("admin", None, 1), "supervisor", HALL, supervisor)
+    with pytest.raises(GrantRefused):
+        check_grant(MANAGER, "supervisor", HALL, supervisor)
+    with pytest.raises(GrantRefused):  # nor a clerk token acting as the supervisor
+        check_grant(MANAGER, "clerk", HALL, supervisor)
+    with pytest.raises(GrantRefused):
+        check_grant(Grantor("supervisor", HALL, 30), "kiosk", HALL, None)

@@ -23,8 +23,10 @@ from server.api.schemas import admin as admin_schemas
 from server.api.schemas import appraisal as appraisal_schemas
 from server.api.schemas import calendars as calendar_schemas
 from server.api.schemas import cases as case_schemas
+from server.api.schemas import complaints as complaint_schemas
 from server.api.schemas import escalations as escalation_schemas
 from server.api.schemas import halls as hall_schemas
+from server.api.schemas import ratings as rating_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
 from server.api.schemas.base import SERVICE_CODE_LEN, Str, Text
@@ -515,6 +517,16 @@ STORED = {
     (admin_schemas.HallPatch, "name"): (models.Hall, "name"),
     (admin_schemas.HallPatch, "timezone"): (models.Hall, "timezone"),
     (admin_schemas.HallPatch, "commitments"): (models.Hall, "commitments"),
+    (admin_schemas.HallPatch, "complaint_channel"): (models.Hall, "complaint_channel"),
+    (rating_schemas.RatingIn, "comment"): (models.Rating, "comment"),
+    (complaint_schemas.CitizenComplaintIn, "hall"): (models.Hall, "code"),
+    (complaint_schemas.CitizenComplaintIn, "text"): (models.Complaint, "text"),
+    (complaint_schemas.CitizenComplaintIn, "contact"): (models.Complaint, "contact"),
+    (complaint_schemas.EnteredComplaintIn, "text"): (models.Complaint, "text"),
+    (complaint_schemas.EnteredComplaintIn, "contact"): (models.Complaint, "contact"),
+    (complaint_schemas.DecisionIn, "note"): (models.AppraisalRecord, "note"),
+    (complaint_schemas.VerifyIn, "corrective_action"): (models.Complaint, "corrective_action"),
+    (complaint_schemas.ComplaintAnswerIn, "answer"): (models.Complaint, "answer"),
     (calendar_schemas.ScheduleIn, "hall"): (models.Hall, "code"),
     (calendar_schemas.ScheduleIn, "source"): (models.CalendarYear, "source"),
     (calendar_schemas.DayIn, "name"): (models.CalendarDay, "name"),
@@ -570,6 +582,9 @@ NOT_STORED = {
     (admin_schemas.PhotoIn, "image"),  # base64 of the photo's bytes (domain.photos bounds them)
     (ticket_schemas.IssueIn, "phone"),  # a keyed hash
     (ticket_schemas.IssueIn, "notice"),  # looked up by code (and token)
+    (complaint_schemas.CitizenComplaintIn, "ticket"),  # looked up by id or number
+    (complaint_schemas.EnteredComplaintIn, "ticket"),  # looked up by id or number
+    (complaint_schemas.VerifyIn, "note"),  # kept in the evidence (JSON)
     (staff_schemas.CloseIn, "reason"),  # composed into the attendance reason: checked below
     (case_schemas.CompleteIn, "reason"),  # composed into the ticket's outcome reason: checked below
     (case_schemas.CompleteIn, "reason_code"),  # one of a list

@@ -49,6 +49,11 @@ class HallPatch(In):
             "description": "the hall's public commitments (服务承诺), on every window board; null: none"
         },
     )
+    complaint_channel = Str(
+        300,
+        allow_none=True,
+        metadata={"description": "how citizens complain (12345…), shown on the phone pages; null: none"},
+    )
 
 
 class Hall(Out):
@@ -61,6 +66,7 @@ class Hall(Out):
         fields.String(), required=True, metadata={"description": "pause reasons boards may show"}
     )
     commitments = fields.String(required=True, allow_none=True)
+    complaint_channel = fields.String(required=True, allow_none=True)
 
 
 class Halls(Out):
@@ -101,7 +107,11 @@ class PersonIn(In):
     name = Text(100, allow_none=False, metadata={"description": "default: the username"})
     badge = Str(32, allow_none=True)
     role = Str(
-        16, metadata={"enum": ["clerk", "manager"], "description": "default clerk; manager: admin only"}
+        16,
+        metadata={
+            "enum": ["clerk", "manager", "supervisor"],
+            "description": "default clerk; manager, supervisor (纪检监察): admin only",
+        },
     )
 
 
@@ -139,9 +149,10 @@ class People(Out):
 
 
 class DeviceIn(In):
-    role = Text(16, required=True, metadata={"enum": ["kiosk", "board", "clerk"]})
+    role = Text(16, required=True, metadata={"enum": ["kiosk", "board", "pad", "clerk"]})
     label = Text(100)
     user = Text(64, metadata={"description": "clerk tokens: the clerk's username"})
+    window = Int(1, metadata={"description": "pad tokens (评价器): the id of the window it rates"})
 
 
 class Device(Out):
@@ -149,6 +160,7 @@ class Device(Out):
     role = fields.String(required=True)
     label = fields.String(required=True)
     user = fields.String(required=True, allow_none=True)
+    window = fields.Integer(required=True, allow_none=True, metadata={"description": "a pad's window id"})
     created_at = fields.String(required=True, metadata=DATETIME)
     revoked = fields.Boolean(required=True)
 
@@ -163,3 +175,4 @@ class NewDevice(Out):
     token = fields.String(required=True)
     role = fields.String(required=True)
     label = fields.String(required=True)
+    window = fields.Integer(allow_none=True, metadata={"description": "a pad's window id"})

@@ -63,7 +63,10 @@ class User(Out):
 
 
 class Me(Out):
-    role = fields.String(required=True, metadata={"enum": ["admin", "manager", "clerk", "kiosk", "board"]})
+    role = fields.String(
+        required=True,
+        metadata={"enum": ["admin", "manager", "clerk", "supervisor", "kiosk", "board", "pad"]},
+    )
     hall = fields.String(required=True, allow_none=True)
     user = fields.Nested(User, required=True, allow_none=True)
     window = fields.Nested(Window, required=True, allow_none=True)

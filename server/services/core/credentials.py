@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from ...storage.models import ApiToken, Hall, User
+from ...storage.models import ApiToken, Hall, User, Window
 from .errors import bad_field, not_found
 from .principal import ROLES
 
@@ -32,8 +32,12 @@ def create_user(
     hall: Hall | None,
     badge: str | None = None,
 ) -> User:
-    if role not in ("admin", "manager", "clerk"):
-        raise bad_field("role", "角色必须是 admin/manager/clerk", "role must be admin, manager or clerk")
+    if role not in ("admin", "manager", "clerk", "supervisor"):
+        raise bad_field(
+            "role",
+            "角色必须是 admin/manager/clerk/supervisor",
+            "role must be admin, manager, clerk or supervisor",
+        )
     if role != "admin" and hall is None:
         raise bad_field("hall", "经理和工作人员必须属于一个大厅", "managers and clerks belong to a hall")
     if len(password) < 8:
@@ -57,10 +61,16 @@ def citizen_key(secret: bytes, phone: str) -> str:
 
 
 def add_token(
-    s: Session, now: datetime, role: str, hall_code: str | None, username: str | None = None, label: str = ""
+    s: Session,
+    now: datetime,
+    role: str,
+    hall_code: str | None,
+    username: str | None = None,
+    label: str = "",
+    window_id: int | None = None,
 ) -> str:
     """Add a bearer token in the caller's transaction; the clear token is returned once, only its
-    hash is stored."""
+    hash is stored. A rating pad's token names its window (of its hall); no other role's does."""
     if role not in ROLES:
         raise bad_field("role", f"未知角色 {role}", f"unknown role {role}")
     hall = None
@@ -83,6 +93,16 @@ def add_token(
         raise bad_field(
             "user", "工作人员令牌必须指定用户（--user）", "a clerk token must name its user (--user)"
         )
+    if role == "pad":
+        if window_id is None:
+            raise bad_field(
+                "window", "评价器令牌必须指定窗口（--window）", "a pad token names its window (--window)"
+            )
+        window = s.get(Window, window_id)
+        if window is None or hall is None or window.hall_id != hall.id:
+            raise bad_field("window", "该大厅没有此窗口", "no such window in this hall")
+    elif window_id is not None:
+        raise bad_field("window", "只有评价器令牌绑定窗口", "only a pad token is bound to a window")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     s.add(
         ApiToken(
@@ -90,6 +110,7 @@ def add_token(
             role=role,
             hall_id=hall.id if hall else None,
             user_id=user.id if user else None,
+            window_id=window_id,
             label=label or f"{role}@{hall_code or '*'}",
             created_at=now,
         )

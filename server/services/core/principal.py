@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ...domain.errors import RuleViolation
 
-ROLES = ("admin", "manager", "clerk", "kiosk", "board")
+ROLES = ("admin", "manager", "clerk", "supervisor", "kiosk", "board", "pad")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Principal:
     token_id: int | None = None
     #: a session's `users.session_epoch` when it was built: a newer epoch ends it (open sockets too)
     epoch: int | None = None
+    #: a rating pad's window (the only window whose tickets it may rate)
+    window_id: int | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -44,6 +44,15 @@ export const paths = {
   ticket: (id) => V1 + "/tickets/" + enc(id),
   /** recall, start, no-show, complete, transfer, notice, reprint */
   ticketAction: (id, action) => paths.ticket(id) + "/" + action,
+  /** 好差评: the rating of a ticket (POST rates, GET says whether the phone may) */
+  rating: (id) => paths.ticket(id) + "/rating",
+
+  /** follow-ups (差评, 投诉); `query` is a URLSearchParams (status, urgency) */
+  hallComplaints: (hall, query) => paths.hall(hall) + "/complaints" + (query ? "?" + query.toString() : ""),
+  complaints: () => V1 + "/complaints",
+  complaint: (code) => V1 + "/complaints/" + enc(code),
+  /** verify, answer */
+  complaintAction: (code, action) => paths.complaint(code) + "/" + action,
 };
 
 const csrfMeta = document.querySelector('meta[name="csrf-token"]');
