@@ -5,9 +5,10 @@
 lets citizens arrive through the morning and the afternoon (a peak at opening), and plays the
 hall forward on a virtual clock — windows call the next number, start, serve for a while and
 complete with an outcome (办结, 受理 opening a case, 一次告知, 不予受理), some citizens do not come
-(过号), some are transferred; citizens rate some visits (好差评) through the hooks the rating use
-case offers. Nothing is written into tables directly, so every figure the dashboard, the
-appraisal and the reports show comes from the same events a real day leaves.
+(过号), some are transferred; citizens rate some visits on their phones (好差评, never the
+unrated ones), and the manager verifies and answers the follow-ups of bad ratings. Nothing is
+written into tables directly, so every figure the dashboard, the appraisal and the reports show
+comes from the same events a real day leaves.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from .domain.errors import RuleViolation
+from .services import complaints as complaint_service
 from .services import notices as notice_service
+from .services import ratings as rating_service
 from .services import tickets as ticket_service
 from .services import transfers as transfer_service
 from .services import windows as window_service
 from .services.core.context import Context
-from .services.core.principal import Principal
+from .services.core.principal import ANONYMOUS, Principal
 from .services.core.workcal import hall_calendar
-from .storage.models import Hall, Ticket, User, Window
+from .storage.models import Complaint, Hall, Ticket, User, Window
 
 #: citizens per hour of the day (local), before the per-day scale: a peak when the hall opens
 ARRIVALS_PER_HOUR = {8: 6, 9: 14, 10: 11, 11: 6, 13: 5, 14: 9, 15: 8, 16: 5}
@@ -40,6 +43,10 @@ SERVICE_WEIGHTS = {"A": 5, "B": 4, "C": 5, "D": 2, "E": 2, "F": 3, "G": 4, "H": 
 SERVICE_MINUTES = {"A": 7, "B": 12, "C": 6, "D": 9, "E": 8, "F": 7, "G": 4, "H": 10}
 #: what a completed visit was, by weight
 OUTCOME_WEIGHTS = {"done": 70, "accepted": 12, "notice": 8, "refused": 4}
+#: how citizens rate (一次一评, on the phone page) the visits they rate: level → weight
+RATING_WEIGHTS = {"5": 58, "4": 24, "3": 9, "2": 5, "1": 4}
+RATED = 0.6
+LOW_REASONS = ("long_wait", "attitude", "unclear_notice", "repeat_trips")
 NO_SHOW = 0.04
 TRANSFER = 0.03
 MORNING = (time(8, 30), time(12, 0))
@@ -64,6 +71,52 @@ def _local(day: date, t: time, tz: ZoneInfo) -> datetime:
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def rate_visit(ctx: Context, ticket_id: str, rng: random.Random) -> None:
+    """The citizen rates the visit on their phone, now and then (never on their behalf when they
+    do not: an unrated visit stays unrated)."""
+    if rng.random() >= RATED:
+        return
+    level = int(_pick(rng, RATING_WEIGHTS))
+    body: dict[str, Any] = {"level": level}
+    if level <= 2:
+        body["reasons"] = [rng.choice(LOW_REASONS)]
+        body["comment"] = "等了很久，窗口解释不清楚" if level == 1 else "希望一次说清楚要带的材料"
+    rating_service.rate_ticket(ctx, ANONYMOUS, ticket_id, body)
+
+
+def _answer_follow_ups(
+    sim: Context, clock: VirtualClock, day: date, tz: ZoneInfo, manager: Principal
+) -> None:
+    """The manager verifies and answers the follow-ups filed two working days ago or earlier."""
+    with sim.db.read() as s:
+        codes = list(
+            s.scalars(
+                select(Complaint.code).where(
+                    Complaint.hall_id == manager.hall_id,
+                    Complaint.status == "open",
+                    Complaint.filed_day < day,
+                )
+            )
+        )
+    clock.now = _local(day, time(16, 30), tz)
+    for i, code in enumerate(codes):
+        upheld = i % 3 == 0
+        body: dict[str, Any] = {
+            "verdict": "upheld" if upheld else "not_upheld",
+            "note": "调取叫号记录和监控核实" if upheld else "经核实，办理过程符合规定",
+        }
+        if upheld:
+            body["corrective_action"] = "已对窗口人员进行提醒，改进一次性告知"
+            body["decision"] = {"decision": "reminder"}
+        try:
+            complaint_service.verify_complaint(sim, manager, code, body)
+            complaint_service.answer_complaint(
+                sim, manager, code, {"answer": "已核实并电话回访群众，感谢您的监督"}
+            )
+        except RuleViolation:
+            continue
 
 
 def has_history(ctx: Context, code: str) -> bool:
@@ -103,12 +156,21 @@ def seed_demo_month(
         people = {u.id: u for u in s.scalars(select(User).where(User.hall_id == hall.id))}
         hall_id = hall.id
     kiosk = Principal(role="kiosk", hall_id=hall_id, hall_code=code)
+    boss = next((u for u in people.values() if u.role == "manager"), None)
+    manager = (
+        Principal(role="manager", hall_id=hall_id, hall_code=code, user_id=boss.id, username=boss.username)
+        if boss is not None
+        else None
+    )
+    after = after_visit if after_visit is not None else rate_visit
     today = real_now.astimezone(tz).date()
     past = [today - timedelta(days=n) for n in range(days, 0, -1)]
     working = [d for d in past if calendar.covers(d) and calendar.is_working_day(d)]
     issued = 0
     for i, day in enumerate(working):
-        issued += _play_day(sim, clock, rng, day, tz, windows, people, kiosk, scale, after_visit)
+        issued += _play_day(sim, clock, rng, day, tz, windows, people, kiosk, scale, after)
+        if manager is not None:
+            _answer_follow_ups(sim, clock, day, tz, manager)
         if progress is not None:
             progress(i + 1, len(working))
     return issued
@@ -250,7 +312,6 @@ def _finish(
             return True
     outcome = _pick(rng, OUTCOME_WEIGHTS)
     if outcome == "notice":
-
         try:
             notice_service.create_notice(sim, clerk, tid, [{"name": "户口簿原件"}], note="请带齐材料再来")
         except RuleViolation:

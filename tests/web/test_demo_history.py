@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from server.demo_history import seed_demo_month
-from server.storage.models import Case, Event, Notice, Ticket, Window
+from server.storage.models import Case, Complaint, Event, Notice, Rating, Ticket, Window
 from tests.helpers import bearer, gen_token
 
 
@@ -40,6 +40,12 @@ def test_a_week_of_history_is_made_of_real_visits_on_working_days(client, ctx, c
             assert kinds[0] == "ticket.issued" and "ticket.done" in kinds and "ticket.called" in kinds
             assert [at for _, at in seen] == sorted(at for _, at in seen)
         assert s.scalar(select(func.count(Window.id)).where(Window.status != "closed")) == 0
+        # citizens rated some visits, never all of them (an unrated visit is never counted)
+        rated = s.scalar(select(func.count(Rating.id)))
+        assert 0 < rated < statuses["done"]
+        # bad ratings opened follow-ups; those of earlier days are verified and answered
+        low = s.scalar(select(func.count(Rating.id)).where(Rating.level <= 2))
+        assert s.scalar(select(func.count(Complaint.id)).where(Complaint.source == "rating")) == low
     manager = bearer(gen_token(ctx, "manager", "manager"))
     r = client.get("/api/v1/halls/demo/overdue?from=2026-10-01&to=2026-10-12", headers=manager)
     assert r.status_code == 200
