@@ -125,6 +125,13 @@ def test_bad_rating_on_the_pad_is_verified_and_the_clerk_sees_the_record(
     expect(record).to_contain_text("扣分")
     expect(record).to_contain_text("2")
 
+    # ── the clerk's appraisal of the month reflects it: a −2 line traced to the record ─────────
+    clerk.locator("#my-appraisal-link").click()
+    clerk.wait_for_url("**/clerk/appraisal")
+    line = clerk.locator("#my-lines tr", has_text="扣分")
+    expect(line).to_have_count(1)
+    expect(line.locator(".pts-minus")).to_have_text("-2")
+
     assert errors.errors == []
     for c in (clerk_ctx, pad_ctx, manager_ctx):
         c.close()
