@@ -228,10 +228,13 @@ def _play_day(
     idle: set[int] = set()  # windows that found nobody waiting: an arrival wakes them
 
     def wake(when: datetime, service: str | None = None) -> None:
-        for number in sorted(idle):
+        """An arrival wakes one idle window that serves it (the others would find nobody)."""
+        for number in sorted(idle, key=lambda _n: rng.random()):
             if service is None or service in windows[number][2]:
                 idle.discard(number)
                 at(when + timedelta(seconds=rng.uniform(5, 40)), "free", number)
+                if service is not None:
+                    return
 
     while events:
         when, _, kind, data = heapq.heappop(events)
