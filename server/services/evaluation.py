@@ -106,9 +106,18 @@ def evaluate(
         out = ev.evaluation(rows, scope, today, hall.wait_target_minutes, by)
         for row in out["rows"]:
             row["key"], row["label"] = _label(by, row["key"], services, windows, users)
+        if clerk is not None:
+            scope_label = _label("clerk", by_name[clerk].id, services, windows, users)[1]
+        elif window is not None:
+            scope_label = _label("window", by_number[window].id, services, windows, users)[1]
+        elif service is not None:
+            scope_label = _label("service", service, services, windows, users)[1]
+        else:
+            scope_label = hall.name
         return {
             "hall": hall.code,
             "hall_name": hall.name,
+            "scope_label": scope_label,
             "from": first.isoformat(),
             "to": last.isoformat(),
             "today": today.isoformat(),

@@ -368,3 +368,38 @@ def test_the_hall_board_shows_satisfaction_per_window_only_when_switched_on(clie
     assert w6["satisfaction_rate"] == per["6"]["satisfaction_rate"], "the board and the dashboard agree"
     assert w8 == {"number": 8, "name": w8["name"], "rated": 0, "satisfaction_rate": None}
     assert set(w6) == {"number", "name", "rated", "satisfaction_rate"}, "nothing but the public fields"
+
+
+def test_the_halls_wait_target_is_a_hall_setting_the_evaluation_uses(client, ctx):
+    manager = bearer(gen_token(ctx, "manager", "manager"))
+    r = client.patch("/api/v1/halls/demo", json={"wait_target_minutes": 10}, headers=manager)
+    assert r.status_code == 200 and r.get_json()["wait_target_minutes"] == 10
+    body = client.get(URL, headers=manager).get_json()
+    assert (body["wait_target_minutes"], body["wait_target_default"]) == (10, False)
+    assert (
+        client.patch("/api/v1/halls/demo", json={"wait_target_minutes": 0}, headers=manager).status_code
+        == 400
+    )
+    r = client.patch("/api/v1/halls/demo", json={"wait_target_minutes": None}, headers=manager)
+    assert r.get_json()["wait_target_minutes"] is None
+    assert (
+        client.get(URL, headers=manager).get_json()["wait_target_minutes"] == ev.DEFAULT_WAIT_TARGET_MINUTES
+    )
+
+
+def test_only_an_administrator_switches_the_boards_satisfaction_rate(client, ctx):
+    manager = bearer(gen_token(ctx, "manager", "manager"))
+    admin = bearer(gen_token(ctx, "admin", "admin"))
+    r = client.patch("/api/v1/halls/demo", json={"show_satisfaction": True, "name": "改名"}, headers=manager)
+    assert r.status_code == 403
+    assert client.get("/api/v1/halls/demo/satisfaction").get_json()["shown"] is False
+    with ctx.db.read() as s:
+        assert s.scalar(select(Hall.name).where(Hall.code == "demo")) != "改名", "nothing changed"
+    r = client.patch("/api/v1/halls/demo", json={"show_satisfaction": True}, headers=admin)
+    assert r.status_code == 200 and r.get_json()["show_satisfaction"] is True
+    assert client.get("/api/v1/halls/demo/satisfaction").get_json()["shown"] is True
+    # a manager saving the settings form sends the switch unchanged: that is allowed
+    r = client.patch(
+        "/api/v1/halls/demo", json={"show_satisfaction": True, "name": "示范大厅"}, headers=manager
+    )
+    assert r.status_code == 200

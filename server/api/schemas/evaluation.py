@@ -122,6 +122,10 @@ class EvalFilter(Out):
 class Evaluation(Out):
     hall = fields.String(required=True)
     hall_name = fields.String(required=True)
+    scope_label = fields.String(
+        required=True,
+        metadata={"description": "the hall's name, or the service, window or clerk drilled into"},
+    )
     from_ = fields.String(required=True, data_key="from", attribute="from", metadata=DATE)
     to = fields.String(required=True, metadata=DATE)
     today = fields.String(required=True, metadata=DATE)
