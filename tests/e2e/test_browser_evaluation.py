@@ -19,7 +19,7 @@ from server.domain.business_day import business_day
 from server.storage.models import Rating, Ticket
 
 from . import test_browser_live_hall as browser_tests
-from .test_browser_live_hall import PageErrors, shoot
+from .test_browser_live_hall import SHOTS, PageErrors, shoot
 from .test_browser_manager_console import log_in
 
 pytestmark = pytest.mark.e2e
@@ -106,6 +106,8 @@ def test_the_dashboard_draws_its_charts_and_drills_down_to_a_clerk(browser, live
     assert "个人服务评估月报" in report.inner_text("#rep-title")
     report.emulate_media(media="print")
     assert report.locator(".manage-nav").is_hidden()
+    report.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    report.screenshot(path=str(SHOTS / "evaluation-report.png"), full_page=True, animations="disabled")
     ctx.close()
     assert errors.errors == [] and logged == []
 

@@ -260,7 +260,7 @@ def test_cases_accepted_in_the_range_are_on_time_late_or_overdue_open():
 
 def test_the_breakdown_has_a_row_per_clerk_with_the_same_rules_as_the_summary():
     rows = ev.Rows(
-        events=served(2, window=6, clerk=60) + served(1, window=7, clerk=70)[:0],
+        events=served(2, window=6, clerk=60),
         ratings=[rating(4, clerk=70, window=7)],
     )
     out = ev.evaluation(rows, ev.Scope(DAY, DAY), DAY, None, "clerk")
@@ -288,3 +288,19 @@ def test_every_export_column_is_a_figure():
     figs = ev.figures(ev.Rows(events=served(1)), ev.Scope(DAY, DAY), DAY, None)
     for path, _zh, _en, _fmt in ev.COLUMNS:
         ev.column_value(figs, path)
+
+
+def test_the_board_shows_a_windows_rate_only_from_five_ratings_and_nothing_but_public_fields():
+    from server.domain.disclosure import MIN_PUBLIC_RATINGS, public_satisfaction
+
+    row = {
+        "number": 6,
+        "name": "6号窗口",
+        "rated": MIN_PUBLIC_RATINGS,
+        "satisfaction_rate": 0.8,
+        "clerk": "clerk06",
+        "levels": {"1": 1},
+    }
+    assert public_satisfaction(row) == {"number": 6, "name": "6号窗口", "rated": 5, "satisfaction_rate": 0.8}
+    few = public_satisfaction({**row, "rated": MIN_PUBLIC_RATINGS - 1})
+    assert few["satisfaction_rate"] is None and few["rated"] == 4

@@ -63,7 +63,7 @@ export function drawBreakdown(el, rows, title, animate) {
     xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
     yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
     series: [
-      { name: tr("served"), type: "bar", data: rows.map(function (r) { return r.figures.served; }), itemStyle: { color: "#1565c0" } },
+      { name: tr("served"), type: "bar", barMaxWidth: 48, data: rows.map(function (r) { return r.figures.served; }), itemStyle: { color: "#1565c0" } },
       { name: tr("satisfaction_rate"), type: "line", yAxisIndex: 1, connectNulls: false,
         data: rows.map(function (r) { const v = r.figures.ratings.satisfaction_rate; return v == null ? null : +(v * 100).toFixed(1); }),
         itemStyle: { color: "#2e7d32" } },
@@ -84,10 +84,10 @@ export function drawWaits(el, rows, title, target, animate) {
     xAxis: { type: "category", data: rows.map(function (r) { return r.label; }), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
     yAxis: { type: "value", name: tr("minutes_axis") },
     series: [
-      { name: tr("k_mean_wait"), type: "bar", data: pick("mean_s"), itemStyle: { color: "#5c6bc0" },
+      { name: tr("k_mean_wait"), type: "bar", barMaxWidth: 32, data: pick("mean_s"), itemStyle: { color: "#5c6bc0" },
         markLine: { silent: true, symbol: "none", data: [{ yAxis: target, name: tr("k_target") }], lineStyle: { color: "#e53935", type: "dashed" } } },
-      { name: tr("k_p50_wait"), type: "bar", data: pick("p50_s"), itemStyle: { color: "#26a69a" } },
-      { name: tr("k_p90_wait"), type: "bar", data: pick("p90_s"), itemStyle: { color: "#ffa726" } },
+      { name: tr("k_p50_wait"), type: "bar", barMaxWidth: 32, data: pick("p50_s"), itemStyle: { color: "#26a69a" } },
+      { name: tr("k_p90_wait"), type: "bar", barMaxWidth: 32, data: pick("p90_s"), itemStyle: { color: "#ffa726" } },
     ],
   }, true);
 }
