@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 
 from ..auth import current_principal
 from ..services import evaluation
+from ..services.core.principal import require_role
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.evaluation import BoardSatisfaction, Evaluation, EvaluationQuery
 
@@ -56,6 +57,10 @@ def evaluation_figures(query: dict[str, Any], code: str) -> Any:
 @bp.response(200, BoardSatisfaction())
 @bp.doc(**PUBLIC)
 def board_satisfaction(code: str) -> Any:
-    """This month's satisfaction rate per window, for the hall board (anyone; empty unless the
-    hall's administrator switched show_satisfaction on)"""
+    """This month's satisfaction rate per window, for the hall board (boards and staff; anyone
+    while public boards are on; empty unless the hall's administrator switched
+    show_satisfaction on)"""
+    p = current_principal()
+    if p.is_anonymous and not current_app.config["PUBLIC_BOARDS"]:
+        require_role(p, ("board",))
     return evaluation.board_satisfaction(ctx(), code)

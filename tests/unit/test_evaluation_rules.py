@@ -284,10 +284,18 @@ def test_the_boards_satisfaction_per_window_counts_ratings_in_the_range_only():
     assert out == {6: {"rated": 2, "satisfaction_rate": 0.5}}
 
 
-def test_every_export_column_is_a_figure():
+def test_the_export_columns_are_exactly_the_figures():
     figs = ev.figures(ev.Rows(events=served(1)), ev.Scope(DAY, DAY), DAY, None)
-    for path, _zh, _en, _fmt in ev.COLUMNS:
-        ev.column_value(figs, path)
+
+    def leaves(d, prefix=""):
+        for k, v in d.items():
+            if isinstance(v, dict):
+                yield from leaves(v, f"{prefix}{k}.")
+            else:
+                yield prefix + k
+
+    paths = [path for path, _zh, _en, _fmt in ev.COLUMNS]
+    assert sorted(paths) == sorted(leaves(figs)) and len(set(paths)) == len(paths)
 
 
 def test_the_board_shows_a_windows_rate_only_from_five_ratings_and_nothing_but_public_fields():

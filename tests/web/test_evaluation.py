@@ -403,3 +403,10 @@ def test_only_an_administrator_switches_the_boards_satisfaction_rate(client, ctx
         "/api/v1/halls/demo", json={"show_satisfaction": True, "name": "示范大厅"}, headers=manager
     )
     assert r.status_code == 200
+
+
+def test_without_public_boards_the_satisfaction_figure_needs_a_board_token(app, client, ctx):
+    app.config["PUBLIC_BOARDS"] = False
+    assert client.get("/api/v1/halls/demo/satisfaction").status_code == 401
+    board = bearer(gen_token(ctx, "board"))
+    assert client.get("/api/v1/halls/demo/satisfaction", headers=board).status_code == 200
