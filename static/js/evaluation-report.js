@@ -10,6 +10,19 @@ import { drawBreakdown, drawRatings, drawWaits, kpis, minutes, monthRange, pct }
 const root = document.getElementById("ev-report");
 const hall = root.dataset.hall;
 
+function fillRows(body, list) {
+  body.textContent = "";
+  list.forEach(function (row) {
+    const f = row.figures;
+    const cells = [f.served, f.no_shows, f.transfers, minutes(f.wait.mean_s), minutes(f.wait.p90_s), pct(f.wait.within_target),
+      minutes(f.service_time.mean_s), pct(f.ratings.satisfaction_rate), pct(f.ratings.rating_rate), f.ratings.bad,
+      f.cases.completed_late + f.cases.open_overdue];
+    body.appendChild(h("tr", { dataset: { key: row.key } }, h("td", { text: row.label }),
+      ...cells.map(function (c) { return h("td", { class: "num", text: String(c) }); })));
+  });
+  if (!list.length) body.appendChild(h("tr", {}, h("td", { colspan: "12", text: tr("no_rows") })));
+}
+
 async function start() {
   const url = new URLSearchParams(window.location.search);
   let month = url.get("month");
@@ -36,16 +49,14 @@ async function start() {
       body.appendChild(row);
     }
     $("rep-breakdown-title").textContent = $("rep-breakdown-title").textContent + "（" + tr("by_" + r.by) + "）";
-    const rows = $("rep-rows");
-    rows.textContent = "";
-    r.rows.forEach(function (row) {
-      const f = row.figures;
-      const cells = [f.served, f.no_shows, f.transfers, minutes(f.wait.mean_s), minutes(f.wait.p90_s), pct(f.wait.within_target),
-        minutes(f.service_time.mean_s), pct(f.ratings.satisfaction_rate), pct(f.ratings.rating_rate), f.ratings.bad,
-        f.cases.completed_late + f.cases.open_overdue];
-      rows.appendChild(h("tr", {}, h("td", { text: row.label }), ...cells.map(function (c) { return h("td", { class: "num", text: String(c) }); })));
-    });
-    if (!r.rows.length) rows.appendChild(h("tr", {}, h("td", { colspan: "12", text: tr("no_rows") })));
+    fillRows($("rep-rows"), r.rows);
+    if (!clerk) {
+      // the hall's report also lists every clerk (the same figures, by=clerk)
+      q.set("by", "clerk");
+      const perClerk = await api("GET", paths.evaluation(hall, q));
+      fillRows($("rep-clerks"), perClerk.rows);
+      $("rep-clerks-section").hidden = false;
+    }
     // no animation: the page is printed as drawn
     drawRatings($("rep-chart-ratings"), r.summary, tr("ratings_chart"), false);
     drawBreakdown($("rep-chart-breakdown"), r.rows, tr("by_" + r.by), false);

@@ -115,7 +115,10 @@ async function load(ev) {
     r.rows.forEach(function (row) { body.appendChild(rowCells(row, by)); });
     $("ev-count").textContent = tr("rows_n", { n: r.rows.length });
     const title = tr("by_" + by);
-    drawBreakdown($("chart-breakdown"), r.rows, title);
+    const bars = drawBreakdown($("chart-breakdown"), r.rows, title);
+    // a click on a bar drills down like the row's button
+    bars.off("click");
+    if (state[by] == null) bars.on("click", function (p) { if (r.rows[p.dataIndex]) drill(by, r.rows[p.dataIndex].key); });
     drawWaits($("chart-waits"), r.rows, tr("waits_chart"), r.wait_target_minutes);
     drawRatings($("chart-ratings"), r.summary, tr("ratings_chart"));
     root.dataset.loaded = "1";

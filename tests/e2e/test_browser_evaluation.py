@@ -108,6 +108,14 @@ def test_the_dashboard_draws_its_charts_and_drills_down_to_a_clerk(browser, live
     assert report.locator(".manage-nav").is_hidden()
     report.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     report.screenshot(path=str(SHOTS / "evaluation-report.png"), full_page=True, animations="disabled")
+    # the hall's monthly report: by window, and every clerk
+    report.emulate_media(media="screen")
+    report.goto(f"{live_hall.url}/manage/evaluation/report")
+    report.wait_for_selector("#ev-report[data-loaded='1']", state="attached")
+    report.wait_for_selector("#rep-chart-breakdown canvas")
+    assert "服务评估月报" in report.inner_text("#rep-title")
+    assert report.locator("#rep-rows tr[data-key='6']").count() == 1
+    assert report.locator("#rep-clerks tr[data-key='clerk06']").count() == 1
     ctx.close()
     assert errors.errors == [] and logged == []
 

@@ -53,7 +53,8 @@ const TEXT = { fontFamily: "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sa
 /** Served per row (bars) and the satisfaction rate (line, right axis). */
 export function drawBreakdown(el, rows, title, animate) {
   const names = rows.map(function (r) { return r.label; });
-  chart(el).setOption({
+  const c = chart(el);
+  c.setOption({
     animation: animate !== false,
     textStyle: TEXT,
     title: { text: title, left: 0, textStyle: { fontSize: 15 } },
@@ -69,6 +70,7 @@ export function drawBreakdown(el, rows, title, animate) {
         itemStyle: { color: "#2e7d32" } },
     ],
   }, true);
+  return c;
 }
 
 /** Mean, p50 and p90 wait per row, in minutes. */
