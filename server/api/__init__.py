@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (their routes join bp)
     cases,
     complaints,
     escalations,
+    evaluation,
     guides,
     halls,
     ratings,

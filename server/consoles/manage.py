@@ -84,6 +84,22 @@ def overdue_page() -> str:
     return render_page("manage/overdue.html")
 
 
+@bp.get("/evaluation")
+@login_required
+def evaluation_page() -> str:
+    """The evaluation dashboard (评估): figures of the hall, drilled down to a service, window and
+    clerk, with charts and exports (GET /api/v1/halls/<hall>/evaluation)."""
+    return render_page("manage/evaluation.html")
+
+
+@bp.get("/evaluation/report")
+@login_required
+def evaluation_report_page() -> str:
+    """The printable monthly report (月度评估报告, A4) of the hall or of one clerk (`?month=YYYY-MM
+    [&clerk=username]`): the page reads the same API as the dashboard."""
+    return render_page("manage/evaluation_report.html")
+
+
 @bp.get("/cases")
 @login_required
 def cases_page() -> str:

@@ -311,3 +311,20 @@ def shape_snapshot(snapshot: Mapping[str, Any], audience: str) -> Data:
     out["recent_calls"] = [public_ticket(t) for t in snapshot.get("recent_calls", [])]
     out["windows"] = [public_window(w) for w in snapshot.get("windows", [])]
     return out
+
+
+# ---------------------------------------------------------------- public supervision (公开监督)
+
+#: below this many ratings a window's rate is not shown: one or two citizens' ratings of a named
+#: clerk would be a person's verdict on a public screen, not a rate
+MIN_PUBLIC_RATINGS = 5
+
+
+def public_satisfaction(w: Mapping[str, Any]) -> Data:
+    """A window's satisfaction this month on the hall board (when the hall switched it on): its
+    number and name, how many ratings, and the 满意率 — only from MIN_PUBLIC_RATINGS ratings on.
+    Never which levels, reasons, comments, complaints or clerks: those are staff-only."""
+    out = _pick(w, ("number", "name", "rated"))
+    rated = int(w.get("rated") or 0)
+    out["satisfaction_rate"] = w.get("satisfaction_rate") if rated >= MIN_PUBLIC_RATINGS else None
+    return out

@@ -46,6 +46,10 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "commitments": h.commitments,
         # how citizens complain (12345, the supervision office): public, on the phone pages
         "complaint_channel": h.complaint_channel,
+        # the evaluation's wait target (None: domain.evaluation's default) and the board's
+        # public satisfaction rate (公开监督) switch
+        "wait_target_minutes": h.wait_target_minutes,
+        "show_satisfaction": bool(h.show_satisfaction),
     }
 
 
@@ -82,8 +86,8 @@ def create_hall(ctx: Context, actor: Principal, code: str, name: str, timezone: 
 
 
 def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Name, timezone, opening hours, public pause phrases, the public commitments (admin, or the
-    hall's manager)."""
+    """Name, timezone, opening hours, public pause phrases, the public commitments, the wait
+    target (admin, or the hall's manager); the board's satisfaction switch (admin only)."""
     require_role(actor, ("admin", "manager"))
     with ctx.db.transaction() as s:
         h = load_hall(s, code)
@@ -102,6 +106,12 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
             h.commitments = hall_commitments(data["commitments"])
         if "complaint_channel" in data:
             h.complaint_channel = complaint_channel(data["complaint_channel"])
+        if "wait_target_minutes" in data:
+            h.wait_target_minutes = data["wait_target_minutes"]
+        if "show_satisfaction" in data and bool(data["show_satisfaction"]) != bool(h.show_satisfaction):
+            # public supervision is switched by the administrator, not by the managers it judges
+            require_role(actor, ("admin",))
+            h.show_satisfaction = bool(data["show_satisfaction"])
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])

@@ -1,45 +1,54 @@
-"""Figures of first contact and one-time notification: where citizens get lost and come back."""
+"""Figures of first contact and one-time notification: where citizens get lost and come back.
+
+Computed by domain/evaluation.py from the rows core/evaluation_rows.py loads, like the
+evaluation dashboard (services/evaluation.py), so the two never count differently."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import event_names as names
-from ..storage.models import Event, Notice, Service, Transfer
+from ..domain import evaluation as ev
+from ..storage.models import Event, Service
+from .core.casework import local_day
 from .core.context import Context
 from .core.errors import bad_field
+from .core.evaluation_rows import load_rows
 from .core.principal import Principal, require_hall, require_role
-from .core.rows import load_hall
+from .core.rows import hall_day, load_hall
 
 MAX_DAYS = 366
 
 
 def hall_figures(ctx: Context, actor: Principal, hall_code: str, days: int = 30) -> dict[str, Any]:
-    """Transfers per (from, to) service, notices per service, and repeated trips, over `days`."""
+    """Transfers per (from, to) service, notices per service, and repeated trips, over the last
+    `days` business days of the hall (today included)."""
     require_role(actor, ("manager", "admin"))
     if not 1 <= days <= MAX_DAYS:
         raise bad_field("days", f"days 取 1 到 {MAX_DAYS}", f"days must be within 1..{MAX_DAYS}")
-    since = ctx.clock() - timedelta(days=days)
     with ctx.db.read() as s:
         hall = load_hall(s, hall_code)
         require_hall(actor, hall.id)
-        notices = s.execute(
-            select(Service.code, Service.name, func.count(Notice.id))
-            .join(Notice, Notice.service_id == Service.id)
-            .where(Notice.hall_id == hall.id, Notice.created_at >= since)
-            .group_by(Service.code, Service.name)
-            .order_by(func.count(Notice.id).desc())
-        ).all()
-        trips = repeat_trips(ctx, actor, hall_code, days)
+        today = hall_day(hall, ctx.clock())
+        start = today - timedelta(days=days - 1)
+        rows = load_rows(s, hall, start, today)
+        visits = ev.visits_from_events(rows.events)
+        scope = ev.Scope(start, today)
+        figs = ev.figures(rows, scope, local_day(hall, ctx.clock()), hall.wait_target_minutes, visits)
+        names_of = {sv.code: sv.name for sv in s.scalars(select(Service).where(Service.hall_id == hall.id))}
+        notices = ev.notices_per_service(rows.notices, start, today)
         return {
             "hall": hall.code,
             "days": days,
-            "transfers": transfer_figures(s, hall.id, since),
-            "notices": [{"service": c, "name": n, "count": int(k)} for c, n, k in notices],
-            "repeat_trips": len(trips),
+            "transfers": ev.transfer_pairs(visits, start, today),
+            "notices": [
+                {"service": code, "name": names_of.get(code, code), "count": n}
+                for code, n in sorted(notices.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            "repeat_trips": figs["repeat_trips"] or 0,
         }
 
 
@@ -56,15 +65,3 @@ def repeat_trips(ctx: Context, actor: Principal, hall_code: str, days: int = 30)
             .order_by(Event.seq.desc())
         ).all()
         return [{"at": e.at.isoformat(), **e.data} for e in rows]
-
-
-def transfer_figures(s: Any, hall_id: int, since: Any) -> list[dict[str, Any]]:
-    """Transfers per (from, to) service pair: where citizens get lost."""
-    rows = s.execute(
-        select(Transfer.from_service_id, Transfer.to_service_id, func.count(Transfer.id))
-        .where(Transfer.hall_id == hall_id, Transfer.at >= since)
-        .group_by(Transfer.from_service_id, Transfer.to_service_id)
-        .order_by(func.count(Transfer.id).desc())
-    ).all()
-    codes = {sv.id: sv.code for sv in s.scalars(select(Service).where(Service.hall_id == hall_id))}
-    return [{"from": codes[a], "to": codes[b], "count": int(n)} for a, b, n in rows]

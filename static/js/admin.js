@@ -123,6 +123,8 @@ function hallPage() {
     $("hs-pause-reasons").value = (info.public_pause_reasons || []).join("\n");
     $("hs-commitments").value = info.commitments || "";
     $("hs-complaint-channel").value = info.complaint_channel || "";
+    $("hs-wait-target").value = info.wait_target_minutes == null ? "" : String(info.wait_target_minutes);
+    $("hs-show-satisfaction").checked = !!info.show_satisfaction;
   }
 
   form.addEventListener("submit", busy($("hs-save"), async function () {
@@ -132,6 +134,9 @@ function hallPage() {
       .map(function (x) { return x.trim(); }).filter(function (x) { return x; });
     body.commitments = $("hs-commitments").value.trim() || null;
     body.complaint_channel = $("hs-complaint-channel").value.trim() || null;
+    const target = $("hs-wait-target").value.trim();
+    body.wait_target_minutes = target ? parseInt(target, 10) : null;
+    body.show_satisfaction = $("hs-show-satisfaction").checked;
     if ($("hs-always").checked) {
       body.opening_hours = null;
     } else {

@@ -6,6 +6,7 @@ import { deviceToken } from "./lib/device.js";
 import { live } from "./lib/live.js";
 import { announce } from "./lib/announce.js";
 import { WaitingCounts } from "./lib/waiting.js";
+import { api, paths } from "./lib/api.js";
 
 const root = document.getElementById("hall-board");
 const hall = root.dataset.hall;
@@ -284,10 +285,41 @@ function onEvent(env) {
       renderWindows();
       break;
     }
+    case "hall.updated":
+      loadSatisfaction();
+      break;
     default:
       break;
   }
 }
+
+// ── 公开监督: this month's satisfaction rate per window (only when the hall switched it on) ──
+const SATISFACTION_EVERY_MS = 10 * 60 * 1000;
+
+function renderSatisfaction(res) {
+  const panel = $("satisfaction-panel");
+  const list = $("satisfaction");
+  list.textContent = "";
+  const shown = !!(res && res.shown);
+  panel.hidden = !shown;
+  root.dataset.satisfaction = shown ? "on" : "off";
+  if (!shown) return;
+  res.windows.forEach(function (w) {
+    const rate = w.satisfaction_rate;
+    list.appendChild(h("li", { class: "sat-row", title: w.name, dataset: { windowNumber: w.number } },
+      h("b", { class: "sat-win num", text: tr("satisfaction_window", { n: w.number }) }),
+      h("span", { class: "sat-rate num" + (rate == null ? " few" : ""),
+        title: tr("satisfaction_rated", { n: w.rated }),
+        text: rate == null ? tr("satisfaction_few") : (rate * 100).toFixed(1) + "%" })));
+  });
+}
+
+function loadSatisfaction() {
+  api("GET", paths.satisfaction(hall), null, { token: token }).then(renderSatisfaction).catch(function () {});
+}
+
+loadSatisfaction();
+setInterval(loadSatisfaction, SATISFACTION_EVERY_MS);
 
 live({ hall: hall, token: token, onSnapshot: onSnapshot, onEvent: onEvent });
 

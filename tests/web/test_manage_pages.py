@@ -8,7 +8,14 @@ import pytest
 
 from tests.helpers import bearer, gen_token
 
-MANAGER_PAGES = ("/manage/hall", "/manage/cases", "/manage/audit", "/manage/staff")
+MANAGER_PAGES = (
+    "/manage/hall",
+    "/manage/cases",
+    "/manage/audit",
+    "/manage/staff",
+    "/manage/evaluation",
+    "/manage/evaluation/report",
+)
 ADMIN_PAGES = (
     "/admin/",
     "/admin/halls",

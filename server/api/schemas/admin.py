@@ -54,6 +54,15 @@ class HallPatch(In):
         allow_none=True,
         metadata={"description": "how citizens complain (12345…), shown on the phone pages; null: none"},
     )
+    wait_target_minutes = Int(
+        1,
+        240,
+        allow_none=True,
+        metadata={"description": "the evaluation's wait target in minutes; null: the default, 15"},
+    )
+    show_satisfaction = Flag(
+        metadata={"description": "the hall board shows this month's 满意率 per window (admins only)"}
+    )
 
 
 class Hall(Out):
@@ -67,6 +76,8 @@ class Hall(Out):
     )
     commitments = fields.String(required=True, allow_none=True)
     complaint_channel = fields.String(required=True, allow_none=True)
+    wait_target_minutes = fields.Integer(required=True, allow_none=True)
+    show_satisfaction = fields.Boolean(required=True)
 
 
 class Halls(Out):

@@ -29,6 +29,10 @@ export const paths = {
   /** The overdue report; `query` is a URLSearchParams (from, to, format=csv|xlsx). */
   overdue: (hall, query) => paths.hall(hall) + "/overdue" + (query ? "?" + query.toString() : ""),
   figures: (hall, days) => paths.hall(hall) + "/figures?days=" + days,
+  /** The evaluation; `query` is a URLSearchParams (from, to, by, service, window, clerk, format). */
+  evaluation: (hall, query) => paths.hall(hall) + "/evaluation" + (query ? "?" + query.toString() : ""),
+  /** This month's public satisfaction rate per window (the hall board). */
+  satisfaction: (hall) => paths.hall(hall) + "/satisfaction",
   repeatTrips: (hall) => paths.hall(hall) + "/repeat-trips",
   moveTickets: (hall) => paths.hall(hall) + "/move-tickets",
   service: (hall, code) => paths.hall(hall) + "/services/" + enc(code),
