@@ -9,6 +9,7 @@ A real `hallq serve` process (the `live_hall` fixture) and Debian's Chromium thr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -131,6 +132,14 @@ def test_bad_rating_on_the_pad_is_verified_and_the_clerk_sees_the_record(
     line = clerk.locator("#my-lines tr", has_text="扣分")
     expect(line).to_have_count(1)
     expect(line.locator(".pts-minus")).to_have_text("-2")
+
+    # ── and the evaluation dashboard counts the bad rating and its follow-up ──────────────────
+    manager.goto(f"{hall.url}/manage/evaluation")
+    kpi = lambda label: manager.locator(  # noqa: E731
+        ".kpi", has=manager.locator(".kpi-label", has_text=re.compile(f"^{label}$"))
+    )
+    expect(kpi("差评").locator(".kpi-value")).to_have_text("1")
+    expect(kpi("满意率").locator(".kpi-value")).to_have_text("0.0%")  # the one rated visit: 不满意
 
     assert errors.errors == []
     for c in (clerk_ctx, pad_ctx, manager_ctx):
