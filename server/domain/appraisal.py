@@ -44,6 +44,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .errors import RuleViolation
+from .ratings import SATISFIED_LEVELS
 
 FACTORS = (
     "satisfaction",
@@ -79,8 +80,6 @@ FACTOR_NAMES_ZH = {
     "deductions": "扣分",
 }
 
-#: satisfied: 基本满意 (3) and above
-SATISFIED_LEVEL = 3
 MAX_WEIGHT = 1000
 MAX_CAP = 1000
 MAX_BASE = 10000
@@ -482,7 +481,7 @@ def score_month(data: Month, by: str = "clerk") -> list[Score]:
 
         rated = of(data.ratings)
         if rated:
-            happy = [r for r in rated if r.level >= SATISFIED_LEVEL]
+            happy = [r for r in rated if r.level in SATISFIED_LEVELS]
             mine["satisfaction"].add(
                 [r.ref for r in rated], len(happy) / len(rated), f"{len(happy)}/{len(rated)}"
             )

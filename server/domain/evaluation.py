@@ -39,23 +39,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from . import complaints, ratings
+from .ratings import SATISFIED_LEVELS as SATISFIED
+
 #: the hall's wait target when its administrator set none (minutes)
 DEFAULT_WAIT_TARGET_MINUTES = 15
 
-#: rating levels, best first: 5 = 非常满意 … 1 = 非常不满意
-LEVELS = (5, 4, 3, 2, 1)
-LEVEL_NAMES = {
-    5: ("非常满意", "very satisfied"),
-    4: ("满意", "satisfied"),
-    3: ("基本满意", "fairly satisfied"),
-    2: ("不满意", "dissatisfied"),
-    1: ("非常不满意", "very dissatisfied"),
-}
-#: levels that count as satisfied (满意率) and as a bad rating (差评)
-SATISFIED = frozenset({3, 4, 5})
-BAD = frozenset({1, 2})
+#: rating levels, best first (domain.ratings decides what they mean: which are satisfied for
+#: 满意率, which are bad ratings that open a follow-up)
+LEVELS = ratings.LEVELS
+BAD = frozenset(ratings.LOW_LEVELS)
 #: the follow-up category only the supervisor role sees
-INTEGRITY = "integrity"
+INTEGRITY = complaints.INTEGRITY
 
 # the kinds of ticket event a visit is built from (the service maps event names to them)
 ISSUED, CALLED, RECALLED, STARTED = "issued", "called", "recalled", "started"
