@@ -242,7 +242,7 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
         chosen: Ticket | None = None
         while chosen is None:
             candidates = waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering)
-            order = call_order(w.id, codes, candidates, covering)
+            order = call_order(w.id, codes, candidates, covering, now)
             if not order:
                 return None
             for c in order:
