@@ -257,6 +257,13 @@ def _local_hm(at: datetime, timezone: str) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
+def double_check_in() -> RuleViolation:
+    """The booking already gave its ticket (checked in, or walked in late)."""
+    err = RuleViolation("booking_checked_in", "该预约已签到取号，请勿重复签到", "this booking has already checked in")
+    err.field = "booking"
+    return err
+
+
 def check_in(
     status: str,
     day: date,
@@ -277,7 +284,7 @@ def check_in(
         return err
 
     if status in (CHECKED_IN, WALK_IN):
-        raise refuse("booking_checked_in", "该预约已签到取号，请勿重复签到", "this booking has already checked in")
+        raise double_check_in()
     if status == CANCELLED:
         raise refuse("booking_cancelled", "该预约已取消或已改约", "this booking was cancelled or rescheduled")
     if day != today:
