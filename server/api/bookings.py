@@ -14,16 +14,16 @@ from ..web.throttle import booking_attempt
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.bookings import (
     Bookable,
-    BookIn,
+    BookingIn,
     Booking,
-    CodeIn,
-    DayQuery,
-    DayReport,
-    RescheduleIn,
-    Settings,
-    SettingsIn,
-    SlotQuery,
-    Slots,
+    BookingCodeIn,
+    BookingDayQuery,
+    BookingDay,
+    BookingRescheduleIn,
+    BookingSettings,
+    BookingSettingsIn,
+    BookingSlotQuery,
+    BookingSlots,
 )
 
 BOOKING = Booking()
@@ -38,16 +38,17 @@ def bookable(code: str) -> Any:
 
 
 @bp.get("/halls/<code>/bookings/slots")
-@bp.arguments(SlotQuery(), location="query")
-@bp.response(200, Slots())
+@bp.arguments(BookingSlotQuery(), location="query")
+@bp.response(200, BookingSlots())
 @bp.doc(**PUBLIC)
 def slots(query: dict[str, Any], code: str) -> Any:
     """A service's slots on a day and the places left (anyone)"""
-    return booking_service.free_slots(ctx(), code, query["service"], date.fromisoformat(query["day"]))
+    day = date.fromisoformat(query["day"]) if query.get("day") else None
+    return booking_service.free_slots(ctx(), code, query.get("service"), day)
 
 
 @bp.post("/halls/<code>/bookings")
-@bp.arguments(BookIn(), example={"service": "A", "starts_at": "2026-12-01T09:00:00+08:00", "phone": "13800138000"})
+@bp.arguments(BookingIn(), example={"service": "A", "starts_at": "2026-12-01T09:00:00+08:00", "phone": "13800138000"})
 @bp.response(201, BOOKING, description="the booking: its code (typed at the kiosk) and page token")
 @bp.doc(**PUBLIC)
 def book(body: dict[str, Any], code: str) -> Any:
@@ -57,8 +58,8 @@ def book(body: dict[str, Any], code: str) -> Any:
 
 
 @bp.get("/halls/<code>/bookings")
-@bp.arguments(DayQuery(), location="query")
-@bp.response(200, DayReport())
+@bp.arguments(BookingDayQuery(), location="query")
+@bp.response(200, BookingDay())
 def day_report(query: dict[str, Any], code: str) -> Any:
     """A day's bookings, check-ins and no-shows (the hall's managers, admins)"""
     day = date.fromisoformat(query["day"]) if query.get("day") else None
@@ -66,7 +67,7 @@ def day_report(query: dict[str, Any], code: str) -> Any:
 
 
 @bp.get("/halls/<code>/bookings/settings")
-@bp.response(200, Settings())
+@bp.response(200, BookingSettings())
 def settings(code: str) -> Any:
     """The grace, the per-phone limit and each service's booking rules (managers, admins)"""
     return booking_service.settings(ctx(), current_principal(), code)
@@ -74,10 +75,10 @@ def settings(code: str) -> Any:
 
 @bp.patch("/halls/<code>/bookings/settings")
 @bp.arguments(
-    SettingsIn(),
+    BookingSettingsIn(),
     example={"grace_minutes": 15, "max_open_bookings": 3, "services": {"A": {"slot_minutes": 30, "capacity": 4, "days_ahead": 7}}},
 )
-@bp.response(200, Settings())
+@bp.response(200, BookingSettings())
 def update_settings(body: dict[str, Any], code: str) -> Any:
     """Change the grace, the per-phone limit, services' rules (null: not bookable) (managers, admins)"""
     return booking_service.update_settings(ctx(), current_principal(), code, body)
@@ -92,7 +93,7 @@ def booking(code: str, token: str) -> Any:
 
 
 @bp.post("/halls/<code>/bookings/<token>/cancel")
-@bp.arguments(CodeIn())
+@bp.arguments(BookingCodeIn())
 @bp.response(200, BOOKING)
 @bp.doc(**PUBLIC)
 def cancel(body: dict[str, Any], code: str, token: str) -> Any:
@@ -101,7 +102,7 @@ def cancel(body: dict[str, Any], code: str, token: str) -> Any:
 
 
 @bp.post("/halls/<code>/bookings/<token>/reschedule")
-@bp.arguments(RescheduleIn())
+@bp.arguments(BookingRescheduleIn())
 @bp.response(201, BOOKING, description="the new booking (new code and page); the old one is cancelled")
 @bp.doc(**PUBLIC)
 def reschedule(body: dict[str, Any], code: str, token: str) -> Any:

@@ -95,6 +95,7 @@ def bookable_services(ctx: Context, hall_code: str) -> dict[str, Any]:
         return {
             "hall": hall.code,
             "hall_name": hall.name,
+            "timezone": hall.timezone,
             "today": today.isoformat(),
             "grace_minutes": grace_of(hall),
             "max_open_bookings": limit_of(hall),
@@ -102,8 +103,12 @@ def bookable_services(ctx: Context, hall_code: str) -> dict[str, Any]:
         }
 
 
-def free_slots(ctx: Context, hall_code: str, service_code: str, day: date) -> dict[str, Any]:
+def free_slots(ctx: Context, hall_code: str, service_code: str | None, day: date | None) -> dict[str, Any]:
     """A service's slots on a day with the places left (anyone); slots already begun are left out."""
+    if not service_code:
+        raise bad_field("service", "请选择办理事项", "choose a service")
+    if day is None:
+        raise bad_field("day", "请选择日期", "choose a day")
     now = ctx.clock()
     with ctx.db.read() as s:
         hall = load_hall(s, hall_code)
@@ -178,6 +183,7 @@ def booking_view(s: Session, b: Booking, hall: Hall, now: datetime) -> dict[str,
         "token": b.token,
         "hall": hall.code,
         "hall_name": hall.name,
+        "timezone": hall.timezone,
         "service": _service_ref(svc),
         "day": b.day.isoformat(),
         "starts_at": b.starts_at.isoformat(),
@@ -291,7 +297,13 @@ def day_report(ctx: Context, actor: Principal, hall_code: str, day: date | None 
             v = booking_view(s, b, hall, now)
             counts[v["status"]] += 1
             items.append({k: v[k] for k in ("code", "service", "starts_at", "ends_at", "status", "checked_in_at", "ticket")})
-        return {"hall": hall.code, "day": the_day.isoformat(), "counts": counts, "bookings": items}
+        return {
+            "hall": hall.code,
+            "timezone": hall.timezone,
+            "day": the_day.isoformat(),
+            "counts": counts,
+            "bookings": items,
+        }
 
 
 def settings(ctx: Context, actor: Principal, hall_code: str) -> dict[str, Any]:

@@ -42,44 +42,46 @@ class Moment(fields.String):
 PHONE = {"pattern": r"^\+?[0-9]{5,20}$", "example": "13800138000"}
 
 
-class SlotQuery(Query):
-    service = Text(16, required=True, metadata={"example": "A"})
-    day = Day(required=True)
+class BookingSlotQuery(Query):
+    """Both are needed (the service says which is missing)."""
+
+    service = Text(16, metadata={"example": "A"})
+    day = Day()
 
 
-class BookIn(In):
+class BookingIn(In):
     service = Text(16, required=True, metadata={"example": "A"})
     starts_at = Moment(required=True)
     phone = Text(20, required=True, metadata={**PHONE, "description": "kept only as a keyed hash"})
 
 
-class CodeIn(In):
+class BookingCodeIn(In):
     code = Text(24, required=True, metadata={"description": "the booking code (shown on its page)"})
 
 
-class RescheduleIn(CodeIn):
+class BookingRescheduleIn(BookingCodeIn):
     starts_at = Moment(required=True)
 
 
-class Slot(Out):
+class BookingSlot(Out):
     starts_at = fields.String(required=True, metadata=DATETIME)
     ends_at = fields.String(required=True, metadata=DATETIME)
     free = fields.Integer(required=True, metadata={"description": "places left"})
 
 
-class Slots(Out):
+class BookingSlots(Out):
     service = fields.String(required=True)
     day = fields.String(required=True, metadata=DATE)
-    slots = fields.List(fields.Nested(Slot), required=True)
+    slots = fields.List(fields.Nested(BookingSlot), required=True)
 
 
-class ServiceRef(Out):
+class BookingServiceRef(Out):
     code = fields.String(required=True)
     name = fields.String(required=True)
     name_en = fields.String(required=True, allow_none=True)
 
 
-class BookableService(ServiceRef):
+class BookableService(BookingServiceRef):
     slot_minutes = fields.Integer(required=True)
     capacity = fields.Integer(required=True)
     days_ahead = fields.Integer(required=True)
@@ -89,13 +91,14 @@ class BookableService(ServiceRef):
 class Bookable(Out):
     hall = fields.String(required=True)
     hall_name = fields.String(required=True)
+    timezone = fields.String(required=True, metadata={"example": "Asia/Shanghai"})
     today = fields.String(required=True, metadata=DATE)
     grace_minutes = fields.Integer(required=True)
     max_open_bookings = fields.Integer(required=True)
     services = fields.List(fields.Nested(BookableService), required=True)
 
 
-class TicketRef(Out):
+class BookingTicketRef(Out):
     id = fields.String(required=True)
     number = fields.String(required=True)
 
@@ -108,67 +111,69 @@ class Booking(Out):
     token = fields.String(required=True)
     hall = fields.String(required=True)
     hall_name = fields.String(required=True)
-    service = fields.Nested(ServiceRef, required=True)
+    timezone = fields.String(required=True, metadata={"example": "Asia/Shanghai"})
+    service = fields.Nested(BookingServiceRef, required=True)
     day = fields.String(required=True, metadata=DATE)
     starts_at = fields.String(required=True, metadata=DATETIME)
     ends_at = fields.String(required=True, metadata=DATETIME)
     status = fields.String(required=True, metadata={"enum": list(STATUSES)})
     created_at = fields.String(required=True, metadata=DATETIME)
     checked_in_at = fields.String(required=True, allow_none=True, metadata=DATETIME)
-    ticket = fields.Nested(TicketRef, required=True, allow_none=True)
+    ticket = fields.Nested(BookingTicketRef, required=True, allow_none=True)
     check_in_from = fields.String(required=True, metadata=DATETIME)
     check_in_until = fields.String(required=True, metadata=DATETIME)
 
 
-class DayBooking(Out):
+class BookingOfDay(Out):
     code = fields.String(required=True)
-    service = fields.Nested(ServiceRef, required=True)
+    service = fields.Nested(BookingServiceRef, required=True)
     starts_at = fields.String(required=True, metadata=DATETIME)
     ends_at = fields.String(required=True, metadata=DATETIME)
     status = fields.String(required=True, metadata={"enum": list(STATUSES)})
     checked_in_at = fields.String(required=True, allow_none=True, metadata=DATETIME)
-    ticket = fields.Nested(TicketRef, required=True, allow_none=True)
+    ticket = fields.Nested(BookingTicketRef, required=True, allow_none=True)
 
 
-class DayQuery(Query):
+class BookingDayQuery(Query):
     day = Day(metadata={"description": "default: today"})
 
 
-class DayReport(Out):
+class BookingDay(Out):
     hall = fields.String(required=True)
+    timezone = fields.String(required=True, metadata={"example": "Asia/Shanghai"})
     day = fields.String(required=True, metadata=DATE)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    bookings = fields.List(fields.Nested(DayBooking), required=True)
+    bookings = fields.List(fields.Nested(BookingOfDay), required=True)
 
 
-class RulesIn(In):
+class BookingRulesIn(In):
     slot_minutes = Int(*LIMITS["slot_minutes"], required=True)
     capacity = Int(*LIMITS["capacity"], required=True)
     days_ahead = Int(*LIMITS["days_ahead"], required=True)
 
 
-class RulesOut(Out):
+class BookingRules(Out):
     slot_minutes = fields.Integer(required=True)
     capacity = fields.Integer(required=True)
     days_ahead = fields.Integer(required=True)
 
 
-class SettingsIn(In):
+class BookingSettingsIn(In):
     grace_minutes = Int(0, 240, metadata={"description": "minutes after its slot a booking still checks in as one"})
     max_open_bookings = Int(1, 50, metadata={"description": "open bookings one phone number may hold"})
     services = fields.Dict(
         keys=fields.String(),
-        values=nested(RulesIn, allow_none=True),
+        values=nested(BookingRulesIn, allow_none=True),
         metadata={"description": "{service code: rules, or null: not bookable}"},
     )
 
 
-class ServiceSettings(ServiceRef):
-    booking = fields.Nested(RulesOut, required=True, allow_none=True)
+class BookingServiceSettings(BookingServiceRef):
+    booking = fields.Nested(BookingRules, required=True, allow_none=True)
 
 
-class Settings(Out):
+class BookingSettings(Out):
     hall = fields.String(required=True)
     grace_minutes = fields.Integer(required=True)
     max_open_bookings = fields.Integer(required=True)
-    services = fields.List(fields.Nested(ServiceSettings), required=True)
+    services = fields.List(fields.Nested(BookingServiceSettings), required=True)
