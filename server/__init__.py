@@ -107,7 +107,8 @@ def init_pages(app: Flask) -> None:
     from .consoles import admin, appraisal, clerk, guides, manage
     from .web.home import init_home
 
-    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, booking_bp, case_bp, complaint_bp, board_bp, photos_bp):
+    pages = (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, booking_bp, case_bp, complaint_bp, board_bp, photos_bp)
+    for bp in pages:
         app.register_blueprint(bp)
     for console in (clerk, manage, guides, admin, appraisal):
         app.register_blueprint(console.bp)

@@ -14,11 +14,11 @@ from ..web.throttle import booking_attempt
 from .blueprint import PUBLIC, bp, ctx
 from .schemas.bookings import (
     Bookable,
-    BookingIn,
     Booking,
     BookingCodeIn,
-    BookingDayQuery,
     BookingDay,
+    BookingDayQuery,
+    BookingIn,
     BookingRescheduleIn,
     BookingSettings,
     BookingSettingsIn,
@@ -48,7 +48,9 @@ def slots(query: dict[str, Any], code: str) -> Any:
 
 
 @bp.post("/halls/<code>/bookings")
-@bp.arguments(BookingIn(), example={"service": "A", "starts_at": "2026-12-01T09:00:00+08:00", "phone": "13800138000"})
+@bp.arguments(
+    BookingIn(), example={"service": "A", "starts_at": "2026-12-01T09:00:00+08:00", "phone": "13800138000"}
+)
 @bp.response(201, BOOKING, description="the booking: its code (typed at the kiosk) and page token")
 @bp.doc(**PUBLIC)
 def book(body: dict[str, Any], code: str) -> Any:
@@ -76,7 +78,11 @@ def settings(code: str) -> Any:
 @bp.patch("/halls/<code>/bookings/settings")
 @bp.arguments(
     BookingSettingsIn(),
-    example={"grace_minutes": 15, "max_open_bookings": 3, "services": {"A": {"slot_minutes": 30, "capacity": 4, "days_ahead": 7}}},
+    example={
+        "grace_minutes": 15,
+        "max_open_bookings": 3,
+        "services": {"A": {"slot_minutes": 30, "capacity": 4, "days_ahead": 7}},
+    },
 )
 @bp.response(200, BookingSettings())
 def update_settings(body: dict[str, Any], code: str) -> Any:

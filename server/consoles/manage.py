@@ -112,10 +112,10 @@ def cases_page() -> str:
 @login_required
 def bookings_page() -> str:
     """Appointments (预约): today's bookings, check-ins and no-shows; the booking settings."""
-    from ..services.bookings import day_report, settings
-
     from datetime import datetime
     from zoneinfo import ZoneInfo
+
+    from ..services.bookings import day_report, settings
 
     hall = current_hall()
     report = day_report(hall_ctx(), current_principal(), hall)
@@ -123,7 +123,9 @@ def bookings_page() -> str:
     for b in report["bookings"]:
         start, end = (datetime.fromisoformat(b[k]).astimezone(tz) for k in ("starts_at", "ends_at"))
         b["when"] = f"{start:%H:%M}–{end:%H:%M}"
-    return render_page("manage/bookings.html", report=report, settings=settings(hall_ctx(), current_principal(), hall))
+    return render_page(
+        "manage/bookings.html", report=report, settings=settings(hall_ctx(), current_principal(), hall)
+    )
 
 
 @bp.get("/staff")

@@ -100,7 +100,9 @@ def check_rules(raw: Mapping[str, Any] | None) -> Rules | None:
     for key, (lo, hi) in LIMITS.items():
         v = raw.get(key)
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-            raise _bad(f"booking.{key}", f"{key} 应为 {lo}–{hi} 的整数", f"{key} must be a whole number {lo}–{hi}")
+            raise _bad(
+                f"booking.{key}", f"{key} 应为 {lo}–{hi} 的整数", f"{key} must be a whole number {lo}–{hi}"
+            )
         values[key] = v
     extra = set(raw) - set(LIMITS)
     if extra:
@@ -202,7 +204,9 @@ def check_slot(
 
 def check_capacity(taken: int, capacity: int) -> None:
     if taken >= capacity:
-        raise RuleViolation("slot_full", "该时段已约满，请选择其他时段", "this slot is fully booked: pick another")
+        raise RuleViolation(
+            "slot_full", "该时段已约满，请选择其他时段", "this slot is fully booked: pick another"
+        )
 
 
 def is_open(status: str, ends_at: datetime, grace_minutes: int, now: datetime) -> bool:
@@ -237,7 +241,9 @@ def normalise_code(code: str) -> str:
 
 
 def unknown_code() -> RuleViolation:
-    err = RuleViolation("booking_not_found", "预约码无效，请核对后重新输入", "no booking with that code in this hall")
+    err = RuleViolation(
+        "booking_not_found", "预约码无效，请核对后重新输入", "no booking with that code in this hall"
+    )
     err.field = "booking"
     return err
 
@@ -246,10 +252,14 @@ def check_changeable(status: str, starts_at: datetime, now: datetime) -> None:
     """Cancel or reschedule: only a booking still booked, before its slot starts."""
     if status != BOOKED:
         raise RuleViolation(
-            "booking_closed", "该预约已签到、取消或失效，不能再修改", "this booking was used, cancelled or has lapsed"
+            "booking_closed",
+            "该预约已签到、取消或失效，不能再修改",
+            "this booking was used, cancelled or has lapsed",
         )
     if now >= starts_at:
-        raise RuleViolation("booking_started", "预约时段已开始，不能再修改", "the slot has started: it cannot change")
+        raise RuleViolation(
+            "booking_started", "预约时段已开始，不能再修改", "the slot has started: it cannot change"
+        )
 
 
 def _local_hm(at: datetime, timezone: str) -> str:
@@ -259,7 +269,9 @@ def _local_hm(at: datetime, timezone: str) -> str:
 
 def double_check_in() -> RuleViolation:
     """The booking already gave its ticket (checked in, or walked in late)."""
-    err = RuleViolation("booking_checked_in", "该预约已签到取号，请勿重复签到", "this booking has already checked in")
+    err = RuleViolation(
+        "booking_checked_in", "该预约已签到取号，请勿重复签到", "this booking has already checked in"
+    )
     err.field = "booking"
     return err
 

@@ -154,7 +154,9 @@ def _new_booking(
             Booking.hall_id == hall.id, Booking.citizen_key == key, Booking.status == rules.BOOKED
         )
     ).all()
-    rules.check_open_limit(sum(rules.is_open(b.status, b.ends_at, grace_of(hall), now) for b in held), limit_of(hall))
+    rules.check_open_limit(
+        sum(rules.is_open(b.status, b.ends_at, grace_of(hall), now) for b in held), limit_of(hall)
+    )
     b = Booking(
         code=_unique(s, Booking.code, rules.new_code),
         token=_unique(s, Booking.token, lambda: secrets.token_urlsafe(12)),
@@ -289,14 +291,21 @@ def day_report(ctx: Context, actor: Principal, hall_code: str, day: date | None 
         _release_no_shows(s, hall, now)
         the_day = day or hall_day(hall, now)
         rows = s.scalars(
-            select(Booking).where(Booking.hall_id == hall.id, Booking.day == the_day).order_by(Booking.starts_at, Booking.id)
+            select(Booking)
+            .where(Booking.hall_id == hall.id, Booking.day == the_day)
+            .order_by(Booking.starts_at, Booking.id)
         ).all()
         items = []
         counts = {st: 0 for st in rules.STATUSES}
         for b in rows:
             v = booking_view(s, b, hall, now)
             counts[v["status"]] += 1
-            items.append({k: v[k] for k in ("code", "service", "starts_at", "ends_at", "status", "checked_in_at", "ticket")})
+            items.append(
+                {
+                    k: v[k]
+                    for k in ("code", "service", "starts_at", "ends_at", "status", "checked_in_at", "ticket")
+                }
+            )
         return {
             "hall": hall.code,
             "timezone": hall.timezone,
@@ -320,7 +329,13 @@ def _settings_view(hall: Hall) -> dict[str, Any]:
         "hall": hall.code,
         "grace_minutes": grace_of(hall),
         "max_open_bookings": limit_of(hall),
-        "services": [{**_service_ref(svc), "booking": rules.rules_of(svc.booking).__dict__ if rules.rules_of(svc.booking) else None} for svc in hall.services],
+        "services": [
+            {
+                **_service_ref(svc),
+                "booking": rules.rules_of(svc.booking).__dict__ if rules.rules_of(svc.booking) else None,
+            }
+            for svc in hall.services
+        ],
     }
 
 
@@ -348,4 +363,3 @@ def update_settings(ctx: Context, actor: Principal, hall_code: str, data: dict[s
             svc.booking = dict(r.__dict__) if r is not None else None
         s.flush()
         return _settings_view(hall)
-

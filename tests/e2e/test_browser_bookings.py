@@ -45,7 +45,9 @@ def _bookable_today(hall: Any) -> None:
     r = hall.api("PUT", f"/calendar/{today.year}", manager, json=schedule)
     assert r.status_code == 200, r.text
     rules = {"slot_minutes": 10, "capacity": 2, "days_ahead": 3}
-    r = hall.api("PATCH", "/halls/demo/bookings/settings", manager, json={"services": {"A": rules}, "grace_minutes": 5})
+    r = hall.api(
+        "PATCH", "/halls/demo/bookings/settings", manager, json={"services": {"A": rules}, "grace_minutes": 5}
+    )
     assert r.status_code == 200, r.text
 
 
@@ -92,7 +94,9 @@ def _book_on_phone(ctx: Any, errors: PageErrors, hall: Any, phone: str) -> str:
     return code
 
 
-def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_in_the_slot(live_hall: Any, browser: Any) -> None:
+def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_in_the_slot(
+    live_hall: Any, browser: Any
+) -> None:
     hall = live_hall
     _bookable_today(hall)
     errors = PageErrors()
@@ -162,6 +166,8 @@ def test_a_late_check_in_becomes_a_walk_in(live_hall: Any, browser: Any) -> None
     day = hall.api("GET", "/halls/demo/bookings", manager).json()
     assert day["counts"]["walk_in"] == 1
     (row,) = [b for b in day["bookings"] if b["code"] == code]
-    assert row["status"] == "walk_in" and row["ticket"]["number"] == kiosk.inner_text("#ticket-number").strip()
+    assert (
+        row["status"] == "walk_in" and row["ticket"]["number"] == kiosk.inner_text("#ticket-number").strip()
+    )
     ctx.close()
     assert not errors.errors, errors.errors

@@ -9,7 +9,8 @@ SQL for speed. These properties prove that the fetch never changes what the doma
 
 Random states mix priorities, equal queued times (ties), tickets directed to this window, to a
 window it covers and to another window, services it serves and does not serve, tickets
-that are no longer waiting, and appointment tickets whose slot has begun or not yet. Runs on SQLite and, when configured, on PostgreSQL.
+that are no longer waiting, and appointment tickets whose slot has begun or not yet. Runs on
+SQLite and, when configured, on PostgreSQL.
 """
 
 from __future__ import annotations

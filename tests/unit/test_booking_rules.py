@@ -88,7 +88,9 @@ def test_a_slot_beyond_days_ahead_or_already_started_is_refused() -> None:
     monday = date(2026, 1, 5)
     slots = rules.day_slots(R, HOURS, monday, CAL, TZ)
     now = local(monday, "09:00")
-    assert rules.check_slot(R, slots, monday, monday, local(monday, "09:30"), now)[0] == local(monday, "09:30")
+    assert rules.check_slot(R, slots, monday, monday, local(monday, "09:30"), now)[0] == local(
+        monday, "09:30"
+    )
     with pytest.raises(RuleViolation):
         rules.check_slot(R, slots, monday, monday, local(monday, "08:30"), now)  # started
     with pytest.raises(RuleViolation):
@@ -130,7 +132,11 @@ def test_check_in_late_beyond_the_grace_is_a_walk_in() -> None:
 
 def test_double_check_in_cancelled_and_other_days_are_refused() -> None:
     now = local(date(2026, 1, 5), "09:40")
-    for status, code in (("checked_in", "booking_checked_in"), ("walk_in", "booking_checked_in"), ("cancelled", "booking_cancelled")):
+    for status, code in (
+        ("checked_in", "booking_checked_in"),
+        ("walk_in", "booking_checked_in"),
+        ("cancelled", "booking_cancelled"),
+    ):
         with pytest.raises(RuleViolation) as err:
             _check_in(status, now)
         assert err.value.code == code
@@ -156,7 +162,9 @@ def test_booking_rules_are_checked() -> None:
 T0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
 
-def c(tid: int, minutes: int, slot: int | None = None, priority: bool = False, directed: int | None = None) -> Candidate:
+def c(
+    tid: int, minutes: int, slot: int | None = None, priority: bool = False, directed: int | None = None
+) -> Candidate:
     return Candidate(
         tid,
         "A",

@@ -29,7 +29,9 @@ def kiosk(ctx):
 
 @pytest.fixture
 def bookable(client, manager):
-    r = client.patch(f"{BASE}/settings", json={"services": {"A": RULES}, "max_open_bookings": 2}, headers=manager)
+    r = client.patch(
+        f"{BASE}/settings", json={"services": {"A": RULES}, "max_open_bookings": 2}, headers=manager
+    )
     assert r.status_code == 200, r.json
     return r.json
 
@@ -75,7 +77,11 @@ def test_a_full_slot_and_the_per_phone_limit_are_clear_409s_that_change_nothing(
     assert r.status_code == 409 and r.json["error"]["code"] == "slot_full"
     assert book(client, SLOT_1030, phone="13800000001").status_code == 201
     r = book(client, "2026-11-27T11:00:00+08:00", phone="13800000001")
-    assert r.status_code == 409 and r.json["error"]["code"] == "booking_limit" and r.json["error"]["field"] == "phone"
+    assert (
+        r.status_code == 409
+        and r.json["error"]["code"] == "booking_limit"
+        and r.json["error"]["field"] == "phone"
+    )
     assert counts(ctx)[0] == before[0] + 1
 
 
@@ -118,7 +124,11 @@ def test_check_in_gives_an_appointment_ticket_and_a_second_check_in_is_a_409(cli
 def test_a_bad_code_is_a_400_naming_the_booking_field(client, ctx, kiosk, bookable):
     before = counts(ctx)
     r = client.post("/api/v1/tickets", json={"booking": "ZZZZZZZZ"}, headers=kiosk)
-    assert r.status_code == 400 and r.json["error"]["code"] == "booking_not_found" and r.json["error"]["field"] == "booking"
+    assert (
+        r.status_code == 400
+        and r.json["error"]["code"] == "booking_not_found"
+        and r.json["error"]["field"] == "booking"
+    )
     assert counts(ctx) == before
 
 
@@ -136,10 +146,16 @@ def test_another_halls_booking_is_unknown_at_this_halls_kiosk(client, ctx, booka
 def test_check_in_too_early_is_refused_with_the_time_to_come_back(client, ctx, kiosk, bookable):
     b = book(client, "2026-11-27T15:00:00+08:00").json
     r = client.post("/api/v1/tickets", json={"booking": b["code"]}, headers=kiosk)
-    assert r.status_code == 409 and r.json["error"]["code"] == "booking_too_early" and "14:30" in r.json["error"]["message"]
+    assert (
+        r.status_code == 409
+        and r.json["error"]["code"] == "booking_too_early"
+        and "14:30" in r.json["error"]["message"]
+    )
 
 
-def test_a_late_check_in_is_a_walk_in_and_the_day_report_counts_it(client, ctx, clock, kiosk, manager, bookable):
+def test_a_late_check_in_is_a_walk_in_and_the_day_report_counts_it(
+    client, ctx, clock, kiosk, manager, bookable
+):
     late = book(client).json
     book(client, SLOT_1030, phone="13900000000")
     clock.advance(minutes=60)  # 10:30: the 10:00 slot ended, within the 15-minute grace until 10:45
@@ -155,7 +171,11 @@ def test_a_late_check_in_is_a_walk_in_and_the_day_report_counts_it(client, ctx, 
 
 
 def test_settings_are_for_the_halls_managers_and_checked(client, ctx, manager, kiosk):
-    r = client.patch(f"{BASE}/settings", json={"services": {"A": {"slot_minutes": 0, "capacity": 1, "days_ahead": 1}}}, headers=manager)
+    r = client.patch(
+        f"{BASE}/settings",
+        json={"services": {"A": {"slot_minutes": 0, "capacity": 1, "days_ahead": 1}}},
+        headers=manager,
+    )
     assert r.status_code == 400
     assert client.patch(f"{BASE}/settings", json={"grace_minutes": 5}, headers=kiosk).status_code == 403
     r = client.patch(f"{BASE}/settings", json={"services": {"NOPE": RULES}}, headers=manager)

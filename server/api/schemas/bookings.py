@@ -85,7 +85,9 @@ class BookableService(BookingServiceRef):
     slot_minutes = fields.Integer(required=True)
     capacity = fields.Integer(required=True)
     days_ahead = fields.Integer(required=True)
-    days = fields.List(fields.String(metadata=DATE), required=True, metadata={"description": "days with slots"})
+    days = fields.List(
+        fields.String(metadata=DATE), required=True, metadata={"description": "days with slots"}
+    )
 
 
 class Bookable(Out):
@@ -159,7 +161,9 @@ class BookingRules(Out):
 
 
 class BookingSettingsIn(In):
-    grace_minutes = Int(0, 240, metadata={"description": "minutes after its slot a booking still checks in as one"})
+    grace_minutes = Int(
+        0, 240, metadata={"description": "minutes after its slot a booking still checks in as one"}
+    )
     max_open_bookings = Int(1, 50, metadata={"description": "open bookings one phone number may hold"})
     services = fields.Dict(
         keys=fields.String(),

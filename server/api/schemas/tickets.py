@@ -155,7 +155,9 @@ class IssueIn(In):
     )
     booking = Text(
         24,
-        metadata={"description": "check in for an appointment (预约): its code as typed, or its page token (QR)"},
+        metadata={
+            "description": "check in for an appointment (预约): its code as typed, or its page token (QR)"
+        },
     )
 
     @validates_schema
