@@ -107,9 +107,9 @@ def init_pages(app: Flask) -> None:
     from .consoles import admin, appraisal, clerk, guides, manage
     from .web.home import init_home
 
-    pages = (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, booking_bp, case_bp, complaint_bp, board_bp, photos_bp)
-    for bp in pages:
+    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, complaint_bp, board_bp, photos_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(booking_bp)  # appointments (预约) on the phone: /b/<hall>
     for console in (clerk, manage, guides, admin, appraisal):
         app.register_blueprint(console.bp)
     init_home(app)
