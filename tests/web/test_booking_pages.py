@@ -44,7 +44,7 @@ def test_a_bookings_page_shows_its_code_slot_and_qr_in_the_halls_time(client, bo
 def test_an_unknown_token_or_a_code_opens_no_booking_page(client, booking):
     assert client.get("/b/demo/nonexistent-token-x").status_code == 404
     assert client.get(f"/b/demo/{booking['code']}").status_code == 404
-    assert client.get(f"/b/demo/{booking['token']}/qr.svg".replace(booking["token"], "x" * 16)).status_code == 404
+    assert client.get(f"/b/demo/{'x' * 16}/qr.svg").status_code == 404
 
 
 def test_the_manager_sees_todays_bookings_and_a_clerk_may_not(app, client, booking):
