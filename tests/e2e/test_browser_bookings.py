@@ -174,3 +174,28 @@ def test_a_late_check_in_by_a_scanned_qr_becomes_a_walk_in(live_hall: Any, brows
     )
     ctx.close()
     assert not errors.errors, errors.errors
+
+
+def test_a_citizen_moves_then_cancels_a_booking_on_its_page(live_hall: Any, browser: Any) -> None:
+    hall = live_hall
+    _bookable_today(hall)
+    errors = PageErrors()
+    ctx = browser.new_context(viewport={"width": 420, "height": 900}, locale="zh-CN")
+    code, token = _book_on_phone(ctx, errors, hall, "13700137000")
+    page = errors.watch(ctx.new_page(), "booking page")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{hall.url}/b/demo/{token}")
+    page.wait_for_selector("#bk-slots .bk-slot:not([disabled])")
+    first = page.inner_text("#bk-when")
+    page.click("#bk-slots .bk-slot:not([disabled]) >> nth=1")
+    page.click("#bk-reschedule")
+    page.wait_for_url(lambda url: token not in url and "/b/demo/" in url)
+    page.wait_for_selector("#booking-code")
+    new_code = page.inner_text("#booking-code").strip()
+    assert new_code != code and page.inner_text("#bk-when") != first
+    assert hall.api("GET", f"/halls/demo/bookings/{token}").json()["status"] == "cancelled"
+    page.click("#bk-cancel")
+    page.wait_for_selector("#bk-status.bk-cancelled")
+    assert page.locator("#bk-change").count() == 0
+    ctx.close()
+    assert not errors.errors, errors.errors

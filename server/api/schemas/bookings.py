@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import fields
@@ -34,9 +34,12 @@ class Moment(fields.String):
             at = datetime.fromisoformat(value)
         except ValueError:
             raise self.make_error("invalid") from None
-        if at.tzinfo is None:
+        if at.tzinfo is None or not 2000 <= at.year <= 2999:
             raise self.make_error("invalid")
-        return at
+        try:
+            return at.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise self.make_error("invalid") from None
 
 
 PHONE = {"pattern": r"^\+?[0-9]{5,20}$", "example": "13800138000"}
