@@ -97,6 +97,7 @@ def init_pages(app: Flask) -> None:
     from board import bp as board_bp
     from board.photos import bp as photos_bp
     from kiosk import bp as kiosk_bp
+    from kiosk.booking_page import bp as booking_bp
     from kiosk.case_page import bp as case_bp
     from kiosk.complaint_page import bp as complaint_bp
     from kiosk.guide import guide_bp as kiosk_guide_bp
@@ -108,6 +109,7 @@ def init_pages(app: Flask) -> None:
 
     for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, complaint_bp, board_bp, photos_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(booking_bp)  # appointments (预约) on the phone: /b/<hall>
     for console in (clerk, manage, guides, admin, appraisal):
         app.register_blueprint(console.bp)
     init_home(app)

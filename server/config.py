@@ -27,6 +27,7 @@
 | HALLQ_LIMIT_LOGIN_ADDRESS | 20/30s/15m | failed logins per client address (in memory, per process) |
 | HALLQ_LIMIT_CODE_ADDRESS | 10/10s/5m | unknown notice codes typed per client address |
 | HALLQ_LIMIT_CODE_TOKEN | 10/10s/5m | unknown notice codes typed per kiosk token |
+| HALLQ_LIMIT_BOOKING_ADDRESS | 10/1m/1h | bookings made or tried per client address (free/lock/longest) |
 
 The default database, hallq.db in the current folder, is the same for every `hallq` command,
 `hallq demo` included.
@@ -73,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "LIMIT_LOGIN_ADDRESS": "20/30s/15m",
     "LIMIT_CODE_ADDRESS": "10/10s/5m",
     "LIMIT_CODE_TOKEN": "10/10s/5m",
+    "LIMIT_BOOKING_ADDRESS": "10/1m/1h",
 }
 
 _BOOL = {

@@ -12,6 +12,7 @@ from ..web.input_limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPT
 from . import (  # noqa: F401  (their routes join bp)
     admin,
     appraisal,
+    bookings,
     calendars,
     cases,
     complaints,

@@ -29,6 +29,7 @@ _STATUS_BY_CODE = {
     "invalid_field": 400,
     "bad_request": 400,
     "notice_not_found": 400,
+    "booking_not_found": 400,
 }
 
 #: what the routing layer says, in both languages

@@ -22,13 +22,15 @@ EMPTY, TICKET, NOTICE = Empty(), Ticket(), Notice()
 @bp.arguments(IssueIn(), example={"service": "A", "priority": False, "phone": "13800138000", "hall": "demo"})
 @bp.response(201, TICKET, description="the new ticket, its position and estimated wait, its slip")
 def issue(body: dict[str, Any]) -> Any:
-    """Take a number (kiosk, manager, admin); unknown notice codes are throttled (429 rate_limited)"""
-    with notice_code_lookup(body.get("notice")):
+    """Take a number (kiosk, manager, admin), or check in with a booking code; unknown notice and
+    booking codes are throttled (429 rate_limited)"""
+    with notice_code_lookup(body.get("notice")), notice_code_lookup(body.get("booking"), "booking"):
         return ticket_service.issue_ticket(
             ctx(),
             current_principal(),
             service_code=body.get("service"),
             notice_code=body.get("notice"),
+            booking_code=body.get("booking"),
             hall_code=body.get("hall"),
             priority=body.get("priority", False),
             phone=body.get("phone"),

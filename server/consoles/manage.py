@@ -1,8 +1,9 @@
 """The manager's consoles under /manage/: the start page (printers and the slips that did not
 print), the live hall (/manage/hall: the windows as a map, the service queues, the alarms of
 unstaffed windows and the re-routing actions, AB岗制度), the audit log (/manage/audit: who did
-what, when and where, filtered and exported as CSV — 服务承诺制) and the people on duty
-(/manage/staff: leave with handover notes, A/B posts, attendance).
+what, when and where, filtered and exported as CSV — 服务承诺制), the people on duty
+(/manage/staff: leave with handover notes, A/B posts, attendance) and the day's appointments
+(/manage/bookings: bookings, check-ins, no-shows; booking settings).
 
 The pages are shells for the logged-in manager or admin: they read the snapshot and the events
 through the live connection and act through the JSON API with the session cookie and the page's
@@ -105,6 +106,26 @@ def evaluation_report_page() -> str:
 def cases_page() -> str:
     """限时办结制: the hall's yellow and red cases, live, and supervision (督办)."""
     return render_page("manage/cases.html")
+
+
+@bp.get("/bookings")
+@login_required
+def bookings_page() -> str:
+    """Appointments (预约): today's bookings, check-ins and no-shows; the booking settings."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ..services.bookings import day_report, settings
+
+    hall = current_hall()
+    report = day_report(hall_ctx(), current_principal(), hall)
+    tz = ZoneInfo(report["timezone"])
+    for b in report["bookings"]:
+        start, end = (datetime.fromisoformat(b[k]).astimezone(tz) for k in ("starts_at", "ends_at"))
+        b["when"] = f"{start:%H:%M}–{end:%H:%M}"
+    return render_page(
+        "manage/bookings.html", report=report, settings=settings(hall_ctx(), current_principal(), hall)
+    )
 
 
 @bp.get("/staff")

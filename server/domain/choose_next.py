@@ -1,8 +1,16 @@
 """Which waiting ticket a window calls next.
 
 A window may serve several services. Order: priority tickets (green lane) first, then
-tickets directed to this very window, then by the time they were queued; the window's own
-service order breaks ties. Tickets directed to another window are not this window's.
+tickets directed to this very window, then appointments (预约) whose slot has begun, then by
+the time they were queued; the window's own service order breaks ties. Tickets directed to
+another window are not this window's.
+
+Appointments: a ticket checked in with a booking (domain.bookings) carries its slot's start.
+From that moment it is called before every walk-in (earliest slot first, then the time it was
+queued), but after the green lane and after tickets directed to the window: the green lane is
+the law's priority for the elderly and disabled, and a directed ticket is a citizen already
+served once and sent on (transfer, a window's own queue). Checked in before its slot, the
+ticket waits among the walk-ins by its queued time (called early only when nobody is ahead).
 """
 
 from __future__ import annotations
@@ -19,6 +27,13 @@ class Candidate:
     queued_at: datetime
     priority: bool = False
     directed_window_id: int | None = None
+    #: the start of the booked slot of a ticket checked in with an appointment (None: walk-in)
+    slot_start: datetime | None = None
+
+
+def in_slot(c: Candidate, now: datetime | None) -> bool:
+    """An appointment whose slot has begun (without a clock: every appointment counts)."""
+    return c.slot_start is not None and (now is None or c.slot_start <= now)
 
 
 def call_order(
@@ -26,32 +41,41 @@ def call_order(
     services: Sequence[str],
     waiting: Iterable[Candidate],
     covering: Collection[int] = (),
+    now: datetime | None = None,
 ) -> list[Candidate]:
     """The waiting tickets this window may call, in the order it calls them.
 
     `covering` are the windows whose queue this window serves as B post (顶岗): tickets
-    directed to them count as directed here.
+    directed to them count as directed here. `now` decides which appointments' slots have begun.
     """
     rank = {code: i for i, code in enumerate(services)}
     mine = {window_id, *covering}
     eligible = [c for c in waiting if may_call(window_id, services, c, covering)]
-    return sorted(
-        eligible,
-        key=lambda c: (
+
+    def key(c: Candidate) -> tuple[bool, bool, bool, datetime, datetime, int, int]:
+        booked = in_slot(c, now)
+        return (
             not c.priority,
             c.directed_window_id not in mine,
+            not booked,
+            c.slot_start if booked and c.slot_start is not None else c.queued_at,
             c.queued_at,
             rank[c.service_code],
             c.ticket_id,
-        ),
-    )
+        )
+
+    return sorted(eligible, key=key)
 
 
 def choose_next(
-    window_id: int, services: Sequence[str], waiting: Iterable[Candidate], covering: Collection[int] = ()
+    window_id: int,
+    services: Sequence[str],
+    waiting: Iterable[Candidate],
+    covering: Collection[int] = (),
+    now: datetime | None = None,
 ) -> Candidate | None:
     """The ticket the window calls now, or None when nobody waits for it."""
-    order = call_order(window_id, services, waiting, covering)
+    order = call_order(window_id, services, waiting, covering, now)
     return order[0] if order else None
 
 

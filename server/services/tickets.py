@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import event_names as names
+from ..domain import bookings as booking_rules
 from ..domain import cases as case_rules
 from ..domain import ticket as lifecycle
 from ..domain import window as window_rules
@@ -25,7 +26,7 @@ from ..domain.notice import check_fast_lane, normalise_code, starts_repeat_trip,
 from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
 from ..domain.transfer import first_contact_owner
-from ..storage.models import Hall, Notice, Service, Ticket, Window
+from ..storage.models import Booking, Hall, Notice, Service, Ticket, Window
 from .core.casework import case_view, local_day, open_case
 from .core.context import Context, Envelope
 from .core.credentials import citizen_key
@@ -64,8 +65,14 @@ def issue_ticket(
     priority: bool = False,
     phone: str | None = None,
     notice_code: str | None = None,
+    booking_code: str | None = None,
 ) -> dict[str, Any]:
     """Take a number for `service_code` at the actor's hall (kiosk, manager, admin).
+
+    With `booking_code` (a citizen checking in for an appointment, domain/bookings.py) the
+    ticket is for the booking's service: on time it is an appointment ticket (called first once
+    its slot begins, domain/choose_next.py), late beyond the grace an ordinary walk-in; early,
+    double and other days' check-ins are refused and nothing changes.
 
     With `notice_code` (a citizen back with their one-time notice) the ticket is a priority
     ticket for the notice's service, and the next clerk sees the notice. A citizen key (phone
@@ -83,7 +90,34 @@ def issue_ticket(
         hall = load_hall(s, code)
         require_hall(actor, hall.id)
         notice = None
-        if notice_code:
+        booking: Booking | None = None
+        booked_as: str | None = None
+        if booking_code:
+            booking = s.scalar(
+                select(Booking).where(
+                    # the typed code, or the page token of a scanned QR (/b/<hall>/<token>)
+                    (Booking.code == booking_rules.normalise_code(booking_code))
+                    | (Booking.token == booking_code.strip()),
+                    Booking.hall_id == hall.id,
+                )
+            )
+            if booking is None:
+                raise booking_rules.unknown_code()
+            booked_as = booking_rules.check_in(
+                booking.status,
+                booking.day,
+                booking.starts_at,
+                booking.ends_at,
+                hall_day(hall, now),
+                now,
+                booking_rules.DEFAULT_GRACE_MINUTES
+                if hall.booking_grace_minutes is None
+                else hall.booking_grace_minutes,
+                hall.timezone,
+            )
+            service = s.get(Service, booking.service_id)
+            priority = False
+        elif notice_code:
             notice = s.scalar(
                 select(Notice).where(
                     # the typed code, or the page token of a scanned QR (/n/<token>)
@@ -124,6 +158,8 @@ def issue_ticket(
             queued_at=now,
             citizen_key=notice.citizen_key
             if notice is not None
+            else booking.citizen_key
+            if booking is not None
             else (citizen_key(ctx.citizen_key_secret, phone) if phone else None),
             notice_id=notice.id if notice is not None else None,
         )
@@ -131,6 +167,21 @@ def issue_ticket(
         t.notice = notice
         s.add(t)
         s.flush()
+        if booking is not None:
+            # conditional: of two check-ins racing with one code, exactly one takes the booking
+            taken = rows_changed(
+                s.execute(
+                    update(Booking)
+                    .where(Booking.id == booking.id, Booking.status == booking.status)
+                    .values(status=booked_as, checked_in_at=now, ticket_id=t.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if taken != 1:
+                raise booking_rules.double_check_in()
+            if booked_as == booking_rules.CHECKED_IN:
+                t.booking_id = booking.id  # ranked by its slot (a walk-in is an ordinary ticket)
+                s.flush()
         waiting = waiting_count(s, service.id, day)
         # the newest ticket: every other waiting one is ahead of it, unless it is a priority one
         position = people_ahead(s, t) if t.priority else waiting - 1
@@ -142,6 +193,12 @@ def issue_ticket(
                 position, average_service_s(ctx, s, service.id, day), open_windows_cached(ctx, s, service.id)
             ),
         }
+        if booking is not None:
+            view["booking"] = {
+                "status": booked_as,
+                "starts_at": booking.starts_at.isoformat(),
+                "ends_at": booking.ends_at.isoformat(),
+            }
         repeat = _repeat_trip(s, t, hall, now, actor)
         if repeat is not None:
             view["repeat_trip"] = repeat["data"]["visits"]
@@ -242,7 +299,7 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
         chosen: Ticket | None = None
         while chosen is None:
             candidates = waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering)
-            order = call_order(w.id, codes, candidates, covering)
+            order = call_order(w.id, codes, candidates, covering, now)
             if not order:
                 return None
             for c in order:

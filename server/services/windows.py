@@ -128,6 +128,7 @@ def window_detail(ctx: Context, actor: Principal, window_id: int) -> dict[str, A
             [svc.code for svc in services],
             waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering),
             covering,
+            now,
         )
         view["covering"] = [window_ref(cw) for cw in s.scalars(select(Window).where(Window.id.in_(covering)))]
         by_id = {

@@ -115,9 +115,10 @@ def too_many(seconds: int, field: str | None = None) -> NoReturn:
 
 
 @contextmanager
-def notice_code_lookup(code: str | None) -> Iterator[None]:
-    """Around a look-up by a typed notice code (a kiosk taking a priority number): refuse with
-    429 while this address or kiosk token must wait, and count the try if the code is unknown."""
+def notice_code_lookup(code: str | None, kind: str = "notice") -> Iterator[None]:
+    """Around a look-up by a typed notice (or booking) code (a kiosk taking a priority number,
+    checking in an appointment): refuse with 429 while this address or kiosk token must wait,
+    and count the try if the code is unknown. Both kinds share one budget."""
     if not code or not limits_on():
         yield
         return
@@ -133,11 +134,11 @@ def notice_code_lookup(code: str | None) -> Iterator[None]:
     token = hashlib.sha256(header.encode()).hexdigest() if header.lower().startswith("bearer ") else None
     wait = max(g.code_address.wait(address), g.code_token.wait(token) if token else 0)
     if wait:
-        too_many(wait, field="notice")
+        too_many(wait, field=kind)
     try:
         yield
     except RuleViolation as err:
-        if err.code == "notice_not_found":
+        if err.code == f"{kind}_not_found":
             g.code_address.fail(address)
             if token:
                 g.code_token.fail(token)
@@ -162,3 +163,31 @@ def complaint_filed() -> None:
     if wait:
         too_many(wait)
     book.fail(address)
+
+
+@contextmanager
+def booking_attempt() -> Iterator[None]:
+    """Around booking an appointment (anyone, no captcha): every try counts against the client
+    address (LIMIT_BOOKING_ADDRESS: a few free, then a doubling wait); 429 while it must wait."""
+    if not limits_on():
+        yield
+        return
+    from .client_address import request_address
+
+    book = current_app.extensions.get("hallq.booking_limit")
+    if not isinstance(book, StrikeBook):
+        from ..config import ConfigError
+
+        try:
+            policy = parse_backoff(str(current_app.config.get("LIMIT_BOOKING_ADDRESS", "10/1m/1h")))
+        except ValueError as err:
+            raise ConfigError(f"HALLQ_LIMIT_BOOKING_ADDRESS: {err}") from None
+        book = current_app.extensions["hallq.booking_limit"] = StrikeBook(policy)
+    address = request_address()
+    wait = book.wait(address)
+    if wait:
+        too_many(wait, field="phone")
+    try:
+        yield
+    finally:
+        book.fail(address)

@@ -197,6 +197,8 @@ function showTicket(t, svc) {
   $("ticket-wait").textContent = m === null ? "—" : m;
   $("ticket-qr").src = pages.ticketQr(t.id);
   $("ticket-fastlane").hidden = !t.notice;   // back with a one-time notice: the fast lane
+  $("ticket-booking").hidden = !t.booking;   // checked in with an appointment (or late: a walk-in)
+  $("ticket-booking").textContent = t.booking ? tr("booking_" + t.booking.status) : "";
   screens.ticket.dataset.ticketId = t.id;
   show("ticket");
   startSlip(t);
@@ -527,13 +529,96 @@ $("notice-del").addEventListener("click", function () { noticeCode = noticeCode.
 $("notice-clear").addEventListener("click", function () { noticeCode = ""; noticeError(""); renderNoticeCode(); armIdle(); });
 $("notice-submit").addEventListener("click", function () { takeNoticeTicket(noticeCodeFrom(noticeCode)); });
 
+// ── appointment check-in (预约签到) ─────────────────────────
+// A citizen who booked on the phone (/b/<hall>) types the booking's 8-symbol code, or scans the
+// QR of its page (…/b/<hall>/<token>). On time the ticket is an appointment ticket, late beyond
+// the grace an ordinary one; early, double and unknown check-ins are told here.
+const BOOKING_LENGTH = 8;
+screens.booking = $("screen-booking");
+let bookingCode = "";
+let bookingBeforeScan = "";
+
+function bookingCodeFrom(text) {
+  const s = String(text || "").trim();
+  const page = s.match(/\/b\/[^/]+\/([0-9A-Za-z_-]{16,24})(?:[/?#]|$)/);
+  if (page) return page[1];
+  const code = s.toUpperCase().replace(/[\s-]/g, "");
+  const ok = code.length === BOOKING_LENGTH && code.split("").every(function (c) { return NOTICE_ALPHABET.indexOf(c) !== -1; });
+  return ok ? code : null;
+}
+
+function renderBookingCode() {
+  const boxes = $("booking-code").children;
+  for (let i = 0; i < boxes.length; i++) {
+    boxes[i].textContent = bookingCode[i] || "";
+    boxes[i].className = i === bookingCode.length ? "next" : bookingCode[i] ? "filled" : "";
+  }
+  $("booking-code").dataset.code = bookingCode;
+  $("booking-submit").disabled = bookingCode.length !== BOOKING_LENGTH;
+}
+
+function bookingError(text) {
+  $("booking-error").textContent = text || "";
+  $("booking-error").hidden = !text;
+}
+
+function typeBooking(ch) {
+  if (bookingCode.length >= BOOKING_LENGTH || NOTICE_ALPHABET.indexOf(ch) === -1) return;
+  bookingCode += ch;
+  bookingError("");
+  renderBookingCode();
+  armIdle();
+}
+
+function openBooking() {
+  bookingCode = "";
+  bookingError("");
+  renderBookingCode();
+  show("booking");
+  armIdle();
+}
+
+async function checkInBooking(code) {
+  if (busy) return;
+  if (!token) { showError(tr("no_token")); return; }
+  busy = true;
+  $("overlay-busy").hidden = false;
+  try {
+    const t = await api("POST", paths.tickets(), { booking: code, hall: hall }, { token: token });
+    showTicket(t, null);
+    loadInfo();
+  } catch (err) {
+    if (screens.booking.hidden) openBooking();
+    bookingCode = code.length === BOOKING_LENGTH ? code : "";
+    renderBookingCode();
+    bookingError(err.code === "booking_not_found" ? tr("booking_not_found") : err.message || errorText(err));
+  } finally {
+    busy = false;
+    $("overlay-busy").hidden = true;
+  }
+}
+
+(function buildBookingKeypad() {
+  const pad = $("booking-keypad");
+  NOTICE_ALPHABET.split("").forEach(function (ch) {
+    pad.appendChild(h("button", { type: "button", class: "key num", dataset: { key: ch }, text: ch,
+      onclick: function () { typeBooking(ch); } }));
+  });
+})();
+
+$("btn-booking-entry").addEventListener("click", openBooking);
+$("btn-booking-back").addEventListener("click", goHome);
+$("booking-del").addEventListener("click", function () { bookingCode = bookingCode.slice(0, -1); bookingError(""); renderBookingCode(); armIdle(); });
+$("booking-clear").addEventListener("click", function () { bookingCode = ""; bookingError(""); renderBookingCode(); armIdle(); });
+$("booking-submit").addEventListener("click", function () { checkInBooking(bookingCodeFrom(bookingCode)); });
+
 // Keyboard input: a barcode scanner (or a keyboard) types a URL or a code, then Enter.
 let scanBuffer = "";
 let scanTimer = null;
 let codeBeforeScan = "";
 function scanAccepting() {
   const screen = root.dataset.screen;
-  return screen === "categories" || screen === "services" || screen === "notice";
+  return screen === "categories" || screen === "services" || screen === "notice" || screen === "booking";
 }
 document.addEventListener("keydown", function (ev) {
   if (!scanAccepting() || ev.ctrlKey || ev.altKey || ev.metaKey) return;
@@ -542,9 +627,24 @@ document.addEventListener("keydown", function (ev) {
   if (ev.key === "Enter") {
     const text = scanBuffer;
     scanBuffer = "";
+    const booking = bookingCodeFrom(text) || (root.dataset.screen === "booking" ? bookingCodeFrom(bookingCode) : null);
+    if (booking || root.dataset.screen === "booking") {
+      ev.preventDefault();
+      if (booking) checkInBooking(booking); else bookingError(tr("booking_need_code"));
+      return;
+    }
     const code = noticeCodeFrom(text) || (root.dataset.screen === "notice" ? noticeCodeFrom(noticeCode) : null);
     if (code) { ev.preventDefault(); takeNoticeTicket(code); }
     else if (text && root.dataset.screen === "notice") noticeError(tr("notice_need_six"));
+    return;
+  }
+  if (root.dataset.screen === "booking") {
+    if (ev.key === "Backspace") { bookingCode = bookingCode.slice(0, -1); renderBookingCode(); return; }
+    if (ev.key.length !== 1) return;
+    if (!scanBuffer) bookingBeforeScan = bookingCode;
+    scanBuffer += ev.key;
+    if (/^[0-9A-Z-]*$/.test(scanBuffer.toUpperCase())) typeBooking(ev.key.toUpperCase());
+    else if (bookingCode !== bookingBeforeScan) { bookingCode = bookingBeforeScan; renderBookingCode(); }
     return;
   }
   if (ev.key === "Backspace" && root.dataset.screen === "notice") {
@@ -563,6 +663,9 @@ document.addEventListener("keydown", function (ev) {
 });
 document.addEventListener("paste", function (ev) {
   if (!scanAccepting()) return;
+  const text = ev.clipboardData ? ev.clipboardData.getData("text") : "";
+  const booking = bookingCodeFrom(text);
+  if (booking && (root.dataset.screen === "booking" || /\/b\//.test(text))) { ev.preventDefault(); checkInBooking(booking); return; }
   const code = noticeCodeFrom(ev.clipboardData ? ev.clipboardData.getData("text") : "");
   if (code) { ev.preventDefault(); takeNoticeTicket(code); }
 });

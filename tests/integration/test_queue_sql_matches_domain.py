@@ -8,8 +8,9 @@ SQL for speed. These properties prove that the fetch never changes what the doma
 * the position SQL counts exactly the people `domain.choose_next.queue_position` counts.
 
 Random states mix priorities, equal queued times (ties), tickets directed to this window, to a
-window it covers and to another window, services it serves and does not serve, and tickets
-that are no longer waiting. Runs on SQLite and, when configured, on PostgreSQL.
+window it covers and to another window, services it serves and does not serve, tickets
+that are no longer waiting, and appointment tickets whose slot has begun or not yet. Runs on
+SQLite and, when configured, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import delete, select
 
 from server.domain.choose_next import Candidate, call_order, queue_position
 from server.services.core import queue
-from server.storage.models import Event, Hall, PrintJob, Service, Ticket, Transfer, Window
+from server.storage.models import Booking, Event, Hall, PrintJob, Service, Ticket, Transfer, Window
 
 DAY = date(2026, 11, 27)
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -37,8 +38,11 @@ ticket_st = st.fixed_dictionaries(
         "minute": st.integers(0, 2),  # few distinct times: many ties
         "directed": st.sampled_from([None, None, "here", "covered", "other"]),
         "status": st.sampled_from(["waiting", "waiting", "waiting", "called", "done"]),
+        # an appointment ticket: its slot began before NOW, or begins after it (checked in early)
+        "slot": st.sampled_from([None, None, None, -5, 0, 30]),
     }
 )
+NOW = T0 + timedelta(minutes=1)
 state_st = st.fixed_dictionaries({"tickets": st.lists(ticket_st, max_size=30), "fetch": st.integers(1, 4)})
 
 
@@ -64,8 +68,26 @@ def _load_state(ctx: Any, rows: dict[str, Any], state: dict[str, Any]) -> list[t
         for model in (PrintJob, Transfer, Event):
             s.execute(delete(model))
         s.execute(delete(Ticket))
+        s.execute(delete(Booking))
         for i, spec in enumerate(state["tickets"], start=1):
             sid, _, prefix = rows["services"][spec["service"]]
+            booking = None
+            if spec.get("slot") is not None:
+                start = NOW + timedelta(minutes=spec["slot"])
+                booking = Booking(
+                    code=f"C{i:07d}",
+                    token=secrets.token_urlsafe(12),
+                    hall_id=rows["hall_id"],
+                    service_id=sid,
+                    day=DAY,
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=30),
+                    citizen_key="k",
+                    status="checked_in",
+                    created_at=T0,
+                )
+                s.add(booking)
+                s.flush()
             t = Ticket(
                 public_id=secrets.token_urlsafe(9),
                 hall_id=rows["hall_id"],
@@ -78,6 +100,7 @@ def _load_state(ctx: Any, rows: dict[str, Any], state: dict[str, Any]) -> list[t
                 status=spec["status"],
                 queued_at=T0 + timedelta(minutes=spec["minute"]),
                 directed_window_id=rows[spec["directed"]] if spec["directed"] else None,
+                booking_id=booking.id if booking is not None else None,
             )
             s.add(t)
             s.flush()
@@ -92,6 +115,7 @@ def _candidate(rows: dict[str, Any], tid: int, spec: dict[str, Any]) -> Candidat
         queued_at=T0 + timedelta(minutes=spec["minute"]),
         priority=spec["priority"],
         directed_window_id=rows[spec["directed"]] if spec["directed"] else None,
+        slot_start=NOW + timedelta(minutes=spec["slot"]) if spec.get("slot") is not None else None,
     )
 
 
@@ -126,12 +150,12 @@ def test_the_window_calls_the_ticket_the_domain_picks_from_every_waiting_ticket(
     covering = [rows["covered"]]
 
     everyone = [_candidate(rows, tid, spec) for tid, spec in made if spec["status"] == "waiting"]
-    expected = call_order(rows["here"], codes, everyone, covering)
+    expected = call_order(rows["here"], codes, everyone, covering, NOW)
 
     with ctx.db.read() as s:
         hall = s.get(Hall, rows["hall_id"])
         fetched = queue.waiting_candidates(s, hall, DAY, rows["here"], [sid for sid, _, _ in own], covering)
-    got = call_order(rows["here"], codes, fetched, covering)
+    got = call_order(rows["here"], codes, fetched, covering, NOW)
 
     assert [c.ticket_id for c in got[:1]] == [c.ticket_id for c in expected[:1]]
     assert {c.ticket_id for c in got} <= {c.ticket_id for c in expected}, "never a ticket the rule refuses"

@@ -21,6 +21,7 @@ from sqlalchemy import String, select
 
 from server.api.schemas import admin as admin_schemas
 from server.api.schemas import appraisal as appraisal_schemas
+from server.api.schemas import bookings as booking_schemas
 from server.api.schemas import calendars as calendar_schemas
 from server.api.schemas import cases as case_schemas
 from server.api.schemas import complaints as complaint_schemas
@@ -547,6 +548,7 @@ STORED = {
     (hall_schemas.PauseIn, "reason"): (models.Window, "pause_reason"),
     (ticket_schemas.IssueIn, "service"): (models.Service, "code"),
     (ticket_schemas.IssueIn, "hall"): (models.Hall, "code"),
+    (booking_schemas.BookingIn, "service"): (models.Service, "code"),
     (ticket_schemas.TransferIn, "service"): (models.Service, "code"),
     (ticket_schemas.TransferIn, "reason"): (models.Transfer, "reason"),
     (ticket_schemas.NoticeIn, "note"): (models.Notice, "note"),
@@ -585,6 +587,10 @@ NOT_STORED = {
     (complaint_schemas.CitizenComplaintIn, "ticket"),  # looked up by id or number
     (complaint_schemas.EnteredComplaintIn, "ticket"),  # looked up by id or number
     (complaint_schemas.VerifyIn, "note"),  # kept in the evidence (JSON)
+    (ticket_schemas.IssueIn, "booking"),  # looked up by code (and token)
+    (booking_schemas.BookingIn, "phone"),  # a keyed hash
+    (booking_schemas.BookingCodeIn, "code"),  # checked against the booking's code
+    (booking_schemas.BookingRescheduleIn, "code"),  # checked against the booking's code
     (staff_schemas.CloseIn, "reason"),  # composed into the attendance reason: checked below
     (case_schemas.CompleteIn, "reason"),  # composed into the ticket's outcome reason: checked below
     (case_schemas.CompleteIn, "reason_code"),  # one of a list

@@ -126,6 +126,17 @@ class Ticket(Out):
     )
     outcome_reason = fields.String(allow_none=True, metadata={"description": "complete"})
     case = fields.Nested(Case, metadata={"description": "complete with outcome accepted: the case opened"})
+    booking = fields.Nested(
+        "BookingCheckIn", metadata={"description": "issue with a booking code: how it checked in"}
+    )
+
+
+class BookingCheckIn(Out):
+    """A check-in's outcome: checked_in (an appointment ticket) or walk_in (late beyond the grace)."""
+
+    status = fields.String(required=True, metadata={"enum": ["checked_in", "walk_in"]})
+    starts_at = fields.String(required=True, metadata=DATETIME)
+    ends_at = fields.String(required=True, metadata=DATETIME)
 
 
 class Tickets(Out):
@@ -142,10 +153,16 @@ class IssueIn(In):
     notice = Text(
         24, metadata={"description": "a one-time notice's code as typed, or its page token (a scanned QR)"}
     )
+    booking = Text(
+        24,
+        metadata={
+            "description": "check in for an appointment (预约): its code as typed, or its page token (QR)"
+        },
+    )
 
     @validates_schema
     def _service_or_notice(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("service") is None and data.get("notice") is None:
+        if data.get("service") is None and data.get("notice") is None and data.get("booking") is None:
             raise ValidationError(MISSING, field_name="service")
 
 

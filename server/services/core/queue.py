@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ...domain.choose_next import Candidate
 from ...domain.ticket import ACTIVE, Status
-from ...storage.models import Hall, Service, Ticket, Window, WindowService
+from ...storage.models import Booking, Hall, Service, Ticket, Window, WindowService
 from .context import Context
 
 #: candidates fetched per attempt of call-next; directed tickets are fetched on top of these
@@ -44,13 +44,22 @@ def waiting_candidates(
 ) -> list[Candidate]:
     """The waiting tickets `domain.choose_next.call_order` needs to pick this window's next one.
 
-    Every ticket directed to the window (or a window it covers), and the first undirected ones in
-    the domain's own order — priority, queued time, the window's service order, id — so the
+    Every ticket directed to the window (or a window it covers), every appointment ticket (a
+    checked-in booking: at most the day's booked capacity), and the first undirected ones in the
+    domain's own order — priority, queued time, the window's service order, id — so the
     domain's first choice is always among them (tests/integration/test_queue_sql_matches_domain.py).
     """
     base = (
-        select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
+        select(
+            Ticket.id,
+            Service.code,
+            Ticket.queued_at,
+            Ticket.priority,
+            Ticket.directed_window_id,
+            Booking.starts_at,
+        )
         .join(Service, Service.id == Ticket.service_id)
+        .outerjoin(Booking, Booking.id == Ticket.booking_id)
         .where(
             Ticket.hall_id == hall.id,
             Ticket.business_day == day,
@@ -66,7 +75,14 @@ def waiting_candidates(
         .order_by(Ticket.priority.desc(), Ticket.queued_at, rank, Ticket.id)
         .limit(_CANDIDATES)
     ).all()
-    return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in [*directed, *general]]
+    booked = s.execute(base.where(Ticket.directed_window_id.is_(None), Ticket.booking_id.is_not(None))).all()
+    seen: set[int] = set()
+    out = []
+    for r in [*directed, *booked, *general]:
+        if r[0] not in seen:
+            seen.add(r[0])
+            out.append(Candidate(r[0], r[1], r[2], bool(r[3]), r[4], r[5]))
+    return out
 
 
 def waiting_tickets(s: Session, hall: Hall, day: date) -> list[Candidate]:
