@@ -252,3 +252,23 @@ def seed_demo_photos(ctx: Context, code: str = DEMO_HALL) -> int:
     for i, username in enumerate(todo):
         set_photo(ctx, admin, username, base64.b64encode(_avatar_png(i)).decode())
     return len(todo)
+
+
+#: demo services citizens can book (预约): 户籍, 不动产, 出入境 — half-hour slots, a week ahead
+DEMO_BOOKING = {"slot_minutes": 30, "capacity": 2, "days_ahead": 7}
+DEMO_BOOKABLE = ("A", "B", "H")
+
+
+def seed_demo_bookings(ctx: Context, code: str = DEMO_HALL) -> bool:
+    """Open appointments for a few demo services, once (False when any service has rules), through
+    the same use case a manager's settings page uses."""
+    from .services.bookings import update_settings
+    from .services.core.principal import Principal
+
+    with ctx.db.read() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == code))
+        if hall is None or any(svc.booking for svc in hall.services):
+            return False
+    admin = Principal(role="admin", username="demo-seed", via="token")
+    update_settings(ctx, admin, code, {"services": {svc: dict(DEMO_BOOKING) for svc in DEMO_BOOKABLE}})
+    return True

@@ -200,7 +200,14 @@ def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
     _check_port(host, port)
     from .. import create_app
-    from ..demo import DEMO_HALL, accounts_banner, seed_demo, seed_demo_cases, seed_demo_photos
+    from ..demo import (
+        DEMO_HALL,
+        accounts_banner,
+        seed_demo,
+        seed_demo_bookings,
+        seed_demo_cases,
+        seed_demo_photos,
+    )
     from ..services.accounts import create_token
     from ..storage.migrate import upgrade
 
@@ -211,6 +218,7 @@ def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
     history = _demo_history(ctx, history_days)
     seed_demo_cases(ctx)
     seed_demo_photos(ctx)
+    seed_demo_bookings(ctx)
     kiosk = create_token(ctx, "kiosk", DEMO_HALL, label="demo kiosk")
     board = create_token(ctx, "board", DEMO_HALL, label="demo board")
     clerk = create_token(ctx, "clerk", DEMO_HALL, username="clerk02", label="demo script clerk02")
@@ -233,6 +241,7 @@ def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
         f"  admin console   {base}/admin/",
         *accounts_banner(),
         f"  phone page      {base}/t/<ticket id>   (the QR code on every ticket)",
+        f"  appointments    {base}/b/{DEMO_HALL}   (book 户籍/不动产/出入境; check in at the kiosk)",
         f"  API             {base}/api/v1/openapi.json   health {base}/healthz",
         f"  kiosk token     {kiosk}",
         f"  board token     {board}",
@@ -264,7 +273,7 @@ def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
 def demo_seed(obj: dict[str, Any]) -> None:
     """Create the demo hall in the configured database (upgrading it first), without serving."""
     from .. import create_app
-    from ..demo import seed_demo, seed_demo_cases, seed_demo_photos
+    from ..demo import seed_demo, seed_demo_bookings, seed_demo_cases, seed_demo_photos
     from ..storage.migrate import upgrade
 
     settings = load_settings(obj)
@@ -273,6 +282,7 @@ def demo_seed(obj: dict[str, Any]) -> None:
     created = seed_demo(ctx)
     seed_demo_cases(ctx)
     seed_demo_photos(ctx)
+    seed_demo_bookings(ctx)
     click.echo("demo hall created" if created else "demo hall exists already")
 
 

@@ -39,3 +39,12 @@ def test_the_demo_clerks_wear_a_photo_on_the_window_boards(client, ctx):
     assert clerks and all(p["photo_url"] for p in clerks)
     img = client.get(clerks[0]["photo_url"])
     assert img.status_code == 200 and img.mimetype == "image/png"
+
+
+def test_the_demo_opens_appointments_for_a_few_services(client, ctx):
+    from server.demo import DEMO_BOOKABLE, seed_demo_bookings
+
+    assert seed_demo_bookings(ctx) is True and seed_demo_bookings(ctx) is False  # once
+    services = client.get("/api/v1/halls/demo/bookings/services").get_json()
+    codes = {s["code"] for s in services["services"]}
+    assert set(DEMO_BOOKABLE) <= codes
