@@ -36,7 +36,7 @@ from .core.rows import load_hall
 log = logging.getLogger(__name__)
 
 #: a clip is a short WAV: at most this many bytes and seconds
-MAX_CLIP_BYTES = 512 * 1024
+MAX_CLIP_BYTES = 240 * 1024
 MAX_CLIP_SECONDS = 4.0
 #: the engine gets this long to speak one announcement
 RENDER_TIMEOUT_S = 10

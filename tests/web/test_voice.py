@@ -168,7 +168,7 @@ def test_clips_are_wav_checked_by_their_bytes_and_size(client, manager, ctx):
         ({"audio": _b64(png)}, "audio"),  # not a WAV, whatever it is called
         ({"audio": "!!not base64"}, "audio"),
         ({"audio": _b64(b"RIFF\x00\x00\x00\x00WAVEjunk")}, "audio"),
-        ({"audio": _b64(_wav(seconds=6))}, "audio"),  # too long to be a clip
+        ({"audio": _b64(_wav(seconds=4.5))}, "audio"),  # too long to be a clip
     ):
         r = client.put(url + "7", json=body, headers=manager)
         assert r.status_code == 400 and r.get_json()["error"]["field"] == field, r.get_json()
@@ -235,3 +235,24 @@ def test_one_speaker_per_zone(client, ctx, manager):
     assert off.status_code == 200 and off.get_json()["speaker"] is False
     r = client.put(f"/api/v1/devices/{plain_id}/speaker", json=move, headers=manager)
     assert r.status_code == 200 and (r.get_json()["speaker"], r.get_json()["zone"]) == (True, "一楼")
+
+
+def test_the_manager_console_says_when_voice_is_degraded(client, monkeypatch):
+    from tests.web.test_manage_pages import _login
+
+    _login(client, "manager")
+    monkeypatch.setattr(core_voice, "engine_path", lambda: None)
+    html = client.get("/manage/").get_data(as_text=True)
+    assert 'id="voice-status" data-degraded="true"' in html and "语音降级" in html
+    monkeypatch.setattr(core_voice, "engine_path", lambda: "/usr/bin/espeak-ng")
+    monkeypatch.setattr(core_voice, "_engine_version", lambda _path: "eSpeak NG 1.51")
+    html = client.get("/manage/").get_data(as_text=True)
+    assert 'data-degraded="false"' in html and "语音降级" not in html
+
+
+def test_admin_pages_carry_the_voice_settings_and_speakers(client):
+    from tests.web.test_manage_pages import _login
+
+    _login(client, "manager")
+    assert 'id="voice-card"' in client.get("/admin/").get_data(as_text=True)
+    assert 'id="speakers-card"' in client.get("/admin/devices").get_data(as_text=True)

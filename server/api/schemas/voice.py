@@ -7,7 +7,7 @@ from marshmallow import fields
 from .base import Flag, In, Int, Out, Str, Text
 
 #: base64 of the largest clip (services.voice.MAX_CLIP_BYTES), with room for a data: URL prefix
-MAX_CLIP_TEXT = 700_000
+MAX_CLIP_TEXT = 340_000
 
 
 class VoiceStatus(Out):
@@ -34,7 +34,7 @@ class VoiceSettingsIn(In):
 
 
 class ClipIn(In):
-    """A clip: base64 (or a data: URL) of a PCM WAV, at most 512 KB and 4 s; other rates and
+    """A clip: base64 (or a data: URL) of a PCM WAV, at most 240 KB (22050 Hz mono 16 bit: 5 s) and 4 s; other rates and
     channel counts are converted to 22050 Hz mono."""
 
     audio = Str(MAX_CLIP_TEXT, required=True, metadata={"description": "base64 of the WAV file"})
