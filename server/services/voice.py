@@ -53,7 +53,7 @@ def _silence(seconds: float) -> bytes:
 
 def _frames(wav: bytes) -> bytes:
     with wave.open(io.BytesIO(wav)) as r:
-        return r.readframes(r.getnframes())
+        return bytes(r.readframes(r.getnframes()))
 
 
 def _wav(frames: bytes) -> bytes:
@@ -83,7 +83,7 @@ def _speak(text: str, voice: str) -> bytes:
     with wave.open(io.BytesIO(data)) as r:
         if (r.getframerate(), r.getnchannels(), r.getsampwidth()) != (core.RATE, core.CHANNELS, core.WIDTH):
             return _frames(_convert(data))
-        return r.readframes(r.getnframes())
+        return bytes(r.readframes(r.getnframes()))
 
 
 def _convert(data: bytes) -> bytes:

@@ -34,8 +34,8 @@ class VoiceSettingsIn(In):
 
 
 class ClipIn(In):
-    """A clip: base64 (or a data: URL) of a PCM WAV, at most 240 KB (22050 Hz mono 16 bit: 5 s) and 4 s; other rates and
-    channel counts are converted to 22050 Hz mono."""
+    """A clip: base64 (or a data: URL) of a PCM WAV of at most 240 KB and 4 s; other rates and
+    channel counts are converted to 22050 Hz mono 16 bit."""
 
     audio = Str(MAX_CLIP_TEXT, required=True, metadata={"description": "base64 of the WAV file"})
 
