@@ -20,6 +20,13 @@ function fileBase64(file) {
   });
 }
 
+// digits, letters, then the words in the order a call says them (domain/announce.py CLIP_KEYS)
+const CLIP_ORDER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".split("").concat(["请", "号", "到", "窗口办理", "十", "百"]);
+function clipRank(key) {
+  const i = CLIP_ORDER.indexOf(key);
+  return i === -1 ? CLIP_ORDER.length : i;
+}
+
 function settings() {
   const card = $("voice-card");
   if (!card) return;
@@ -30,7 +37,7 @@ function settings() {
     $("vc-english").checked = !!v.english;
     const grid = $("vc-clips");
     grid.textContent = "";
-    v.clips.concat(v.clips_missing).sort().forEach(function (key) {
+    v.clips.concat(v.clips_missing).sort(function (a, b) { return clipRank(a) - clipRank(b); }).forEach(function (key) {
       const have = v.clips.indexOf(key) !== -1;
       const input = h("input", { type: "file", accept: ".wav,audio/wav", hidden: true, dataset: { key: key } });
       input.addEventListener("change", async function () {
