@@ -5,7 +5,6 @@ import { shortTime, tickingClock } from "./lib/time.js";
 import { deviceToken } from "./lib/device.js";
 import { live } from "./lib/live.js";
 import { Announcer } from "./lib/announce.js";
-import { api } from "./lib/api.js";
 import { WaitingCounts } from "./lib/waiting.js";
 import { api, paths } from "./lib/api.js";
 
