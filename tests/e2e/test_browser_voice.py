@@ -1,7 +1,8 @@
 """Voice calls in headless Chromium (issue 12): three windows call within one second and the
 speaker board plays every announcement fully and in order, twice each (media `ended` events,
 counted through the page's test hook `window.hallq.voice`), shows how many wait to be spoken,
-and a recall is announced again. An anonymous board on the same hall stays silent."""
+and a recall is announced again. An anonymous board on the same hall stays silent. A board whose
+browser refuses to play without a tap shows "开启语音" and plays the waiting call after it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ pytestmark = [
 
 #: each announcement is a chime and ~4 s of speech, twice: three of them and a recall take a while
 VOICE_WAIT_MS = 180_000
+
+
+#: HTMLMediaElement.play() rejected with NotAllowedError until someone taps the page
+BLOCK_AUTOPLAY = """
+(() => {
+  let tapped = false;
+  document.addEventListener("click", () => { tapped = true; }, true);
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function () {
+    if (tapped) return play.call(this);
+    return Promise.reject(new DOMException("play() needs a user gesture", "NotAllowedError"));
+  };
+})();
+"""
 
 
 def spoken(number: str) -> str:
@@ -100,3 +115,42 @@ def test_three_calls_at_once_are_all_played_in_order_twice_and_a_recall_again(
     assert silent.evaluate("window.hallq.voice.enabled") is False
     assert silent.evaluate("window.hallq.voice.played.length + window.hallq.voice.spoken.length") == 0
     assert errors.errors == []
+
+
+def test_a_board_whose_browser_blocks_autoplay_asks_once_and_then_plays_the_call(live_hall: Any) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    hall = live_hall
+    manager = hall.token("manager", "manager")
+    made = hall.api("POST", f"/halls/{hall.hall}/devices", manager, json={"role": "board", "speaker": True})
+    assert made.status_code == 201, made.text
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[*CHROMIUM_ARGS, "--autoplay-policy=document-user-activation-required"],
+        )
+        try:
+            errors = PageErrors()
+            board = errors.watch(b.new_page(), "board")
+            # headless Chromium plays whatever the policy says: refuse media the way a TV browser
+            # does, until the page has had a tap
+            board.add_init_script(BLOCK_AUTOPLAY)
+            board.goto(f"{hall.url}/board/{hall.hall}?token={made.json()['token']}")
+            live(board)
+            board.wait_for_function("() => window.hallq && window.hallq.voice && window.hallq.voice.enabled")
+            token = hall.clerk_token("clerk04")
+            assert hall.api("POST", "/tickets", hall.kiosk_token, json={"service": "B"}).status_code == 201
+            assert hall.api("POST", "/windows/4/sign-in", token).status_code == 200
+            assert hall.api("POST", "/windows/4/call-next", token).status_code == 200
+            button = board.locator("#voice-on")
+            button.wait_for(state="visible")
+            assert button.inner_text() == "开启语音"
+            assert board.evaluate("window.hallq.voice.played.length") == 0  # nothing skipped meanwhile
+            button.click()
+            button.wait_for(state="hidden")
+            board.wait_for_function("() => window.hallq.voice.played.length >= 2", timeout=VOICE_WAIT_MS)
+            assert [x["n"] for x in board.evaluate("window.hallq.voice.played.slice()")] == [1, 2]
+            assert errors.errors == []
+        finally:
+            b.close()
