@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import event_names as names
@@ -42,6 +42,8 @@ MAX_CLIP_SECONDS = 4.0
 RENDER_TIMEOUT_S = 10
 #: how far back the GET looks for the call whose audio it is asked for
 RECENT_CALLS = 500
+#: how long rendered audio is kept in `voice_audio`
+AUDIO_KEEP = timedelta(days=1)
 #: silence between the Chinese and the English, and between stitched clips (seconds)
 GAP_S, CLIP_GAP_S = 0.35, 0.04
 
@@ -191,8 +193,11 @@ def audio(ctx: Context, digest: str) -> bytes | None:
         log.warning("voice: rendering %s failed: %s", digest, err)
         return None
     text = a.text + (f" / {a.text_en}" if a.text_en else "")
+    now = ctx.clock()
     try:
         with ctx.db.transaction() as s:
+            # the cache keeps a day of calls (~200 KB each); an older URL is rendered again if asked
+            s.execute(delete(VoiceAudio).where(VoiceAudio.created_at < now - AUDIO_KEEP))
             s.add(
                 VoiceAudio(
                     hash=digest,
@@ -200,7 +205,7 @@ def audio(ctx: Context, digest: str) -> bytes | None:
                     text=text[:500],
                     content_type="audio/wav",
                     data=data,
-                    created_at=ctx.clock(),
+                    created_at=now,
                 )
             )
     except IntegrityError:

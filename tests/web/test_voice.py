@@ -256,3 +256,22 @@ def test_admin_pages_carry_the_voice_settings_and_speakers(client):
     _login(client, "manager")
     assert 'id="voice-card"' in client.get("/admin/").get_data(as_text=True)
     assert 'id="speakers-card"' in client.get("/admin/devices").get_data(as_text=True)
+
+
+@needs_engine
+def test_rendered_audio_is_kept_a_day_and_made_again_when_asked_later(client, ctx, clock, kiosk, clerk2):
+    t = _call(client, kiosk, clerk2)
+    url = _last(ctx, "ticket.called").data["announcement"]["audio_url"]
+    first = client.get(url).data
+    clock.advance(days=1, seconds=1)
+    assert client.post(f"/api/v1/tickets/{t['id']}/recall", headers=clerk2).status_code == 200
+    client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk)
+    assert client.post(f"/api/v1/tickets/{t['id']}/start", headers=clerk2).status_code == 200
+    assert client.post(f"/api/v1/tickets/{t['id']}/complete", headers=clerk2).status_code == 200
+    assert client.post("/api/v1/windows/2/call-next", headers=clerk2).status_code == 200
+    other = _last(ctx, "ticket.called").data["announcement"]["audio_url"]
+    assert client.get(other).status_code == 200  # storing it drops what is older than a day
+    with ctx.db.read() as s:
+        assert [a.hash for a in s.query(VoiceAudio)] == [other.split("/")[-1][:-4]]
+    again = client.get(url)  # still announced recently (the recall): rendered again, same bytes
+    assert again.status_code == 200 and again.data == first
