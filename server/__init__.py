@@ -96,6 +96,7 @@ def init_pages(app: Flask) -> None:
     pages, the staff consoles (server/consoles/) and the home page."""
     from board import bp as board_bp
     from board.photos import bp as photos_bp
+    from board.voice import bp as voice_bp
     from kiosk import bp as kiosk_bp
     from kiosk.booking_page import bp as booking_bp
     from kiosk.case_page import bp as case_bp
@@ -107,7 +108,17 @@ def init_pages(app: Flask) -> None:
     from .consoles import admin, appraisal, clerk, guides, manage
     from .web.home import init_home
 
-    for bp in (kiosk_bp, kiosk_guide_bp, ticket_bp, notice_bp, case_bp, complaint_bp, board_bp, photos_bp):
+    for bp in (
+        kiosk_bp,
+        kiosk_guide_bp,
+        ticket_bp,
+        notice_bp,
+        case_bp,
+        complaint_bp,
+        board_bp,
+        photos_bp,
+        voice_bp,
+    ):
         app.register_blueprint(bp)
     app.register_blueprint(booking_bp)  # appointments (预约) on the phone: /b/<hall>
     for console in (clerk, manage, guides, admin, appraisal):

@@ -34,6 +34,7 @@ from .schemas.base import Out
 
 def init_api(app: Flask) -> None:
     from ..extensions import csrf
+    from . import voice  # noqa: F401  (voice calls: their routes join bp before it is registered)
 
     # every body is bounded (413 past it; guide imports have their own, larger limit) and so is
     # the nesting of JSON bodies (server/web/input_limits.py)

@@ -143,6 +143,8 @@ def issue_device(body: dict[str, Any], code: str) -> Any:
         body.get("label") or "",
         body.get("user"),
         body.get("window"),
+        speaker=bool(body.get("speaker")),
+        zone=body.get("zone"),
     )
 
 

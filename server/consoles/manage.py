@@ -63,7 +63,16 @@ def calendar_banner(hall: str) -> dict[str, Any] | None:
 @bp.get("/")
 @login_required
 def console() -> str:
-    return render_page("manage/index.html", calendar=calendar_banner(current_hall()))
+    return render_page(
+        "manage/index.html", calendar=calendar_banner(current_hall()), voice=voice_state(current_hall())
+    )
+
+
+def voice_state(hall: str) -> dict[str, Any]:
+    """The hall's voice calls: `degraded` when the server has no speech engine (语音降级)."""
+    from server.services.voice import status
+
+    return status(hall_ctx(), current_principal(), hall)
 
 
 @bp.get("/hall")

@@ -91,6 +91,8 @@ _TICKET_KEYS = (
     "estimated_wait_s",
 )
 _WINDOW_REF_KEYS = ("id", "number", "name")
+#: a call's announcement (ticket.called, ticket.recalled): what the hall speaks, and how often
+ANNOUNCEMENT_KEYS = ("text", "text_en", "audio_url", "times")
 
 
 def public_ticket(t: Mapping[str, Any] | None) -> Data | None:
@@ -190,7 +192,11 @@ Shaper = Callable[[Mapping[str, Any]], Data]
 
 def _ticket_event(d: Mapping[str, Any]) -> Data:
     out: Data = {"ticket": public_ticket(d.get("ticket"))}
+    # a call's announcement is public: it is what the hall speaks aloud, and its audio URL is a
+    # content hash that holds no ticket id
     out.update(_pick(d, ("waiting",)))
+    if isinstance(d.get("announcement"), Mapping):
+        out["announcement"] = _pick(d["announcement"], ANNOUNCEMENT_KEYS)
     return out
 
 

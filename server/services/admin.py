@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from .. import event_names as names
 from ..domain import posts as post_rules
+from ..domain.announce import normalise_zone
 from ..domain.commitments import hall_commitments
 from ..domain.complaints import complaint_channel
 from ..domain.disclosure import public_pause_phrases
@@ -22,13 +23,14 @@ from ..domain.numbering import validate_prefix
 from ..domain.photos import image_type
 from ..storage.models import ApiToken, Hall, Service, User, UserPhoto, Window
 from .core.context import Context
-from .core.credentials import add_token, create_user
+from .core.credentials import add_token, create_user, hash_token
 from .core.duty import cover_info
 from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Forbidden, Principal, require_hall, require_role
 from .core.readmodels import window_full_view
 from .core.rows import load_hall
+from .core.voice import check_speaker_free
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
@@ -297,6 +299,8 @@ def token_view(t: ApiToken) -> dict[str, Any]:
         "window": t.window_id,
         "created_at": t.created_at.isoformat(),
         "revoked": t.revoked_at is not None,
+        "speaker": bool(t.speaker),
+        "zone": t.zone,
     }
 
 
@@ -317,10 +321,13 @@ def issue_device_token(
     label: str,
     user: str | None,
     window: int | None = None,
+    speaker: bool = False,
+    zone: str | None = None,
 ) -> dict[str, Any]:
     """A kiosk, board, rating pad (bound to `window`) or script token for this hall; the clear
     token is shown once. Nobody mints one for a role or a person above their own
-    (domain/grants.py)."""
+    (domain/grants.py). A board may be its zone's speaker (voice calls): a second speaker in a
+    zone is refused, 409 `speaker_taken`."""
     require_role(actor, ("admin", "manager"))
     if role not in ("kiosk", "board", "pad", "clerk"):
         raise bad_field(
@@ -337,8 +344,24 @@ def issue_device_token(
             if person is None:
                 raise not_found("用户", "user")
         _check_grant(actor, role, hall.id, person)
+        z = normalise_zone(zone)
+        if speaker:
+            if role != "board":
+                raise bad_field("speaker", "只有大屏可以播报语音", "only boards speak")
+            check_speaker_free(s, hall.id, z)
         token = add_token(s, ctx.clock(), role, hall_code, user, label, window)
-    return {"token": token, "role": role, "label": label, "window": window}
+        if speaker or z:
+            row = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+            assert row is not None
+            row.speaker, row.zone = speaker, z or None
+    return {
+        "token": token,
+        "role": role,
+        "label": label,
+        "window": window,
+        "speaker": speaker,
+        "zone": z or None,
+    }
 
 
 def revoke_device_token(ctx: Context, actor: Principal, token_id: int) -> dict[str, Any]:

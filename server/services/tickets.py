@@ -49,6 +49,7 @@ from .core.readmodels import ticket_with_position, transfer_chain
 from .core.rows import hall_day, load_hall, load_ticket, load_window, rows_changed
 from .core.states import apply_ticket_state, state_columns, ticket_state, window_state
 from .core.views import ticket_view
+from .core.voice import announcement_data
 from .core.workcal import hall_calendar
 
 log = logging.getLogger(__name__)
@@ -337,6 +338,8 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
                 {
                     "ticket": {**ticket_view(chosen, hall.code), "on_post": view["on_post"]},
                     "waiting": {chosen.service.code: waiting_count(s, chosen.service_id, day)},
+                    # what the boards speak and its audio URL (rendered on first GET, not here)
+                    "announcement": announcement_data(s, hall, chosen.number, w.number),
                 },
                 now,
                 actor,
@@ -427,6 +430,8 @@ def act_on_ticket(
             data["waiting"] = {t.service.code: waiting_count(s, t.service_id, t.business_day)}
         if decided is not None:
             data["outcome"] = decided.kind
+        if action == "recall" and t.window is not None:  # a recall is announced again
+            data["announcement"] = announcement_data(s, hall, t.number, t.window.number)
         events = [record(s, hall, event_type, data, now, actor, window_id=window_id, ticket_id=t.id)]
         view = ticket_with_position(ctx, s, t)
         if decided is not None:

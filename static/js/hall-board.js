@@ -4,7 +4,7 @@ import { $, h, keepAwake, replay, windowNodes } from "./lib/dom.js";
 import { shortTime, tickingClock } from "./lib/time.js";
 import { deviceToken } from "./lib/device.js";
 import { live } from "./lib/live.js";
-import { announce } from "./lib/announce.js";
+import { Announcer } from "./lib/announce.js";
 import { WaitingCounts } from "./lib/waiting.js";
 import { api, paths } from "./lib/api.js";
 
@@ -129,11 +129,32 @@ function banner(t) {
   showBanner(tr("call_banner", { number: t.number, window: t.window ? t.window.number : "" }), false);
 }
 
-function announceCall(t) {
+// Voice: only the zone's speaker board plays sound (its token says so); anonymous boards never do.
+const voice = new Announcer({
+  onQueue: function (n) {
+    const el = $("voice-queue");
+    el.hidden = n === 0;
+    el.textContent = tr("voice_queue", { n: n });
+    el.dataset.count = String(n);
+  },
+  onBlocked: function (retry) {
+    const b = $("voice-on");
+    b.hidden = false;
+    b.onclick = function () { b.hidden = true; retry(); };
+  },
+});
+if (token) {
+  api("GET", "/api/v1/halls/" + encodeURIComponent(hall) + "/voice", null, { token: token })
+    .then(function (v) { voice.enable(v && v.speaker); }, function () { voice.enable(false); });
+}
+
+function announceCall(t, announcement) {
   if (!t.window) return;
-  const parts = [{ text: "请" + t.number + "号到" + t.window.number + "号窗口办理", lang: "zh-CN" }];
-  if (lang === "en") parts.push({ text: tr("announce", { number: t.number, window: t.window.number }), lang: "en-US" });
-  announce(parts);
+  const a = announcement || {};
+  const zh = a.text || "请" + t.number + "号到" + t.window.number + "号窗口办理";
+  const fallback = [{ text: zh, lang: "zh-CN" }];
+  if (a.text_en) fallback.push({ text: a.text_en, lang: "en-US" });
+  voice.add({ text: zh, text_en: a.text_en || null, audio_url: a.audio_url || null, times: a.times || 2, fallback: fallback });
 }
 
 // ── transfers (转办): tell the citizen where to go now ───────
@@ -173,7 +194,7 @@ function onTransferred(d) {
   const parts = [];
   if (m.zh) parts.push({ text: m.zh, lang: "zh-CN" });
   if (lang === "en" && m.en) parts.push({ text: m.en, lang: "en-US" });
-  if (parts.length) announce(parts);
+  if (parts.length) voice.add({ text: m.zh || m.en, audio_url: null, times: 1, fallback: parts });
 }
 
 /** A transferred ticket leaves the list once it is called (or ends). */
@@ -249,7 +270,7 @@ function onEvent(env) {
       renderCalling(t.ref);
       renderRecent();
       banner(t);
-      announceCall(t);
+      announceCall(t, d.announcement);
       break;
     }
     case "ticket.started":

@@ -30,6 +30,7 @@ from server.api.schemas import halls as hall_schemas
 from server.api.schemas import ratings as rating_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
+from server.api.schemas import voice as voice_schemas
 from server.api.schemas.base import SERVICE_CODE_LEN, Str, Text
 from server.storage import models
 from server.storage.models import Base
@@ -435,6 +436,7 @@ def _url(hall: dict[str, Any], path: str) -> str:
         "username": "clerk03",
         "ticket_id": hall["ticket"],
         "year": 2027,
+        "key": "5",  # a voice clip
     }
     return V1 + path.format(**values)
 
@@ -545,6 +547,8 @@ STORED = {
     (admin_schemas.DeviceIn, "role"): (models.ApiToken, "role"),
     (admin_schemas.DeviceIn, "label"): (models.ApiToken, "label"),
     (admin_schemas.DeviceIn, "user"): (models.User, "username"),
+    (admin_schemas.DeviceIn, "zone"): (models.ApiToken, "zone"),
+    (voice_schemas.SpeakerIn, "zone"): (models.ApiToken, "zone"),
     (hall_schemas.PauseIn, "reason"): (models.Window, "pause_reason"),
     (ticket_schemas.IssueIn, "service"): (models.Service, "code"),
     (ticket_schemas.IssueIn, "hall"): (models.Hall, "code"),
@@ -582,6 +586,7 @@ NOT_STORED = {
     (admin_schemas.PersonIn, "password"),  # hashed
     (admin_schemas.PersonPatch, "password"),  # hashed
     (admin_schemas.PhotoIn, "image"),  # base64 of the photo's bytes (domain.photos bounds them)
+    (voice_schemas.ClipIn, "audio"),  # base64 of a WAV's bytes (services.voice bounds them)
     (ticket_schemas.IssueIn, "phone"),  # a keyed hash
     (ticket_schemas.IssueIn, "notice"),  # looked up by code (and token)
     (complaint_schemas.CitizenComplaintIn, "ticket"),  # looked up by id or number

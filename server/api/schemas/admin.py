@@ -164,6 +164,8 @@ class DeviceIn(In):
     label = Text(100)
     user = Text(64, metadata={"description": "clerk tokens: the clerk's username"})
     window = Int(1, metadata={"description": "pad tokens (评价器): the id of the window it rates"})
+    speaker = Flag(metadata={"description": "boards: this one plays the voice calls (one per zone)"})
+    zone = Text(32, metadata={"description": "boards: the zone it speaks for (一楼); none: the whole hall"})
 
 
 class Device(Out):
@@ -174,6 +176,8 @@ class Device(Out):
     window = fields.Integer(required=True, allow_none=True, metadata={"description": "a pad's window id"})
     created_at = fields.String(required=True, metadata=DATETIME)
     revoked = fields.Boolean(required=True)
+    speaker = fields.Boolean(required=True)
+    zone = fields.String(required=True, allow_none=True)
 
 
 class Devices(Out):
@@ -187,3 +191,5 @@ class NewDevice(Out):
     role = fields.String(required=True)
     label = fields.String(required=True)
     window = fields.Integer(allow_none=True, metadata={"description": "a pad's window id"})
+    speaker = fields.Boolean(required=True)
+    zone = fields.String(required=True, allow_none=True)
