@@ -38,8 +38,10 @@ function show(name) {
   Object.keys(screens).forEach(function (k) { screens[k].hidden = k !== name; });
   root.dataset.screen = name;
   const order = ["categories", "services", "ticket"];
+  // a one-category hall's start screen is its services (step 2; there is no step 1)
+  const step = name === "categories" && singleCategory() ? "services" : name;
   document.querySelectorAll("#steps li").forEach(function (li) {
-    const i = order.indexOf(li.dataset.step), cur = order.indexOf(name);
+    const i = order.indexOf(li.dataset.step), cur = order.indexOf(step);
     li.className = i < cur ? "done" : i === cur ? "current" : "";
   });
   window.scrollTo(0, 0);
@@ -71,14 +73,30 @@ function waitText(svc) {
   return m === null ? "" : tr("wait_min", { n: m });
 }
 
+/** A hall with one category has no choice to make: its start screen lists that category's
+ *  services, under the notice and guide entries (nothing is skipped, so "返回" has a home). */
+function singleCategory() {
+  return !!(info && info.categories && info.categories.length === 1);
+}
+
 function renderCategories() {
   const box = $("category-tiles");
   box.textContent = "";
   const cats = info.categories && info.categories.length ? info.categories : [];
+  root.dataset.single = cats.length === 1 ? "1" : "";
+  document.querySelectorAll('#steps li[data-step="categories"]').forEach(function (li) { li.hidden = cats.length === 1; });
   if (!cats.length) {
     box.appendChild(h("p", { class: "loading", text: tr("no_services") }));
     return;
   }
+  if (cats.length === 1) {
+    $("cat-title").textContent = tr("choose_service");
+    box.classList.add("services");
+    servicesOf(categoryKey(cats[0])).forEach(function (svc) { box.appendChild(serviceTile(svc)); });
+    return;
+  }
+  $("cat-title").textContent = tr("choose_category");
+  box.classList.remove("services");
   cats.forEach(function (c, i) {
     const key = categoryKey(c);
     const svcs = servicesOf(key);
@@ -108,8 +126,11 @@ function renderServices() {
   const svcs = servicesOf(currentCategory);
   const cat = (info.categories || []).find(function (c) { return categoryKey(c) === currentCategory; });
   $("svc-title").textContent = cat ? categoryName(cat) : currentCategory;
-  svcs.forEach(function (svc) {
-    box.appendChild(h("button", {
+  svcs.forEach(function (svc) { box.appendChild(serviceTile(svc)); });
+}
+
+function serviceTile(svc) {
+  return h("button", {
       type: "button", class: "tile service", dataset: { service: svc.code },
       onclick: function () { takeTicket(svc); },
     },
@@ -123,20 +144,19 @@ function renderServices() {
           h("span", { class: "eta", "data-role": "eta", text: waitText(svc) })),
         // 服务承诺 from the guide: 承诺时限 or 即办件 (the guide page tells the rest)
         promiseText(svc) ? h("span", { class: "tile-promise", text: promiseText(svc) }) : null)
-    ));
-  });
+  );
 }
 
 /** Updates the counts on screen in place (no re-render: a tap in progress is not lost). */
 function refreshCounts() {
   if (!info) return;
-  document.querySelectorAll("#service-tiles .tile").forEach(function (tile) {
+  document.querySelectorAll("#service-tiles .tile, #category-tiles .tile.service").forEach(function (tile) {
     const svc = info.services.find(function (s) { return s.code === tile.dataset.service; });
     if (!svc) return;
     tile.querySelector('[data-role="waiting"]').textContent = tr("waiting_n", { n: svc.waiting || 0 });
     tile.querySelector('[data-role="eta"]').textContent = waitText(svc);
   });
-  document.querySelectorAll("#category-tiles .tile").forEach(function (tile) {
+  document.querySelectorAll("#category-tiles .tile.category").forEach(function (tile) {
     const n = waitingIn(servicesOf(tile.dataset.category));
     tile.querySelector('[data-role="cat-waiting"]').textContent = tr("waiting_n", { n: n });
   });
@@ -156,8 +176,6 @@ function goHome() {
   hideError();
   show("categories");
   disarmIdle();
-  const cats = info && info.categories ? info.categories : [];
-  if (cats.length === 1) openCategory(categoryKey(cats[0]));
 }
 
 // A citizen who walks away mid-choice leaves the next one a clean start screen.
@@ -676,8 +694,8 @@ function openLinkedService() {
   const code = new URLSearchParams(location.search).get("service");
   const svc = code && info && info.services ? info.services.find(function (s) { return s.code === code; }) : null;
   if (!svc) return;
-  openCategory(categoryKey(svc.category));
-  const tile = document.querySelector('#service-tiles .tile[data-service="' + svc.code + '"]');
+  if (!singleCategory()) openCategory(categoryKey(svc.category));
+  const tile = document.querySelector((singleCategory() ? "#category-tiles" : "#service-tiles") + ' .tile[data-service="' + svc.code + '"]');
   if (tile) { tile.classList.add("linked"); tile.focus(); }
   history.replaceState(null, "", location.pathname);
 }
