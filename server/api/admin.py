@@ -31,6 +31,7 @@ from .schemas.admin import (
 )
 from .schemas.base import SERVICE_CODE, SERVICE_CODE_MESSAGE
 from .schemas.common import Empty
+from .windows import WINDOW
 
 HALL, PERSON = Hall(), Person()
 
@@ -92,12 +93,12 @@ def windows(code: str) -> Any:
     return {"windows": admin.list_windows(ctx(), current_principal(), code)}
 
 
-@bp.patch("/halls/<code>/windows/<int:number>")
-@bp.arguments(WindowPatch(), example={"name": "8号窗口", "name_en": "Window 8"})
+@bp.patch(WINDOW)
+@bp.arguments(WindowPatch(), example={"name": "公积金专窗", "name_en": "Housing fund desk"})
 @bp.response(200, NewWindow())
-def rename_window(body: dict[str, Any], code: str, number: int) -> Any:
+def rename_window(body: dict[str, Any], window_id: int) -> Any:
     """A window's name and English name (managers, admins)"""
-    return admin.rename_window(ctx(), current_principal(), code, number, body)
+    return admin.rename_window(ctx(), current_principal(), window_id, body)
 
 
 @bp.get("/halls/<code>/users")

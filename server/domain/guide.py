@@ -309,13 +309,17 @@ def commitment_lines(guide: Guide) -> list[str]:
 
 def commitment_lines_en(guide: Guide) -> list[str]:
     """The same lines in English (the fees in the guide's English where it has them)."""
+
+    def days(n: int) -> str:
+        return f"{n} working day" + ("" if n == 1 else "s")
+
     lines = []
     if guide.legal_limit_days is not None:
-        lines.append(f"Legal time limit: {guide.legal_limit_days} working days")
+        lines.append(f"Legal time limit: {days(guide.legal_limit_days)}")
     if guide.promised_limit_days == 0:
         lines.append("Done on the spot")
     elif guide.promised_limit_days is not None:
-        lines.append(f"Promised time limit: {guide.promised_limit_days} working days")
+        lines.append(f"Promised time limit: {days(guide.promised_limit_days)}")
     if guide.fees:
         lines.append(f"Fees: {guide.fees_en or guide.fees}")
     return lines

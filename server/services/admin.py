@@ -235,17 +235,15 @@ def list_windows(ctx: Context, actor: Principal, hall_code: str) -> list[dict[st
         return [{"id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en} for w in rows]
 
 
-def rename_window(
-    ctx: Context, actor: Principal, hall_code: str, number: int, data: dict[str, Any]
-) -> dict[str, Any]:
+def rename_window(ctx: Context, actor: Principal, window_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """A window's name and English name (managers, admins); the boards follow at once."""
     require_role(actor, ("admin", "manager"))
     with ctx.db.transaction() as s:
-        h = load_hall(s, hall_code)
-        require_hall(actor, h.id)
-        w = s.scalar(select(Window).where(Window.hall_id == h.id, Window.number == number))
+        w = s.get(Window, window_id)
         if w is None:
             raise not_found("窗口", "window")
+        require_hall(actor, w.hall_id)
+        h = w.hall
         if data.get("name"):
             w.name = str(data["name"]).strip()[:100] or w.name
         if "name_en" in data:

@@ -349,11 +349,10 @@ def _trip(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
 
 def _calendar(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
     scope = ("本大厅", "this hall") if d.get("scope") else ("所有大厅", "every hall")
-    n = d.get("recomputed", 0)
-    return _join(
-        (f"{d.get('year')} 年工作日历（{scope[0]}）", f"working-day calendar {d.get('year')} ({scope[1]})"),
-        _same(d.get("source")),
-        (f"重算办件 {n} 件", f"{n} cases recomputed"),
+    source, n = d.get("source") or "", d.get("recomputed", 0)
+    return (
+        f"{d.get('year')} 年工作日历（{scope[0]}）{source}，重算办件 {n} 件",
+        f"working-day calendar {d.get('year')} ({scope[1]}) {source}; {n} cases recomputed",
     )
 
 
@@ -424,8 +423,12 @@ def describe(e: Event, look: Looked) -> Line:
     data = e.data if isinstance(e.data, Mapping) else {}
     describer = DESCRIPTIONS.get(e.type)
     if describer is None:
-        return Line((e.type, e.type), ("", ""))
-    return describer(data, e, look)
+        return Line((e.type, e.type), _reason(data))
+    line = describer(data, e, look)
+    reason = data.get("reason")
+    if reason and str(reason) not in line.details[0]:  # a reason is always told, whatever the type
+        return Line(line.action, _join(line.details, _reason(data)))
+    return line
 
 
 # ---------------------------------------------------------------- reading

@@ -1,5 +1,5 @@
 /* hallq — touch kiosk (取号机): category → service → ticket on screen with its QR code. */
-import { localName, tr } from "./lib/i18n.js";
+import { localName, localText, tr } from "./lib/i18n.js";
 import { $, debounce, h } from "./lib/dom.js";
 import { tickingClock, waitMinutes } from "./lib/time.js";
 import { api, errorText, paths } from "./lib/api.js";
@@ -61,7 +61,10 @@ function waitingIn(services) {
 }
 
 function categoryName(c) {
-  return typeof c === "string" ? c : (english && c.name_en ? c.name_en : c.name || c.code);
+  if (typeof c !== "string") return english && c.name_en ? c.name_en : c.name || c.code;
+  // a category is its Chinese name; its English comes with its services (category_en)
+  const svc = english ? servicesOf(c).find(function (s) { return s.category_en; }) : null;
+  return svc ? svc.category_en : c;
 }
 function categoryKey(c) {
   return typeof c === "string" ? c : c.code || c.name;
@@ -117,7 +120,8 @@ function renderCategories() {
 
 /** The service's promise in one short line (its commitment without the fees). */
 function promiseText(svc) {
-  return (svc.commitment || []).filter(function (l) { return l.indexOf("收费") !== 0; }).join(" · ");
+  const lines = english && svc.commitment_en ? svc.commitment_en : svc.commitment || [];
+  return lines.filter(function (l) { return l.indexOf("收费") !== 0 && l.indexOf("Fees") !== 0; }).join(" · ");
 }
 
 function renderServices() {
@@ -209,7 +213,7 @@ function showTicket(t, svc) {
   disarmIdle();
   hideError();
   $("ticket-number").textContent = t.number;
-  $("ticket-service").textContent = svc ? serviceName(svc) : t.service_name;
+  $("ticket-service").textContent = svc ? serviceName(svc) : localText(t, "service_name");
   $("ticket-ahead").textContent = t.position === null || t.position === undefined ? "0" : t.position;
   const m = waitMinutes(t.estimated_wait_s);
   $("ticket-wait").textContent = m === null ? "—" : m;
@@ -706,7 +710,7 @@ async function loadInfo() {
   try {
     info = await api("GET", paths.hall(hall), null, { token: token });
     if (info.timezone) clock.setZone(info.timezone);
-    $("hall-name").textContent = info.name;
+    $("hall-name").textContent = localName(info);
     if (firstLoad) {
       firstLoad = false;
       renderCategories();
