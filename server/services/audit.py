@@ -375,6 +375,43 @@ def _locked(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
     )
 
 
+def _escalation(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
+    """请示: what about (a ticket or a case), the question, the answer, the feedback so far."""
+    x = _map(d, "escalation")
+    about = _map(x, "case").get("number") or _map(x, "ticket").get("number") or ""
+    parts: list[Words] = [_same(about), _window(x.get("window"))]
+    for key, zh, en in (
+        ("question", "请示", "question"),
+        ("answer", "答复", "answer"),
+        ("feedback", "反馈", "feedback"),
+    ):
+        if x.get(key):
+            parts.append((f"{zh}：{x[key]}", f"{en}: {x[key]}"))
+    return _join(*parts)
+
+
+def _appraisal(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
+    """A record against a clerk: who, what, the decision and points, the clerk's answer."""
+    r = _map(d, "record")
+    who = _who(r.get("clerk"))
+    decision, points = r.get("decision") or "", r.get("points")
+    return _join(
+        who,
+        _same(r.get("subject") or r.get("kind")),
+        (
+            f"{r.get('decision_zh') or decision}" + (f" {points} 分" if points else ""),
+            f"{decision}" + (f" {points} points" if points else ""),
+        ),
+        (f"说明：{r['note']}", f"note: {r['note']}") if r.get("note") else ("", ""),
+        (f"本人答复：{r['answer']}", f"clerk's answer: {r['answer']}") if r.get("answer") else ("", ""),
+    )
+
+
+def _appraisal_rules(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
+    since = d.get("effective_from") or ""
+    return f"自 {since} 起生效", f"in force from {since}"
+
+
 #: every event type → its line in the audit log (action in words + details), zh and en
 DESCRIPTIONS: dict[str, Describer] = {
     "ticket.issued": said("取号", "ticket issued", _ticket_only),
@@ -410,6 +447,12 @@ DESCRIPTIONS: dict[str, Describer] = {
     "case.answered": said("答复督办", "supervision answered", _case),
     "case.confirmed": said("群众确认收到结果", "citizen confirmed the result", _case),
     "login.locked": said("账号锁定", "account locked", _locked),
+    "escalation.asked": said("请示", "escalation asked", _escalation),
+    "escalation.answered": said("答复请示", "escalation answered", _escalation),
+    "escalation.fed_back": said("请示结果反馈群众", "escalation fed back", _escalation),
+    "appraisal.recorded": said("考核记录", "appraisal recorded", _appraisal),
+    "appraisal.answered": said("考核记录本人答复", "appraisal answered", _appraisal),
+    "appraisal.rules_saved": said("修改考核规则", "appraisal rules saved", _appraisal_rules),
     # printer agents' messages are not hall events (never recorded): named for completeness
     "agent.hello": said("打印代理上线", "print agent connected"),
     "print.job": said("下发打印任务", "print job sent to the agent"),
