@@ -412,6 +412,28 @@ def _appraisal_rules(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
     return f"自 {since} 起生效", f"in force from {since}"
 
 
+def _complaint(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
+    """投诉: its number, category, state, verdict (never the citizen's text or contact)."""
+    c = _map(d, "complaint")
+    parts = [str(c.get(k) or "") for k in ("number", "category", "status")]
+    verdict = c.get("verdict")
+    return _join(
+        _same(" ".join(p for p in parts if p)),
+        (f"核实结论：{verdict}", f"verdict: {verdict}") if verdict else ("", ""),
+        (f"办结期限 {c['due_day']}", f"due {c['due_day']}") if c.get("due_day") else ("", ""),
+    )
+
+
+def _rating(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
+    """好差评: the ticket, the level and where it was given."""
+    r = _map(d, "rating")
+    level, source = r.get("level", ""), r.get("source") or ""
+    return (
+        f"{r.get('number', '')} 评价 {level} 级（{source}）",
+        f"{r.get('number', '')} rated {level} ({source})",
+    )
+
+
 #: every event type → its line in the audit log (action in words + details), zh and en
 DESCRIPTIONS: dict[str, Describer] = {
     "ticket.issued": said("取号", "ticket issued", _ticket_only),
@@ -453,6 +475,10 @@ DESCRIPTIONS: dict[str, Describer] = {
     "appraisal.recorded": said("考核记录", "appraisal recorded", _appraisal),
     "appraisal.answered": said("考核记录本人答复", "appraisal answered", _appraisal),
     "appraisal.rules_saved": said("修改考核规则", "appraisal rules saved", _appraisal_rules),
+    "rating.recorded": said("好差评", "rating given", _rating),
+    "complaint.filed": said("投诉登记", "complaint filed", _complaint),
+    "complaint.verified": said("投诉核实", "complaint verified", _complaint),
+    "complaint.answered": said("投诉答复", "complaint answered", _complaint),
     # printer agents' messages are not hall events (never recorded): named for completeness
     "agent.hello": said("打印代理上线", "print agent connected"),
     "print.job": said("下发打印任务", "print job sent to the agent"),
