@@ -21,6 +21,7 @@ ENQUIRIES = "G"
 
 @guide_bp.get("/<hall>/guide")
 def guide(hall: str) -> str:
+    from server.i18n import is_english
     from server.services.guides import popular_keywords
 
     name = hall_name_or_404(hall)
@@ -31,5 +32,5 @@ def guide(hall: str) -> str:
         # a deep link opens one service's guide (e.g. from a poster's QR code)
         service=request.args.get("service", ""),
         enquiries=ENQUIRIES,
-        hot=popular_keywords(hall_ctx(), hall, per_service=1)[:10],
+        hot=popular_keywords(hall_ctx(), hall, per_service=1, english=is_english())[:10],
     )

@@ -27,11 +27,12 @@ def status(ticket_id: str) -> str:
     from server.services.halls import hall_timezone
 
     ticket = _ticket_or_404(ticket_id)
-    hall_name, hall_tz = hall_timezone(hall_ctx(), ticket["hall"])
     from server.domain.ratings import LEVEL_NAMES_ZH, REASON_NAMES_ZH, REASONS
+    from server.i18n import is_english
     from server.services.complaints import hall_complaint_info
     from server.services.ratings import rating_offer
 
+    hall_name, hall_tz = hall_timezone(hall_ctx(), ticket["hall"], is_english())
     promise = service_commitment(hall_ctx(), ticket["hall"], ticket["service"])["commitment"]
     # 好差评: rating after completion (24 h, once) and the hall's complaint channel
     channel = hall_complaint_info(hall_ctx(), ticket["hall"])["complaint_channel"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask, Response, request
 from flask_babel import get_locale
 
@@ -40,4 +43,13 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        return {"current_lang": str(get_locale()), "languages": LANGUAGES}
+        return {"current_lang": str(get_locale()), "languages": LANGUAGES, "local": local}
+
+
+def local(obj: Any, key: str = "name") -> Any:
+    """A name a hall configured, in the page's language: `obj[key + "_en"]` on an English page
+    where the hall set it, else the Chinese `obj[key]` (templates: {{ local(service) }})."""
+    if not isinstance(obj, Mapping):
+        return ""
+    english = obj.get(f"{key}_en") if is_english() else None
+    return english if english else obj.get(key, "")

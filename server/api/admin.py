@@ -26,9 +26,12 @@ from .schemas.admin import (
     Service,
     ServiceIn,
     WindowIn,
+    WindowPatch,
+    Windows,
 )
 from .schemas.base import SERVICE_CODE, SERVICE_CODE_MESSAGE
 from .schemas.common import Empty
+from .windows import WINDOW
 
 HALL, PERSON = Hall(), Person()
 
@@ -46,7 +49,12 @@ def halls() -> Any:
 def create_hall(body: dict[str, Any]) -> Any:
     """A new hall (admins)"""
     return admin.create_hall(
-        ctx(), current_principal(), body["code"], body["name"], body.get("timezone") or "Asia/Shanghai"
+        ctx(),
+        current_principal(),
+        body["code"],
+        body["name"],
+        body.get("timezone") or "Asia/Shanghai",
+        body.get("name_en"),
     )
 
 
@@ -73,7 +81,24 @@ def put_service(body: dict[str, Any], code: str, service: str) -> Any:
 @bp.response(201, NewWindow())
 def create_window(body: dict[str, Any], code: str) -> Any:
     """A new window, closed (managers, admins)"""
-    return admin.create_window(ctx(), current_principal(), code, body["number"], body.get("name"))
+    return admin.create_window(
+        ctx(), current_principal(), code, body["number"], body.get("name"), body.get("name_en")
+    )
+
+
+@bp.get("/halls/<code>/windows")
+@bp.response(200, Windows())
+def windows(code: str) -> Any:
+    """The hall's windows with their names (managers, admins)"""
+    return {"windows": admin.list_windows(ctx(), current_principal(), code)}
+
+
+@bp.patch(WINDOW)
+@bp.arguments(WindowPatch(), example={"name": "公积金专窗", "name_en": "Housing fund desk"})
+@bp.response(200, NewWindow())
+def rename_window(body: dict[str, Any], window_id: int) -> Any:
+    """A window's name and English name (managers, admins)"""
+    return admin.rename_window(ctx(), current_principal(), window_id, body)
 
 
 @bp.get("/halls/<code>/users")

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from ..auth import current_principal
 from ..services.calendars import calendar_status
-from ..services.halls import list_halls
+from ..services.halls import hall_timezone, list_halls
 from ..web.helpers import console_hall, hall_ctx
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -63,8 +63,13 @@ def calendar_banner(hall: str) -> dict[str, Any] | None:
 @bp.get("/")
 @login_required
 def console() -> str:
+    hall = current_hall()
+    # the page prints times in the hall's zone from its first paint (the browser's may differ)
     return render_page(
-        "manage/index.html", calendar=calendar_banner(current_hall()), voice=voice_state(current_hall())
+        "manage/index.html",
+        calendar=calendar_banner(hall),
+        timezone=hall_timezone(hall_ctx(), hall)[1],
+        voice=voice_state(hall),
     )
 
 

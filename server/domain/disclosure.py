@@ -80,6 +80,7 @@ _TICKET_KEYS = (
     "hall",
     "service",
     "service_name",
+    "service_name_en",
     "status",
     "business_day",
     "queued_at",
@@ -90,7 +91,7 @@ _TICKET_KEYS = (
     "position",
     "estimated_wait_s",
 )
-_WINDOW_REF_KEYS = ("id", "number", "name")
+_WINDOW_REF_KEYS = ("id", "number", "name", "name_en")
 #: a call's announcement (ticket.called, ticket.recalled): what the hall speaks, and how often
 ANNOUNCEMENT_KEYS = ("text", "text_en", "audio_url", "times")
 
@@ -141,7 +142,7 @@ def public_cover(c: Mapping[str, Any] | None) -> Data | None:
 
 
 def public_window(w: Mapping[str, Any]) -> Data:
-    out = _pick(w, ("id", "number", "name", "status", "services"))
+    out = _pick(w, ("id", "number", "name", "name_en", "status", "services"))
     if "clerk" in w:
         out["clerk"] = public_clerk(w["clerk"])
     if "pause_reason" in w:

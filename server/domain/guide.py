@@ -41,6 +41,9 @@ MAX_BASIS = 2000
 #: material ids are short and stable: a one-time notice refers to a material by its id
 MATERIAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
+#: the English text of a guide (`…_en`): English mode shows it, the Chinese where it is empty; an
+#: empty one is left out of the stored and exchanged form
+ENGLISH_KEYS = ("steps_en", "fees_en", "legal_basis_en", "keywords_en")
 #: keys of a guide as stored and exchanged; `windows` is derived and accepted but ignored on input
 GUIDE_KEYS = (
     "materials",
@@ -51,9 +54,10 @@ GUIDE_KEYS = (
     "fees",
     "legal_basis",
     "keywords",
+    *ENGLISH_KEYS,
 )
 DERIVED_KEYS = ("windows",)
-MATERIAL_KEYS = ("id", "name", "form", "copies", "required", "notes")
+MATERIAL_KEYS = ("id", "name", "form", "copies", "required", "notes", "name_en", "notes_en")
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,11 @@ class Material:
     copies: int = 1
     required: bool = True
     notes: str = ""
+    name_en: str = ""
+    notes_en: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "form": self.form,
@@ -106,6 +112,7 @@ class Material:
             "required": self.required,
             "notes": self.notes,
         }
+        return _with_english(out, {"name_en": self.name_en, "notes_en": self.notes_en})
 
 
 @dataclass(frozen=True)
@@ -119,10 +126,15 @@ class Guide:
     fees: str = ""
     legal_basis: str = ""
     keywords: tuple[str, ...] = ()
+    #: English text (ENGLISH_KEYS): steps and keywords (the kiosk's chips) as their own lists
+    steps_en: tuple[str, ...] = ()
+    fees_en: str = ""
+    legal_basis_en: str = ""
+    keywords_en: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored and exchanged form (no derived `windows`)."""
-        return {
+        """The stored and exchanged form (no derived `windows`; no empty English text)."""
+        out = {
             "materials": [m.to_dict() for m in self.materials],
             "steps": list(self.steps),
             "legal_limit_days": self.legal_limit_days,
@@ -132,12 +144,24 @@ class Guide:
             "legal_basis": self.legal_basis,
             "keywords": list(self.keywords),
         }
+        english = {
+            "steps_en": list(self.steps_en),
+            "fees_en": self.fees_en,
+            "legal_basis_en": self.legal_basis_en,
+            "keywords_en": list(self.keywords_en),
+        }
+        return _with_english(out, english)
 
     def material_ids(self) -> set[str]:
         return {m.id for m in self.materials}
 
 
 EMPTY = Guide()
+
+
+def _with_english(out: dict[str, Any], english: Mapping[str, Any]) -> dict[str, Any]:
+    out.update({k: v for k, v in english.items() if v})
+    return out
 
 
 def _join(prefix: str, path: str) -> str:
@@ -226,9 +250,26 @@ def parse_guide(data: object, taken_ids: Iterable[str] = ()) -> Guide:
     fees = c.text(data.get("fees"), "fees", MAX_FEES)
     basis = c.text(data.get("legal_basis"), "legal_basis", MAX_BASIS)
     keywords = c.text_list(data.get("keywords"), "keywords", MAX_KEYWORDS, MAX_KEYWORD)
+    steps_en = c.text_list(data.get("steps_en"), "steps_en", MAX_STEPS, MAX_STEP)
+    fees_en = c.text(data.get("fees_en"), "fees_en", MAX_FEES)
+    basis_en = c.text(data.get("legal_basis_en"), "legal_basis_en", MAX_BASIS)
+    keywords_en = c.text_list(data.get("keywords_en"), "keywords_en", MAX_KEYWORDS, MAX_KEYWORD)
     if c.errors:
         raise GuideInvalid(c.errors)
-    return Guide(materials, steps, legal, promised, warn, fees, basis, keywords)
+    return Guide(
+        materials,
+        steps,
+        legal,
+        promised,
+        warn,
+        fees,
+        basis,
+        keywords,
+        steps_en,
+        fees_en,
+        basis_en,
+        keywords_en,
+    )
 
 
 def _warn_days(c: _Checker, value: object, legal: int | None, promised: int | None) -> int | None:
@@ -266,6 +307,24 @@ def commitment_lines(guide: Guide) -> list[str]:
     return lines
 
 
+def commitment_lines_en(guide: Guide) -> list[str]:
+    """The same lines in English (the fees in the guide's English where it has them)."""
+
+    def days(n: int) -> str:
+        return f"{n} working day" + ("" if n == 1 else "s")
+
+    lines = []
+    if guide.legal_limit_days is not None:
+        lines.append(f"Legal time limit: {days(guide.legal_limit_days)}")
+    if guide.promised_limit_days == 0:
+        lines.append("Done on the spot")
+    elif guide.promised_limit_days is not None:
+        lines.append(f"Promised time limit: {days(guide.promised_limit_days)}")
+    if guide.fees:
+        lines.append(f"Fees: {guide.fees_en or guide.fees}")
+    return lines
+
+
 def commitment_view(guide: Guide) -> dict[str, Any]:
     """The commitment for pages and boards: the guide's facts plus the lines above."""
     return {
@@ -273,7 +332,9 @@ def commitment_view(guide: Guide) -> dict[str, Any]:
         "promised_limit_days": guide.promised_limit_days,
         "on_the_spot": guide.promised_limit_days == 0,
         "fees": guide.fees,
+        "fees_en": guide.fees_en,
         "lines": commitment_lines(guide),
+        "lines_en": commitment_lines_en(guide),
     }
 
 
@@ -321,8 +382,21 @@ def _materials(c: _Checker, value: object, taken: set[str]) -> tuple[Material, .
             c.fail(f"{path}.required", "必须是 true 或 false", "must be true or false")
             required = True
         notes = c.text(item.get("notes"), f"{path}.notes", MAX_NOTES)
+        name_en = c.text(item.get("name_en"), f"{path}.name_en", MAX_NAME)
+        notes_en = c.text(item.get("notes_en"), f"{path}.notes_en", MAX_NOTES)
         rows.append(
-            (mid, {"name": name, "form": form, "copies": copies, "required": required, "notes": notes})
+            (
+                mid,
+                {
+                    "name": name,
+                    "form": form,
+                    "copies": copies,
+                    "required": required,
+                    "notes": notes,
+                    "name_en": name_en,
+                    "notes_en": notes_en,
+                },
+            )
         )
     used = taken | set(seen)
     next_n = 1 + max((int(m[1:]) for m in used if re.fullmatch(r"m\d{1,6}", m)), default=0)

@@ -39,6 +39,7 @@ def _hall_view(h: Hall) -> dict[str, Any]:
     return {
         "code": h.code,
         "name": h.name,
+        "name_en": h.name_en,
         "timezone": h.timezone,
         "rollover_hour": h.rollover_hour,
         "opening_hours": h.opening_hours,
@@ -52,7 +53,14 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         # public satisfaction rate (公开监督) switch
         "wait_target_minutes": h.wait_target_minutes,
         "show_satisfaction": bool(h.show_satisfaction),
+        "commitments_en": h.commitments_en,
     }
+
+
+def _english(value: Any, max_len: int) -> str | None:
+    """A configured name's English (trimmed; None when empty: English mode shows the Chinese)."""
+    text = str(value or "").strip()[:max_len]
+    return text or None
 
 
 def _check_tz(tz: str) -> str:
@@ -72,7 +80,9 @@ def list_halls(ctx: Context, actor: Principal) -> list[dict[str, Any]]:
         return [_hall_view(h) for h in s.scalars(q)]
 
 
-def create_hall(ctx: Context, actor: Principal, code: str, name: str, timezone: str) -> dict[str, Any]:
+def create_hall(
+    ctx: Context, actor: Principal, code: str, name: str, timezone: str, name_en: str | None = None
+) -> dict[str, Any]:
     """Only an admin creates halls."""
     require_role(actor, ("admin",))
     if not _CODE.match(code):
@@ -81,7 +91,15 @@ def create_hall(ctx: Context, actor: Principal, code: str, name: str, timezone: 
     with ctx.db.transaction() as s:
         if s.scalar(select(Hall).where(Hall.code == code)) is not None:
             raise bad_field("code", "该代码已存在", "that code exists")
-        h = Hall(code=code, name=name, timezone=timezone, rollover_hour=0, seq=0, created_at=ctx.clock())
+        h = Hall(
+            code=code,
+            name=name,
+            name_en=_english(name_en, 200),
+            timezone=timezone,
+            rollover_hour=0,
+            seq=0,
+            created_at=ctx.clock(),
+        )
         s.add(h)
         s.flush()
         return _hall_view(h)
@@ -96,6 +114,8 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
         require_hall(actor, h.id)
         if "name" in data:
             h.name = str(data["name"])[:200]
+        if "name_en" in data:
+            h.name_en = _english(data["name_en"], 200)
         if "timezone" in data:
             h.timezone = _check_tz(str(data["timezone"]))
         if "opening_hours" in data:
@@ -114,6 +134,8 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
             # public supervision is switched by the administrator, not by the managers it judges
             require_role(actor, ("admin",))
             h.show_satisfaction = bool(data["show_satisfaction"])
+        if "commitments_en" in data:
+            h.commitments_en = hall_commitments(data["commitments_en"], "commitments_en")
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])
@@ -153,6 +175,8 @@ def upsert_service(
         for field in ("name", "name_en", "category"):
             if field in data:
                 setattr(svc, field, str(data[field])[:100])
+        if "category_en" in data:
+            svc.category_en = _english(data["category_en"], 50)
         if "sort" in data:
             svc.sort = int(data["sort"])
         if "active" in data:
@@ -169,7 +193,8 @@ def upsert_service(
             )
         s.flush()
         view = {
-            k: getattr(svc, k) for k in ("code", "prefix", "name", "name_en", "category", "sort", "active")
+            k: getattr(svc, k)
+            for k in ("code", "prefix", "name", "name_en", "category", "category_en", "sort", "active")
         }
         event = record(s, h, names.SERVICE_UPDATED, {"service": view}, ctx.clock(), actor)
     ctx.publish([event])
@@ -177,7 +202,12 @@ def upsert_service(
 
 
 def create_window(
-    ctx: Context, actor: Principal, hall_code: str, number: int, name: str | None
+    ctx: Context,
+    actor: Principal,
+    hall_code: str,
+    number: int,
+    name: str | None,
+    name_en: str | None = None,
 ) -> dict[str, Any]:
     require_role(actor, ("admin", "manager"))
     with ctx.db.transaction() as s:
@@ -185,10 +215,47 @@ def create_window(
         require_hall(actor, h.id)
         if s.scalar(select(Window).where(Window.hall_id == h.id, Window.number == number)) is not None:
             raise bad_field("number", f"{number} 号窗口已存在", f"window {number} exists")
-        w = Window(hall_id=h.id, number=number, name=name or f"{number}号窗口", status="closed")
+        w = Window(
+            hall_id=h.id,
+            number=number,
+            name=name or f"{number}号窗口",
+            name_en=_english(name_en, 100),
+            status="closed",
+        )
         s.add(w)
         s.flush()
-        return {"id": w.id, "number": w.number, "name": w.name}
+        return {"id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en}
+
+
+def list_windows(ctx: Context, actor: Principal, hall_code: str) -> list[dict[str, Any]]:
+    """The hall's windows with their names (managers, admins)."""
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.read() as s:
+        h = load_hall(s, hall_code)
+        require_hall(actor, h.id)
+        rows = s.scalars(select(Window).where(Window.hall_id == h.id).order_by(Window.number))
+        return [{"id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en} for w in rows]
+
+
+def rename_window(ctx: Context, actor: Principal, window_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """A window's name and English name (managers, admins); the boards follow at once."""
+    require_role(actor, ("admin", "manager"))
+    with ctx.db.transaction() as s:
+        w = s.get(Window, window_id)
+        if w is None:
+            raise not_found("窗口", "window")
+        require_hall(actor, w.hall_id)
+        h = w.hall
+        if data.get("name"):
+            w.name = str(data["name"]).strip()[:100] or w.name
+        if "name_en" in data:
+            w.name_en = _english(data["name_en"], 100)
+        s.flush()
+        s.refresh(w, ["clerk", "service_links"])
+        view = window_full_view(s, w, cover_info(s, h, ctx.clock()))
+        event = record(s, h, names.WINDOW_UPDATED, {"window": view}, ctx.clock(), actor, window_id=w.id)
+    ctx.publish([event])
+    return {"id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en}
 
 
 def user_view(u: User) -> dict[str, Any]:

@@ -59,9 +59,15 @@ def citizen_case(ctx: Context, code: str) -> dict[str, Any]:
         return {
             "code": case.code,
             "number": case.number,
-            "hall": {"code": hall.code, "name": hall.name, "timezone": hall.timezone},
+            "hall": {
+                "code": hall.code,
+                "name": hall.name,
+                "name_en": hall.name_en,
+                "timezone": hall.timezone,
+            },
             "service": service.code,
             "service_name": service.name,
+            "service_name_en": service.name_en,
             "status": case.status,
             "accepted_day": case.accepted_day.isoformat(),
             "limit_days": case.limit_days,

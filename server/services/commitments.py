@@ -32,10 +32,19 @@ def window_commitments(ctx: Context, hall: str, window_id: int) -> dict[str, Any
             .order_by(WindowService.position)
         ).scalars()
         services = [
-            {"code": svc.code, "name": svc.name, "commitment": commitment_view(guide_from_stored(svc.guide))}
+            {
+                "code": svc.code,
+                "name": svc.name,
+                "name_en": svc.name_en,
+                "commitment": commitment_view(guide_from_stored(svc.guide)),
+            }
             for svc in rows
         ]
-        return {"hall_commitments": h.commitments, "services": services}
+        return {
+            "hall_commitments": h.commitments,
+            "hall_commitments_en": h.commitments_en,
+            "services": services,
+        }
 
 
 def service_commitment(ctx: Context, hall: str, service_code: str) -> dict[str, Any]:
@@ -45,4 +54,8 @@ def service_commitment(ctx: Context, hall: str, service_code: str) -> dict[str, 
         svc = s.scalar(select(Service).where(Service.hall_id == h.id, Service.code == service_code))
         if svc is None:
             raise not_found("事项", "service")
-        return {"name": svc.name, "commitment": commitment_view(guide_from_stored(svc.guide))}
+        return {
+            "name": svc.name,
+            "name_en": svc.name_en,
+            "commitment": commitment_view(guide_from_stored(svc.guide)),
+        }

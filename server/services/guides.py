@@ -57,7 +57,10 @@ def _windows(s: Session, service_id: int) -> list[dict[str, Any]]:
         .where(WindowService.service_id == service_id)
         .order_by(Window.number)
     ).all()
-    return [{"id": w.id, "number": w.number, "name": w.name, "status": w.status} for w in rows]
+    return [
+        {"id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en, "status": w.status}
+        for w in rows
+    ]
 
 
 def _service_info(svc: Service) -> dict[str, Any]:
@@ -67,6 +70,7 @@ def _service_info(svc: Service) -> dict[str, Any]:
         "name": svc.name,
         "name_en": svc.name_en,
         "category": svc.category,
+        "category_en": svc.category_en,
         "active": svc.active,
     }
 
@@ -277,7 +281,8 @@ def search_guides(ctx: Context, hall: str, query: str) -> dict[str, Any]:
                     name=svc.name,
                     category=svc.category,
                     name_en=svc.name_en or "",
-                    keywords=guide.keywords,
+                    # the English chips find their service too
+                    keywords=guide.keywords + guide.keywords_en,
                     materials=tuple(m.name for m in guide.materials),
                 )
             )
@@ -291,6 +296,7 @@ def search_guides(ctx: Context, hall: str, query: str) -> dict[str, Any]:
                 "name": hit.name,
                 "name_en": svc.name_en,
                 "category": hit.category,
+                "category_en": svc.category_en,
                 "match": hit.match,
                 "matched": hit.matched,
             }
@@ -319,12 +325,15 @@ def guide_summaries(ctx: Context, actor: Principal, hall: str) -> list[dict[str,
         return out
 
 
-def popular_keywords(ctx: Context, hall: str, per_service: int = 2) -> list[str]:
-    """Quick search words for a kiosk: the first keywords of each active service's guide."""
+def popular_keywords(ctx: Context, hall: str, per_service: int = 2, english: bool = False) -> list[str]:
+    """Quick search words for a kiosk: the first keywords of each active service's guide (its
+    English ones on an English page, where the guide has them)."""
     with ctx.db.read() as s:
         h = load_hall(s, hall)
         words: list[str] = []
         for svc in h.services:
             if svc.active:
-                words.extend(guide_from_stored(svc.guide).keywords[:per_service])
+                guide = guide_from_stored(svc.guide)
+                chips = guide.keywords_en if english and guide.keywords_en else guide.keywords
+                words.extend(chips[:per_service])
     return list(dict.fromkeys(words))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..domain.disclosure import audience_of, public_pause_phrases, shape_envelope, shape_snapshot
 from ..domain.estimate import estimated_wait_s
-from ..domain.guide import commitment_lines, guide_from_stored
+from ..domain.guide import commitment_lines, commitment_lines_en, guide_from_stored
 from ..storage.models import Hall, Ticket, Window
 from .core.context import Context
 from .core.errors import not_found
@@ -33,6 +33,7 @@ def hall_info(ctx: Context, code: str) -> dict[str, Any]:
             if not svc.active:
                 continue
             n = counts.get(svc.code, 0)
+            guide = guide_from_stored(svc.guide)
             services.append(
                 {
                     "code": svc.code,
@@ -40,17 +41,20 @@ def hall_info(ctx: Context, code: str) -> dict[str, Any]:
                     "name": svc.name,
                     "name_en": svc.name_en,
                     "category": svc.category,
+                    "category_en": svc.category_en,
                     "waiting": n,
                     "estimated_wait_s": estimated_wait_s(
                         n, average_service_s(ctx, s, svc.id, day), open_windows_serving(s, svc.id)
                     ),
-                    "commitment": commitment_lines(guide_from_stored(svc.guide)),
+                    "commitment": commitment_lines(guide),
+                    "commitment_en": commitment_lines_en(guide),
                 }
             )
         categories = list(dict.fromkeys(svc["category"] for svc in services))
         return {
             "code": hall.code,
             "name": hall.name,
+            "name_en": hall.name_en,
             "timezone": hall.timezone,
             "business_day": day.isoformat(),
             "categories": categories,
@@ -129,17 +133,19 @@ def public_pause_reasons(ctx: Context, code: str) -> list[str]:
         return list(public_pause_phrases(load_hall(s, code).public_pause_reasons))
 
 
-def hall_name(ctx: Context, code: str) -> str:
-    """The hall's display name (404 for a hall that does not exist)."""
-    with ctx.db.read() as s:
-        return str(load_hall(s, code).name)
-
-
-def hall_timezone(ctx: Context, code: str) -> tuple[str, str]:
-    """The hall's name and timezone (for pages that print its local time)."""
+def hall_name(ctx: Context, code: str, english: bool = False) -> str:
+    """The hall's display name, its English one for an English page where the hall set one
+    (404 for a hall that does not exist)."""
     with ctx.db.read() as s:
         hall = load_hall(s, code)
-        return str(hall.name), str(hall.timezone)
+        return str(hall.name_en if english and hall.name_en else hall.name)
+
+
+def hall_timezone(ctx: Context, code: str, english: bool = False) -> tuple[str, str]:
+    """The hall's name (as hall_name) and timezone (for pages that print its local time)."""
+    with ctx.db.read() as s:
+        hall = load_hall(s, code)
+        return str(hall.name_en if english and hall.name_en else hall.name), str(hall.timezone)
 
 
 def window_number(ctx: Context, hall_code: str, window_id: int) -> int:
@@ -163,6 +169,7 @@ def hall_services(ctx: Context, code: str) -> list[dict[str, Any]]:
                 "name": svc.name,
                 "name_en": svc.name_en or "",
                 "category": svc.category,
+                "category_en": svc.category_en or "",
                 "sort": svc.sort,
                 "active": svc.active,
             }

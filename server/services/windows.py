@@ -43,7 +43,9 @@ def _change(
         s.refresh(w, ["clerk"])
         cover = cover_info(s, w.hall, now)
         view = window_full_view(s, w, cover)
-        events = [record(s, w.hall, names.WINDOW_UPDATED, {"window": view}, now, actor, window_id=w.id)]
+        # what the clerk did (sign_in, sign_out, pause, resume): the audit log says it in words
+        data = {"window": view, "action": kind}
+        events = [record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)]
         # the windows this clerk holds a post at change with them (A's board points to B, or stops)
         related = s.scalars(
             select(Window).where(

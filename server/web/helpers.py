@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, request, url_for
 
+from ..i18n import is_english
 from ..services.core.context import Context
 from ..services.core.errors import NotFound
 from ..services.halls import hall_name, list_halls
@@ -22,7 +23,7 @@ def hall_ctx() -> Context:
 def hall_name_or_404(code: str) -> str:
     """The hall's display name; 404 for a hall that does not exist (a mistyped device URL)."""
     try:
-        return hall_name(hall_ctx(), code)
+        return hall_name(hall_ctx(), code, is_english())
     except NotFound:
         abort(404)
 

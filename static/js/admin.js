@@ -125,6 +125,8 @@ function hallPage() {
     $("hs-complaint-channel").value = info.complaint_channel || "";
     $("hs-wait-target").value = info.wait_target_minutes == null ? "" : String(info.wait_target_minutes);
     $("hs-show-satisfaction").checked = !!info.show_satisfaction;
+    $("hs-name-en").value = info.name_en || "";
+    $("hs-commitments-en").value = info.commitments_en || "";
   }
 
   form.addEventListener("submit", busy($("hs-save"), async function () {
@@ -137,6 +139,8 @@ function hallPage() {
     const target = $("hs-wait-target").value.trim();
     body.wait_target_minutes = target ? parseInt(target, 10) : null;
     body.show_satisfaction = $("hs-show-satisfaction").checked;
+    body.name_en = $("hs-name-en").value.trim() || null;
+    body.commitments_en = $("hs-commitments-en").value.trim() || null;
     if ($("hs-always").checked) {
       body.opening_hours = null;
     } else {
@@ -217,6 +221,7 @@ function servicesPage() {
     $("sv-name").value = s ? s.name : "";
     $("sv-name-en").value = s ? s.name_en || "" : "";
     $("sv-category").value = s ? s.category || "" : "";
+    $("sv-category-en").value = s ? s.category_en || "" : "";
     $("sv-sort").value = s ? s.sort : (services.reduce(function (m, x) { return Math.max(m, x.sort); }, -1) + 1);
     $("sv-active").checked = s ? s.active : true;
     render();
@@ -241,6 +246,7 @@ function servicesPage() {
       name: $("sv-name").value.trim(),
       name_en: $("sv-name-en").value.trim(),
       category: $("sv-category").value.trim(),
+      category_en: $("sv-category-en").value.trim(),
       sort: parseInt($("sv-sort").value, 10) || 0,
       active: $("sv-active").checked,
     });
@@ -261,7 +267,7 @@ function windowsPage() {
     fillTable("windows-body", snap.windows || [], function (w) {
       return h("tr", { dataset: { windowId: w.id } },
         h("td", { class: "nowrap" }, h("b", { text: tr("window_n", { n: w.number }) })),
-        h("td", { text: w.name }),
+        h("td", {}, nameForm(w)),
         h("td", {}, h("span", { class: "pill " + w.status, text: tr("window_" + w.status) })),
         h("td", { class: "num", text: w.services.join("、") || tr("none") }),
         h("td", { text: person(w.posts && w.posts.a) }),
@@ -272,9 +278,25 @@ function windowsPage() {
     const next = (snap.windows || []).reduce(function (m, w) { return Math.max(m, w.number); }, 0) + 1;
     if (!$("nw-number").value) $("nw-number").value = next;
   }
+  // a window's name and its English name (English mode shows it; empty: the Chinese)
+  function nameForm(w) {
+    const name = h("input", { class: "input sm", type: "text", maxlength: "100", value: w.name || "", "aria-label": tr("win_name"), dataset: { role: "name" } });
+    const nameEn = h("input", { class: "input sm", type: "text", maxlength: "100", value: w.name_en || "", placeholder: tr("win_name_en"), "aria-label": tr("win_name_en"), dataset: { role: "name-en" } });
+    const save = h("button", { type: "submit", class: "btn ghost sm", text: tr("save") });
+    return h("form", { class: "inline-form", dataset: { window: w.number },
+      onsubmit: busy(save, async function (ev) {
+        if (ev) ev.preventDefault();
+        const body = { name_en: nameEn.value.trim() };
+        if (name.value.trim()) body.name = name.value.trim();
+        await api("PATCH", paths.window(w.id), body);
+        say("ok", tr("renamed", { n: w.number }));
+      }),
+    }, name, nameEn, save);
+  }
   createForm($("window-form"), paths.hallWindows(hall), function () {
     const body = { number: parseInt($("nw-number").value, 10) };
     if ($("nw-name").value.trim()) body.name = $("nw-name").value.trim();
+    if ($("nw-name-en").value.trim()) body.name_en = $("nw-name-en").value.trim();
     return body;
   }, function (made) { return tr("created", { n: made.number }); }, load);
   load().catch(sayError);

@@ -1,5 +1,5 @@
 /* hallq — clerk console (呼叫器). Session login: the API calls carry the cookie + X-CSRFToken. */
-import { localMessage, statusLabel, strings, tr } from "./lib/i18n.js";
+import { localMessage, localName, localText, statusLabel, strings, tr } from "./lib/i18n.js";
 import { $, closeButton, debounce, h, windowNodes } from "./lib/dom.js";
 import { hallToday, shortTime } from "./lib/time.js";
 import { api, errorText, paths } from "./lib/api.js";
@@ -38,7 +38,7 @@ async function loadSnapshot() {
 function applySnapshot(snap) {
   state.windows = snap.windows || [];
   state.timezone = snap.hall ? snap.hall.timezone : undefined;
-  if (snap.hall) $("hall-name").textContent = snap.hall.name;
+  if (snap.hall) $("hall-name").textContent = localName(snap.hall);
   (snap.services || []).forEach(function (s) { state.services[s.code] = s; });
   renderPicker();
 }
@@ -63,7 +63,7 @@ const refresh = debounce(function () { loadWindow(); }, 250);
 // ── rendering ──────────────────────────────────────────────
 function serviceName(code) {
   const s = state.services[code];
-  return s ? s.name : code;
+  return s ? localName(s) : code;
 }
 
 function windowStatusText(status) {
@@ -113,7 +113,7 @@ function render() {
   const cur = w.current;
   $("cur-number").textContent = cur ? cur.number : "—";
   $("cur-number").dataset.ticketNumber = cur ? cur.number : "";
-  $("cur-service").textContent = cur ? cur.service_name : tr("no_current");
+  $("cur-service").textContent = cur ? localText(cur, "service_name") : tr("no_current");
   $("cur-status").textContent = cur ? statusLabel(cur.status) : "";
   $("cur-status").className = "pill " + (cur ? cur.status : "hidden");
   const extra = [];
@@ -148,7 +148,7 @@ function render() {
         t.priority ? h("span", { class: "tag prio", text: tr("priority") }) : null,
         t.directed_window ? h("span", { class: "tag", text: tr("directed") }) : null,
         t.notice ? h("span", { class: "tag notice", text: tr("tag_notice") }) : null),
-      h("td", { text: t.service_name }),
+      h("td", { text: localText(t, "service_name") }),
       h("td", { class: "num", text: shortTime(t.queued_at, state.timezone) }),
       h("td", { class: "num", text: tr("waited_min", { n: waited }) })));
   });
@@ -353,7 +353,7 @@ function renderTransferChoices() {
     },
       h("span", { class: "fc-letter num", text: svc.prefix || svc.code }),
       h("span", { class: "fc-body" },
-        h("b", { text: svc.name }),
+        h("b", { text: localName(svc) }),
         h("small", { text: same ? tr("current_service") : open.length ? tr("open_windows", { list: listText(open) }) : tr("no_open_window") }))));
   });
   const wbox = $("transfer-windows");
@@ -460,7 +460,7 @@ function renderMaterials() {
     box.appendChild(h("label", { class: "material" + (m.required ? " required" : ""), dataset: { material: m.id } },
       h("input", { type: "checkbox", value: m.id, checked: ticked.has(m.id) ? true : null }),
       h("span", { class: "m-body" },
-        h("span", { class: "m-name" }, m.name,
+        h("span", { class: "m-name" }, localName(m),
           told ? h("span", { class: "tag", text: tr("told_before") }) : null),
         h("span", { class: "m-meta" },
           h("span", { class: "m-form", text: formText(m.form) }),
@@ -525,7 +525,7 @@ async function openNotice() {
   fc.notice = { ticket: cur, materials: [], free: [], prevKeys: new Set(prev.map(itemKey)) };
   fc.noticeJob = null;
   $("notice-number").textContent = cur.number;
-  $("notice-service").textContent = cur.service_name;
+  $("notice-service").textContent = localText(cur, "service_name");
   $("notice-edit").hidden = false;
   $("notice-done").hidden = true;
   $("notice-note").value = "";
@@ -639,7 +639,7 @@ function renderFollowUps() {
     body.appendChild(h("tr", { dataset: { ticketId: t.id, ticketNumber: t.number, status: t.status } },
       h("td", {}, h("b", { class: "num", text: t.number }),
         t.notice ? h("span", { class: "tag notice", text: tr("tag_notice") }) : null),
-      h("td", {}, t.service_name, last ? h("div", { class: "sub muted", text: last.reason }) : null),
+      h("td", {}, localText(t, "service_name"), last ? h("div", { class: "sub muted", text: last.reason }) : null),
       h("td", { text: whereText(t) }),
       h("td", {}, h("span", { class: "pill " + t.status, text: statusLabel(t.status) }))));
   });

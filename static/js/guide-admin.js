@@ -73,11 +73,13 @@ function editPage() {
     required.checked = m.required !== false;
     const row = h("tr", { dataset: { id: m.id || "" } },
       h("td", { class: "m-id num", text: m.id || "—" }),
-      h("td", {}, h("input", { class: "input m-name", type: "text", value: m.name || "", maxlength: "100" })),
+      h("td", {}, h("input", { class: "input m-name", type: "text", value: m.name || "", maxlength: "100" }),
+        h("input", { class: "input m-name_en", type: "text", value: m.name_en || "", maxlength: "100", placeholder: tr("english"), "aria-label": tr("english") })),
       h("td", {}, select),
       h("td", {}, h("input", { class: "input m-copies num", type: "number", min: "1", max: "99", value: String(m.copies || 1) })),
       h("td", { class: "center" }, required),
-      h("td", {}, h("input", { class: "input m-notes", type: "text", value: m.notes || "", maxlength: "500" })),
+      h("td", {}, h("input", { class: "input m-notes", type: "text", value: m.notes || "", maxlength: "500" }),
+        h("input", { class: "input m-notes_en", type: "text", value: m.notes_en || "", maxlength: "500", placeholder: tr("english"), "aria-label": tr("english") })),
       h("td", { class: "act nowrap" },
         h("button", { type: "button", class: "btn ghost sq", title: tr("move_up"), "aria-label": tr("move_up"), dataset: { act: "up" }, text: "↑" }),
         h("button", { type: "button", class: "btn ghost sq", title: tr("move_down"), "aria-label": tr("move_down"), dataset: { act: "down" }, text: "↓" }),
@@ -113,6 +115,10 @@ function editPage() {
     $("fees").value = g.fees;
     $("legal_basis").value = g.legal_basis;
     $("keywords").value = g.keywords.join("、");
+    $("steps_en").value = (g.steps_en || []).join("\n");
+    $("fees_en").value = g.fees_en || "";
+    $("legal_basis_en").value = g.legal_basis_en || "";
+    $("keywords_en").value = (g.keywords_en || []).join(", ");
     $("windows").textContent = g.windows.length
       ? g.windows.map(function (w) { return tr("window_n_status", { n: w.number }); }).join("、")
       : tr("no_windows");
@@ -134,6 +140,8 @@ function editPage() {
         copies: /^-?\d+$/.test(copies) ? Number(copies) : copies,
         required: row.querySelector(".m-required").checked,
         notes: row.querySelector(".m-notes").value,
+        name_en: row.querySelector(".m-name_en").value,
+        notes_en: row.querySelector(".m-notes_en").value,
       };
       if (row.dataset.id) m.id = row.dataset.id;
       return m;
@@ -147,6 +155,10 @@ function editPage() {
       fees: $("fees").value,
       legal_basis: $("legal_basis").value,
       keywords: $("keywords").value.split(/[,，、;；\n]+/).map(function (s) { return s.trim(); }).filter(Boolean),
+      steps_en: $("steps_en").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean),
+      fees_en: $("fees_en").value,
+      legal_basis_en: $("legal_basis_en").value,
+      keywords_en: $("keywords_en").value.split(/[,，、;；\n]+/).map(function (s) { return s.trim(); }).filter(Boolean),
     };
   }
 

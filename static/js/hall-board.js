@@ -233,8 +233,8 @@ function touchRecent(t, front) {
 
 function onSnapshot(snap) {
   if (snap.hall) {
-    $("hall-name").textContent = snap.hall.name;
-    document.title = snap.hall.name + " · " + document.title.split(" · ").pop();
+    $("hall-name").textContent = localName(snap.hall);
+    document.title = localName(snap.hall) + " · " + document.title.split(" · ").pop();
     state.timezone = snap.hall.timezone;
     clock.setZone(snap.hall.timezone);
   }

@@ -1,6 +1,6 @@
 /* hallq — kiosk service guide (办事指南): browse or search services, read a guide, print it, take a number.
  * Plain ES2017 over the public JSON API; strings come translated from the page. */
-import { localName, tr } from "./lib/i18n.js";
+import { localName, localText, tr } from "./lib/i18n.js";
 import { $, debounce, h } from "./lib/dom.js";
 import { api, errorText, paths } from "./lib/api.js";
 import { deviceToken, storedDeviceToken } from "./lib/device.js";
@@ -78,8 +78,9 @@ function renderBrowse() {
     const key = categoryKey(c);
     const svcs = services.filter(function (s) { return s.category === key; });
     if (!svcs.length) return;
+    const named = svcs.find(function (s) { return s.category_en; });
     box.appendChild(h("section", { class: "g-category c" + (i % 6) },
-      h("h3", {}, h("span", { text: key }), h("small", { text: tr("n_services", { n: svcs.length }) })),
+      h("h3", {}, h("span", { text: english && named ? named.category_en : key }), h("small", { text: tr("n_services", { n: svcs.length }) })),
       h("div", { class: "g-tiles" }, svcs.map(function (s) { return serviceTile(s); }))));
   });
   const enquiries = services.find(function (s) { return s.code === enquiriesCode; }) ||
@@ -132,7 +133,7 @@ async function runSearch(q) {
     const why = h("span", { class: "why" },
       h("span", { class: "why-kind", text: tr(MATCH_LABEL[r.match] || "match_keyword") }),
       r.matched && r.matched !== r.name ? h("b", { text: r.matched }) : null);
-    list.appendChild(serviceTile(r, [h("span", { class: "cat", text: r.category }), why]));
+    list.appendChild(serviceTile(r, [h("span", { class: "cat", text: localText(r, "category") }), why]));
   });
 }
 
@@ -184,6 +185,11 @@ function windowsText(g) {
   return g.windows.map(function (w) { return tr("window_n", { n: w.number }); }).join(english ? ", " : "、");
 }
 
+/** The guide's steps in the page language (its English list where it has one). */
+function guideSteps(g) {
+  return english && g.steps_en && g.steps_en.length ? g.steps_en : g.steps;
+}
+
 function renderGuide(data) {
   const svc = data.service;
   const g = data.guide;
@@ -191,7 +197,7 @@ function renderGuide(data) {
   root.dataset.guide = svc.code;
   $("g-letter").textContent = svc.prefix || svc.code;
   $("g-name").textContent = localName(svc);
-  $("g-sub").textContent = svc.category + (english || !svc.name_en ? "" : " · " + svc.name_en);
+  $("g-sub").textContent = localText(svc, "category") + (english || !svc.name_en ? "" : " · " + svc.name_en);
   $("g-missing").hidden = !!data.has_guide;
   $("g-missing").textContent = data.has_guide ? "" : tr("no_guide");
 
@@ -203,22 +209,22 @@ function renderGuide(data) {
     const f = formText(m);
     list.appendChild(h("li", { class: "material" + (m.required ? " required" : " optional"), dataset: { material: m.id } },
       h("div", { class: "m-main" },
-        h("span", { class: "m-name", text: m.name }),
+        h("span", { class: "m-name", text: localName(m) }),
         h("span", { class: "m-tags" },
           h("span", { class: "tag form-" + m.form, text: f.form }),
           h("span", { class: "tag count", text: f.count }),
           h("span", { class: "tag " + (m.required ? "req" : "opt"), text: tr(m.required ? "required" : "optional") }))),
-      m.notes ? h("p", { class: "m-notes", text: m.notes }) : null));
+      localText(m, "notes") ? h("p", { class: "m-notes", text: localText(m, "notes") }) : null));
   });
 
   $("g-windows").textContent = windowsText(g);
   $("g-promised").textContent = days(g.promised_limit_days);
   $("g-legal").textContent = days(g.legal_limit_days);
-  $("g-fees").textContent = g.fees || tr("not_set");
-  $("g-basis").textContent = g.legal_basis || tr("not_set");
+  $("g-fees").textContent = localText(g, "fees") || tr("not_set");
+  $("g-basis").textContent = localText(g, "legal_basis") || tr("not_set");
   const steps = $("g-steps");
   steps.textContent = "";
-  g.steps.forEach(function (s) { steps.appendChild(h("li", { text: s })); });
+  guideSteps(g).forEach(function (s) { steps.appendChild(h("li", { text: s })); });
   $("g-steps").parentElement.hidden = !g.steps.length;
   $("btn-take").href = kioskUrl(svc.code);
   renderPrint(data);
@@ -234,18 +240,18 @@ function renderPrint(data) {
     const f = formText(m);
     body.appendChild(h("tr", {},
       h("td", { class: "num", text: String(i + 1) }),
-      h("td", {}, h("b", { text: m.name }), m.notes ? h("div", { class: "p-note", text: m.notes }) : null),
+      h("td", {}, h("b", { text: localName(m) }), localText(m, "notes") ? h("div", { class: "p-note", text: localText(m, "notes") }) : null),
       h("td", { text: f.form + " " + f.count }),
       h("td", { text: tr(m.required ? "required" : "optional") })));
   });
   const steps = $("p-steps");
   steps.textContent = "";
-  g.steps.forEach(function (s) { steps.appendChild(h("li", { text: s })); });
+  guideSteps(g).forEach(function (s) { steps.appendChild(h("li", { text: s })); });
   $("p-windows").textContent = windowsText(g);
   $("p-promised").textContent = days(g.promised_limit_days);
   $("p-legal").textContent = days(g.legal_limit_days);
-  $("p-fees").textContent = g.fees || tr("not_set");
-  $("p-basis").textContent = g.legal_basis || tr("not_set");
+  $("p-fees").textContent = localText(g, "fees") || tr("not_set");
+  $("p-basis").textContent = localText(g, "legal_basis") || tr("not_set");
 }
 
 async function openGuide(code) {

@@ -1,5 +1,5 @@
 /* hallq — touch kiosk (取号机): category → service → ticket on screen with its QR code. */
-import { localName, tr } from "./lib/i18n.js";
+import { localName, localText, tr } from "./lib/i18n.js";
 import { $, debounce, h } from "./lib/dom.js";
 import { tickingClock, waitMinutes } from "./lib/time.js";
 import { api, errorText, paths } from "./lib/api.js";
@@ -38,8 +38,10 @@ function show(name) {
   Object.keys(screens).forEach(function (k) { screens[k].hidden = k !== name; });
   root.dataset.screen = name;
   const order = ["categories", "services", "ticket"];
+  // a one-category hall's start screen is its services (step 2; there is no step 1)
+  const step = name === "categories" && singleCategory() ? "services" : name;
   document.querySelectorAll("#steps li").forEach(function (li) {
-    const i = order.indexOf(li.dataset.step), cur = order.indexOf(name);
+    const i = order.indexOf(li.dataset.step), cur = order.indexOf(step);
     li.className = i < cur ? "done" : i === cur ? "current" : "";
   });
   window.scrollTo(0, 0);
@@ -59,7 +61,10 @@ function waitingIn(services) {
 }
 
 function categoryName(c) {
-  return typeof c === "string" ? c : (english && c.name_en ? c.name_en : c.name || c.code);
+  if (typeof c !== "string") return english && c.name_en ? c.name_en : c.name || c.code;
+  // a category is its Chinese name; its English comes with its services (category_en)
+  const svc = english ? servicesOf(c).find(function (s) { return s.category_en; }) : null;
+  return svc ? svc.category_en : c;
 }
 function categoryKey(c) {
   return typeof c === "string" ? c : c.code || c.name;
@@ -71,14 +76,30 @@ function waitText(svc) {
   return m === null ? "" : tr("wait_min", { n: m });
 }
 
+/** A hall with one category has no choice to make: its start screen lists that category's
+ *  services, under the notice and guide entries (nothing is skipped, so "返回" has a home). */
+function singleCategory() {
+  return !!(info && info.categories && info.categories.length === 1);
+}
+
 function renderCategories() {
   const box = $("category-tiles");
   box.textContent = "";
   const cats = info.categories && info.categories.length ? info.categories : [];
+  root.dataset.single = cats.length === 1 ? "1" : "";
+  document.querySelectorAll('#steps li[data-step="categories"]').forEach(function (li) { li.hidden = cats.length === 1; });
   if (!cats.length) {
     box.appendChild(h("p", { class: "loading", text: tr("no_services") }));
     return;
   }
+  if (cats.length === 1) {
+    $("cat-title").textContent = tr("choose_service");
+    box.classList.add("services");
+    servicesOf(categoryKey(cats[0])).forEach(function (svc) { box.appendChild(serviceTile(svc)); });
+    return;
+  }
+  $("cat-title").textContent = tr("choose_category");
+  box.classList.remove("services");
   cats.forEach(function (c, i) {
     const key = categoryKey(c);
     const svcs = servicesOf(key);
@@ -99,7 +120,8 @@ function renderCategories() {
 
 /** The service's promise in one short line (its commitment without the fees). */
 function promiseText(svc) {
-  return (svc.commitment || []).filter(function (l) { return l.indexOf("收费") !== 0; }).join(" · ");
+  const lines = english && svc.commitment_en ? svc.commitment_en : svc.commitment || [];
+  return lines.filter(function (l) { return l.indexOf("收费") !== 0 && l.indexOf("Fees") !== 0; }).join(" · ");
 }
 
 function renderServices() {
@@ -108,8 +130,11 @@ function renderServices() {
   const svcs = servicesOf(currentCategory);
   const cat = (info.categories || []).find(function (c) { return categoryKey(c) === currentCategory; });
   $("svc-title").textContent = cat ? categoryName(cat) : currentCategory;
-  svcs.forEach(function (svc) {
-    box.appendChild(h("button", {
+  svcs.forEach(function (svc) { box.appendChild(serviceTile(svc)); });
+}
+
+function serviceTile(svc) {
+  return h("button", {
       type: "button", class: "tile service", dataset: { service: svc.code },
       onclick: function () { takeTicket(svc); },
     },
@@ -123,20 +148,19 @@ function renderServices() {
           h("span", { class: "eta", "data-role": "eta", text: waitText(svc) })),
         // 服务承诺 from the guide: 承诺时限 or 即办件 (the guide page tells the rest)
         promiseText(svc) ? h("span", { class: "tile-promise", text: promiseText(svc) }) : null)
-    ));
-  });
+  );
 }
 
 /** Updates the counts on screen in place (no re-render: a tap in progress is not lost). */
 function refreshCounts() {
   if (!info) return;
-  document.querySelectorAll("#service-tiles .tile").forEach(function (tile) {
+  document.querySelectorAll("#service-tiles .tile, #category-tiles .tile.service").forEach(function (tile) {
     const svc = info.services.find(function (s) { return s.code === tile.dataset.service; });
     if (!svc) return;
     tile.querySelector('[data-role="waiting"]').textContent = tr("waiting_n", { n: svc.waiting || 0 });
     tile.querySelector('[data-role="eta"]').textContent = waitText(svc);
   });
-  document.querySelectorAll("#category-tiles .tile").forEach(function (tile) {
+  document.querySelectorAll("#category-tiles .tile.category").forEach(function (tile) {
     const n = waitingIn(servicesOf(tile.dataset.category));
     tile.querySelector('[data-role="cat-waiting"]').textContent = tr("waiting_n", { n: n });
   });
@@ -156,8 +180,6 @@ function goHome() {
   hideError();
   show("categories");
   disarmIdle();
-  const cats = info && info.categories ? info.categories : [];
-  if (cats.length === 1) openCategory(categoryKey(cats[0]));
 }
 
 // A citizen who walks away mid-choice leaves the next one a clean start screen.
@@ -191,7 +213,7 @@ function showTicket(t, svc) {
   disarmIdle();
   hideError();
   $("ticket-number").textContent = t.number;
-  $("ticket-service").textContent = svc ? serviceName(svc) : t.service_name;
+  $("ticket-service").textContent = svc ? serviceName(svc) : localText(t, "service_name");
   $("ticket-ahead").textContent = t.position === null || t.position === undefined ? "0" : t.position;
   const m = waitMinutes(t.estimated_wait_s);
   $("ticket-wait").textContent = m === null ? "—" : m;
@@ -676,8 +698,8 @@ function openLinkedService() {
   const code = new URLSearchParams(location.search).get("service");
   const svc = code && info && info.services ? info.services.find(function (s) { return s.code === code; }) : null;
   if (!svc) return;
-  openCategory(categoryKey(svc.category));
-  const tile = document.querySelector('#service-tiles .tile[data-service="' + svc.code + '"]');
+  if (!singleCategory()) openCategory(categoryKey(svc.category));
+  const tile = document.querySelector((singleCategory() ? "#category-tiles" : "#service-tiles") + ' .tile[data-service="' + svc.code + '"]');
   if (tile) { tile.classList.add("linked"); tile.focus(); }
   history.replaceState(null, "", location.pathname);
 }
@@ -688,7 +710,7 @@ async function loadInfo() {
   try {
     info = await api("GET", paths.hall(hall), null, { token: token });
     if (info.timezone) clock.setZone(info.timezone);
-    $("hall-name").textContent = info.name;
+    $("hall-name").textContent = localName(info);
     if (firstLoad) {
       firstLoad = false;
       renderCategories();

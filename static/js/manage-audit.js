@@ -1,6 +1,7 @@
 /* hallq — the audit log page (审计日志): filters by person, window, ticket and day; the table of
- * GET /api/v1/halls/<hall>/audit; "导出 CSV" is the same URL with format=csv. */
-import { tr, windowLabel } from "./lib/i18n.js";
+ * GET /api/v1/halls/<hall>/audit, a page at a time ("更早的记录" follows next_before); "导出 CSV" /
+ * "导出 Excel" are the same URL with format=csv / xlsx (every row of the filtered range). */
+import { lang, tr, windowLabel } from "./lib/i18n.js";
 import { $, fillSelect, h } from "./lib/dom.js";
 import { hallToday } from "./lib/time.js";
 import { api, paths } from "./lib/api.js";
@@ -9,7 +10,8 @@ import { sayError } from "./lib/toast.js";
 const root = document.getElementById("audit");
 const hall = root.dataset.hall;
 const LIMIT = 500;
-const state = { timezone: undefined, windows: [] };
+const state = { timezone: undefined, windows: [], next: null, shown: 0 };
+const english = lang === "en";
 
 function kindClass(type) {
   if (type === "window.alarm") return "bad";
@@ -36,8 +38,10 @@ function syncUrls() {
   const p = params();
   const csv = new URLSearchParams(p);
   csv.set("format", "csv");
-  csv.set("limit", "5000");
   $("export-csv").href = paths.audit(hall, csv);
+  const xlsx = new URLSearchParams(p);
+  xlsx.set("format", "xlsx");
+  $("export-xlsx").href = paths.audit(hall, xlsx);
   // the filtered view is a link a manager can send (an admin's ?hall= stays)
   const page = new URLSearchParams(p);
   const asked = new URLSearchParams(window.location.search).get("hall");
@@ -59,16 +63,23 @@ function actorCell(r) {
     h("div", { class: "sub" }, r.actor.username + (r.actor_role ? " · " + tr("role_" + r.actor_role) : "")));
 }
 
-function render(rows, p) {
+/** The action in words (the server's, in the page language); a type it does not know by itself. */
+function actionText(r) {
+  const said = english ? r.action_en : r.action;
+  if (said) return said;
+  return tr("ev_" + r.type) === "ev_" + r.type ? r.type : tr("ev_" + r.type);
+}
+
+function render(rows, p, more) {
   const body = $("audit-body");
-  body.textContent = "";
+  if (!more) { body.textContent = ""; state.shown = 0; }
   const showDate = !p.get("day");
   rows.forEach(function (r) {
     const time = (r.at || "").slice(11, 19);
     const date = (r.at || "").slice(5, 10);
     body.appendChild(h("tr", { dataset: { seq: r.seq, type: r.type } },
       h("td", { class: "num nowrap" }, showDate ? h("span", { class: "date", text: date + " " }) : null, time),
-      h("td", { class: "nowrap" }, h("span", { class: "pill " + kindClass(r.type), title: r.type, text: tr("ev_" + r.type) === "ev_" + r.type ? r.type : tr("ev_" + r.type) })),
+      h("td", { class: "nowrap" }, h("span", { class: "pill " + kindClass(r.type), title: r.type, text: actionText(r) })),
       actorCell(r),
       h("td", { class: "nowrap" }, r.window ? h("a", {
         href: "#", class: "filter-link", title: tr("filter_by"), text: windowLabel(r.window),
@@ -78,26 +89,30 @@ function render(rows, p) {
         href: "#", class: "filter-link num", title: tr("filter_by"), text: r.ticket.number,
         onclick: function (ev) { ev.preventDefault(); $("f-ticket").value = r.ticket.number; load(); },
       }) : null),
-      h("td", { class: "summary", text: r.summary || "" })));
+      h("td", { class: "summary", text: (english ? r.summary_en : r.summary) || r.summary || "" })));
   });
-  if (!rows.length) {
+  state.shown += rows.length;
+  if (!state.shown) {
     body.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: "6", text: tr("no_rows") })));
   }
-  $("audit-count").textContent = rows.length >= LIMIT ? tr("rows_capped", { n: LIMIT }) : tr("rows_n", { n: rows.length });
+  $("audit-count").textContent = state.next ? tr("rows_more", { n: state.shown }) : tr("rows_n", { n: state.shown });
+  $("audit-more").hidden = !state.next;
 }
 
 let asked = 0;
-async function load(ev) {
+async function load(ev, more) {
   if (ev) ev.preventDefault();
   const p = syncUrls();
   const q = new URLSearchParams(p);
   q.set("limit", String(LIMIT));
+  if (more && state.next) q.set("before", String(state.next));
   const mine = ++asked;
   $("audit-count").textContent = tr("loading");
   try {
     const res = await api("GET", paths.audit(hall, q));
     if (mine !== asked) return;
-    render(res.events || [], p);
+    state.next = res.next_before || null;
+    render(res.events || [], p, more);
   } catch (err) {
     if (mine !== asked) return;
     $("audit-count").textContent = "";
@@ -128,6 +143,7 @@ async function start() {
 }
 
 $("audit-filters").addEventListener("submit", load);
+$("audit-more").addEventListener("click", function () { load(null, true); });
 ["f-user", "f-window", "f-day"].forEach(function (id) { $(id).addEventListener("change", function () { load(); }); });
 $("f-clear").addEventListener("click", function () {
   $("f-user").value = "";

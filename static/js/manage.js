@@ -3,7 +3,7 @@
  * hall map can join them later without touching these. */
 import { statusLabel, tr } from "./lib/i18n.js";
 import { $, debounce, h } from "./lib/dom.js";
-import { clockTime, shortTime } from "./lib/time.js";
+import { clockTime, dayTime, shortTime } from "./lib/time.js";
 import { api, errorText, paths } from "./lib/api.js";
 import { say } from "./lib/toast.js";
 import { live } from "./lib/live.js";
@@ -14,7 +14,8 @@ const hall = root.dataset.hall;
 
 const AMBER = ["paper_out", "paper_low", "cover_open", "uncertain"];   // staff settle it at the hall in a minute
 const state = {
-  timezone: undefined,
+  // the hall's zone, from the page (the snapshot confirms it): never the browser's
+  timezone: root.dataset.timezone || undefined,
   printers: [],         // GET /api/v1/printers (with job counts), in its order
   slips: new Map(),     // ticket id → {failed: last failed job, latest: latest job, ticket: ticket|null}
   reprinting: new Set(),
@@ -279,8 +280,7 @@ function renderTrips(flashNumber) {
   const body = $("trips-body");
   body.textContent = "";
   figs.trips.forEach(function (trip) {
-    const at = trip.at ? new Date(trip.at) : null;
-    const when = at && !isNaN(at.getTime()) ? (at.getMonth() + 1) + "/" + at.getDate() + " " + shortTime(trip.at, state.timezone) : "";
+    const when = trip.at ? dayTime(trip.at, state.timezone) : "";
     body.appendChild(h("tr", { class: flashNumber && trip.ticket && trip.ticket.number === flashNumber ? "flash" : "", dataset: { visits: trip.visits } },
       h("td", { class: "num nowrap", text: when }),
       h("td", {}, h("b", { class: "num", text: trip.ticket ? trip.ticket.number : "" })),

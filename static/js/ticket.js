@@ -1,5 +1,5 @@
 /* hallq — the citizen's phone page for one ticket: live position, wait, "go to window N". */
-import { localMessage, statusLabel, tr } from "./lib/i18n.js";
+import { localMessage, localText, statusLabel, tr } from "./lib/i18n.js";
 import { $, debounce, vibrate } from "./lib/dom.js";
 import { clock, shortTime, waitMinutes } from "./lib/time.js";
 import { api, paths } from "./lib/api.js";
@@ -18,7 +18,7 @@ function render() {
   const t = ticket;
   root.dataset.status = t.status;
   $("t-number").textContent = t.number;
-  $("t-service").textContent = t.service_name;
+  $("t-service").textContent = localText(t, "service_name");
   $("t-status").textContent = statusLabel(t.status);
   $("t-status").className = "pill " + t.status;
   $("t-queued").textContent = shortTime(t.queued_at, root.dataset.tz || undefined);
@@ -74,7 +74,7 @@ function renderTransfer(t, waiting) {
   const directed = t.directed_window || toWindow;
   $("transfer-title").textContent = directed
     ? tr("transfer_go", { n: directed.number })
-    : tr("transfer_service", { service: t.service_name });
+    : tr("transfer_service", { service: localText(t, "service_name") });
   const m = lastMove && lastMove.message ? localMessage(lastMove.message) : "";
   $("transfer-message").textContent = m || "";
   $("transfer-message").hidden = !m;

@@ -1,5 +1,5 @@
 /* hallq — window board (窗口屏): one window, who is on duty, the current number, pauses. */
-import { localName, tr } from "./lib/i18n.js";
+import { localName, localText, tr } from "./lib/i18n.js";
 import { $, h, keepAwake, replay } from "./lib/dom.js";
 import { tickingClock } from "./lib/time.js";
 import { api, paths } from "./lib/api.js";
@@ -30,8 +30,9 @@ function render(flash) {
   root.dataset.status = w.status;
   $("win-number").textContent = w.number;
   // "5号窗口" says nothing the big number does not: only a real name (e.g. 综合受理) is shown.
-  const plain = !w.name || w.name === tr("window_n", { n: w.number }) || w.name === w.number + "号窗口";
-  $("win-name").textContent = plain ? "" : w.name;
+  const name = localName(w);
+  const plain = !name || name === tr("window_n", { n: w.number }) || name === w.number + "号窗口";
+  $("win-name").textContent = plain ? "" : name;
   const svc = $("win-services");
   svc.textContent = "";
   (w.services || []).forEach(function (code) {
@@ -121,12 +122,12 @@ function onSnapshot(snap) {
   if (snap.hall) {
     state.timezone = snap.hall.timezone;
     clock.setZone(snap.hall.timezone);
-    if ("commitments" in snap.hall) showHallCommitments(snap.hall.commitments);
+    if ("commitments" in snap.hall) showHallCommitments(localText(snap.hall, "commitments"));
   }
   state.services = snap.services || [];
   state.waiting.reset(snap);
   state.win = (snap.windows || []).find(function (w) { return w.id === windowId; }) || null;
-  if (state.win && state.win.name) document.title = state.win.name + " · " + document.title.split(" · ").pop();
+  if (state.win && state.win.name) document.title = localName(state.win) + " · " + document.title.split(" · ").pop();
   render(false);
 }
 
@@ -160,7 +161,7 @@ function onEvent(env) {
       if (env.type === "ticket.transferred") onTransferred(d);
       break;
     case "hall.updated":
-      if (d.hall && "commitments" in d.hall) showHallCommitments(d.hall.commitments);
+      if (d.hall && "commitments" in d.hall) showHallCommitments(localText(d.hall, "commitments"));
       break;
     case "service.updated":   // a guide's limits or fees, a service renamed: the promise changes
       refreshPromise();

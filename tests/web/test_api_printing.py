@@ -71,3 +71,11 @@ def test_reprint_of_an_unknown_or_unprinted_ticket(client, ctx, kiosk):
     t = client.post("/api/v1/tickets", json={"service": "A"}, headers=plain).get_json()
     r = client.post(f"/api/v1/tickets/{t['id']}/reprint", headers=plain)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_print_job"
+
+
+def test_a_tickets_print_state_names_the_ticket_it_printed(client, ctx, kiosk):
+    """GET /tickets/<id> answers the slip's job with its ticket and number, as on issue (issue 15 §7)."""
+    t = failed_ticket(client, ctx, kiosk)
+    state = client.get(f"/api/v1/tickets/{t['id']}").get_json()["print"]
+    assert state["ticket"] == t["id"] and state["number"] == t["number"]
+    assert state["id"] == t["print"]["id"] and state["status"] == "failed"

@@ -29,11 +29,13 @@ OPENING_HOURS = {
 class HallIn(In):
     code = Text(32, required=True, metadata={"pattern": "^[a-z0-9][a-z0-9_-]{0,31}$", "example": "east"})
     name = Text(200, required=True)
+    name_en = Str(200, allow_none=True, metadata={"description": "English mode shows it; empty: the Chinese"})
     timezone = Text(64, metadata={"example": "Asia/Shanghai", "description": "default Asia/Shanghai"})
 
 
 class HallPatch(In):
     name = Text(200, allow_none=False)
+    name_en = Str(200, allow_none=True, metadata={"description": "English mode shows it; empty: the Chinese"})
     timezone = Text(64, allow_none=False, metadata={"example": "Asia/Shanghai"})
     opening_hours = Object(allow_none=True, metadata=OPENING_HOURS)
     public_pause_reasons = Texts(
@@ -63,6 +65,11 @@ class HallPatch(In):
     show_satisfaction = Flag(
         metadata={"description": "the hall board shows this month's 满意率 per window (admins only)"}
     )
+    commitments_en = Str(
+        2000,
+        allow_none=True,
+        metadata={"description": "the same in English (English mode; empty: the Chinese)"},
+    )
 
 
 class Hall(Out):
@@ -78,6 +85,8 @@ class Hall(Out):
     complaint_channel = fields.String(required=True, allow_none=True)
     wait_target_minutes = fields.Integer(required=True, allow_none=True)
     show_satisfaction = fields.Boolean(required=True)
+    name_en = fields.String(required=True, allow_none=True)
+    commitments_en = fields.String(required=True, allow_none=True)
 
 
 class Halls(Out):
@@ -89,6 +98,9 @@ class ServiceIn(In):
     name = Text(100, allow_none=False)
     name_en = Str(100)
     category = Str(50)
+    category_en = Str(
+        50, allow_none=True, metadata={"description": "English mode shows it; empty: the Chinese"}
+    )
     sort = Int(-MAX_INT, message=say("sort 必须是整数", "sort must be an integer"))
     active = Flag()
 
@@ -99,6 +111,7 @@ class Service(Out):
     name = fields.String(required=True)
     name_en = fields.String(required=True, allow_none=True)
     category = fields.String(required=True)
+    category_en = fields.String(required=True, allow_none=True)
     sort = fields.Integer(required=True)
     active = fields.Boolean(required=True)
 
@@ -106,10 +119,20 @@ class Service(Out):
 class WindowIn(In):
     number = Int(1, 999, required=True, message=say("窗口号是 1-999 的整数", "number is an integer 1..999"))
     name = Text(100, metadata={"description": "default: <number>号窗口"})
+    name_en = Str(100, allow_none=True, metadata={"description": "English mode shows it; empty: the Chinese"})
+
+
+class WindowPatch(In):
+    name = Text(100)
+    name_en = Str(100, allow_none=True, metadata={"description": "English mode shows it; empty: the Chinese"})
 
 
 class NewWindow(WindowRef):
     pass
+
+
+class Windows(Out):
+    windows = fields.List(fields.Nested(WindowRef), required=True)
 
 
 class PersonIn(In):

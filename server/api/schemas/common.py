@@ -14,10 +14,15 @@ class Empty(In):
     """No body, or `{}`: the action needs nothing more."""
 
 
+#: an English field a hall may leave empty (English mode then shows the Chinese)
+EN_FIELD = {"description": "English mode shows it; null or empty: the Chinese"}
+
+
 class WindowRef(Out):
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
     name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, metadata=EN_FIELD)
 
 
 class WindowNumber(Out):

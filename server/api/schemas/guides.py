@@ -14,6 +14,8 @@ from marshmallow import fields
 from .base import Choice, In, Out, Query, Str, say
 
 FORMS = ["original", "copy", "original_and_copy", "electronic"]
+#: an English text of a guide: English mode shows it, the Chinese where it is empty (left out then)
+_EN = {"description": "English mode shows it; absent or empty: the Chinese"}
 _LIMIT = {
     "description": "working days; null: none; 0: done on the spot (即办)",
     "minimum": 0,
@@ -30,6 +32,8 @@ class MaterialIn(In):
     copies = fields.Integer(metadata={"minimum": 1, "maximum": 99})
     required = fields.Boolean()
     notes = fields.String(metadata={"maxLength": 500})
+    name_en = fields.String(metadata={"maxLength": 100, **_EN})
+    notes_en = fields.String(metadata={"maxLength": 500, **_EN})
 
 
 class GuideIn(In):
@@ -56,6 +60,16 @@ class GuideIn(In):
     keywords = fields.List(
         fields.String(metadata={"maxLength": 30}), allow_none=True, metadata={"maxItems": 30}
     )
+    steps_en = fields.List(
+        fields.String(metadata={"maxLength": 300}), allow_none=True, metadata={"maxItems": 30, **_EN}
+    )
+    fees_en = fields.String(allow_none=True, metadata={"maxLength": 500, **_EN})
+    legal_basis_en = fields.String(allow_none=True, metadata={"maxLength": 2000, **_EN})
+    keywords_en = fields.List(
+        fields.String(metadata={"maxLength": 30}),
+        allow_none=True,
+        metadata={"maxItems": 30, "description": "the kiosk's English chips; empty: the Chinese"},
+    )
     windows = fields.Raw(metadata={"description": "ignored"})
 
     def load(self, data: Any, **_: Any) -> Any:
@@ -69,6 +83,8 @@ class Material(Out):
     copies = fields.Integer(required=True)
     required = fields.Boolean(required=True)
     notes = fields.String(required=True)
+    name_en = fields.String(metadata=_EN)
+    notes_en = fields.String(metadata=_EN)
 
 
 class Guide(Out):
@@ -80,12 +96,17 @@ class Guide(Out):
     fees = fields.String(required=True)
     legal_basis = fields.String(required=True)
     keywords = fields.List(fields.String(), required=True)
+    steps_en = fields.List(fields.String(), metadata=_EN)
+    fees_en = fields.String(metadata=_EN)
+    legal_basis_en = fields.String(metadata=_EN)
+    keywords_en = fields.List(fields.String(), metadata=_EN)
 
 
 class GuideWindow(Out):
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
     name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, metadata=_EN)
     status = fields.String(required=True)
 
 
@@ -99,6 +120,7 @@ class GuideService(Out):
     name = fields.String(required=True)
     name_en = fields.String(required=True, allow_none=True)
     category = fields.String(required=True)
+    category_en = fields.String(allow_none=True, metadata=_EN)
     active = fields.Boolean(required=True)
 
 
@@ -131,6 +153,7 @@ class Hit(Out):
     name = fields.String(required=True)
     name_en = fields.String(required=True, allow_none=True)
     category = fields.String(required=True)
+    category_en = fields.String(allow_none=True, metadata=_EN)
     match = fields.String(required=True, metadata={"enum": ["name", "keyword", "material", "pinyin"]})
     matched = fields.String(required=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from .base import Digits, In, Link, Out, Query, Str, Text, say
-from .common import DATE, STAFF_ONLY, BoardClerk, Clerk, Counts, Message, WindowRef
+from .common import DATE, EN_FIELD, STAFF_ONLY, BoardClerk, Clerk, Counts, Message, WindowRef
 from .tickets import NoticeRef, Ticket
 
 WINDOW_STATUSES = ("open", "paused", "closed")
@@ -36,6 +36,7 @@ class Window(Out):
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
     name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, metadata=EN_FIELD)
     status = fields.String(required=True, metadata={"enum": list(WINDOW_STATUSES)})
     services = fields.List(fields.String(), required=True)
     clerk = fields.Nested(Clerk, required=True, allow_none=True)
@@ -78,6 +79,7 @@ class HallService(Out):
     name = fields.String(required=True)
     name_en = fields.String(required=True, allow_none=True)
     category = fields.String(required=True)
+    category_en = fields.String(allow_none=True, metadata=EN_FIELD)
     waiting = fields.Integer(required=True)
     estimated_wait_s = fields.Integer(required=True)
     commitment = fields.List(
@@ -85,6 +87,7 @@ class HallService(Out):
         required=True,
         metadata={"description": "服务承诺 from the guide: 法定时限 / 承诺时限 or 即办件 / 收费"},
     )
+    commitment_en = fields.List(fields.String(), metadata={"description": "the same lines in English"})
 
 
 class HallInfo(Out):
@@ -92,6 +95,7 @@ class HallInfo(Out):
 
     code = fields.String(required=True)
     name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, metadata=EN_FIELD)
     timezone = fields.String(required=True)
     business_day = fields.String(required=True, metadata=DATE)
     categories = fields.List(fields.String(), required=True)
@@ -101,15 +105,19 @@ class HallInfo(Out):
 class SnapshotHall(Out):
     code = fields.String(required=True)
     name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, metadata=EN_FIELD)
     timezone = fields.String(required=True)
     commitments = fields.String(required=True, allow_none=True, metadata={"description": "服务承诺 (public)"})
+    commitments_en = fields.String(allow_none=True, metadata=EN_FIELD)
 
 
 class SnapshotService(Out):
     code = fields.String(required=True)
     prefix = fields.String(required=True)
     name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, metadata=EN_FIELD)
     category = fields.String(required=True)
+    category_en = fields.String(allow_none=True, metadata=EN_FIELD)
     waiting = fields.Integer(required=True)
 
 

@@ -108,11 +108,22 @@ class AuditQuery(Query):
     window = Digits(message=say("window 必须是窗口编号", "window must be a window id"))
     ticket = Str(64, metadata={"description": "ticket number or id"})
     day = Day(metadata={"description": "YYYY-MM-DD (hall time)"})
-    limit = Digits(load_default=500, message=say("limit 必须是整数", "limit must be an integer"))
+    limit = Digits(
+        load_default=500,
+        message=say("limit 必须是整数", "limit must be an integer"),
+        metadata={"description": "rows of one JSON page, 1..5000 (csv and xlsx carry every row)"},
+    )
+    before = Digits(
+        message=say("before 必须是事件序号", "before must be an event seq"),
+        metadata={"description": "the next page: the previous page's next_before (events with a lower seq)"},
+    )
     format = Choice(
-        ("json", "csv"),
-        message=say("format 只能是 json 或 csv", "format must be json or csv"),
-        metadata={"description": "csv: the same rows as CSV (UTF-8 with BOM)"},
+        ("json", "csv", "xlsx"),
+        message=say("format 只能是 json、csv 或 xlsx", "format must be json, csv or xlsx"),
+        metadata={
+            "description": "csv (UTF-8 with BOM, streamed) / xlsx: every row of the filtered range, "
+            "newest first"
+        },
     )
 
 
@@ -129,8 +140,18 @@ class AuditEvent(Out):
     actor_role = fields.String(required=True, allow_none=True)
     window = fields.Nested(WindowNumber, required=True, allow_none=True)
     ticket = fields.Nested(TicketRef, required=True, allow_none=True)
-    summary = fields.String(required=True)
+    action = fields.String(
+        required=True, metadata={"description": "what happened, in words", "example": "暂停"}
+    )
+    action_en = fields.String(required=True, metadata={"example": "paused"})
+    summary = fields.String(required=True, metadata={"description": "its details"})
+    summary_en = fields.String(required=True)
 
 
 class AuditLog(Out):
     events = fields.List(fields.Nested(AuditEvent), required=True)
+    next_before = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "pass as before for the next (older) page; null after the last"},
+    )

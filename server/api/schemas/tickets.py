@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from .base import MISSING, NOT_LIST, Flag, In, Int, Link, Out, Str, StrMap, Text, field_messages, say
 from .cases import Case
-from .common import DATE, DATETIME, BoardClerk, HallRef, Message, WindowRef
+from .common import DATE, DATETIME, EN_FIELD, BoardClerk, HallRef, Message, WindowRef
 from .print_jobs import PrintJob
 
 TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled")
@@ -97,6 +97,7 @@ class Ticket(Out):
     hall = fields.String(required=True)
     service = fields.String(required=True)
     service_name = fields.String(required=True)
+    service_name_en = fields.String(allow_none=True, metadata=EN_FIELD)
     status = fields.String(required=True, metadata={"enum": list(TICKET_STATUSES)})
     priority = fields.Boolean(required=True)
     business_day = fields.String(required=True, metadata=DATE)

@@ -238,6 +238,9 @@ def ticket_print_state(s: Session, ticket_id: int) -> dict[str, Any] | None:
     )
     if j is None:
         return None
+    # the job names its ticket and the ticket's number, as on issue (not null: the job row keeps
+    # only the ticket's internal id)
+    ticket = s.get(Ticket, ticket_id)
     reprints = s.scalar(
         select(func.count(PrintJob.id)).where(
             PrintJob.ticket_id == ticket_id,
@@ -245,4 +248,4 @@ def ticket_print_state(s: Session, ticket_id: int) -> dict[str, Any] | None:
             PrintJob.requested_by_role == "kiosk",
         )
     )
-    return {**job_view(j), "kiosk_reprints_left": max(0, KIOSK_REPRINTS - int(reprints or 0))}
+    return {**job_view(j, ticket), "kiosk_reprints_left": max(0, KIOSK_REPRINTS - int(reprints or 0))}

@@ -74,9 +74,11 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
         "hall": {
             "code": hall.code,
             "name": hall.name,
+            "name_en": hall.name_en,
             "timezone": hall.timezone,
             # public: the hall's promise to the public (挂牌上岗), shown on the window boards
             "commitments": hall.commitments,
+            "commitments_en": hall.commitments_en,
         },
         "business_day": day.isoformat(),
         "now_calling": [ticket_view(t, hall.code) for t in active],
@@ -87,7 +89,9 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
                 "code": svc.code,
                 "prefix": svc.prefix,
                 "name": svc.name,
+                "name_en": svc.name_en,
                 "category": svc.category,
+                "category_en": svc.category_en,
                 "waiting": counts.get(svc.code, 0),
             }
             for svc in hall.services

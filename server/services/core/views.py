@@ -11,7 +11,7 @@ from ...storage.models import Notice, Ticket, User, Window
 def window_ref(w: Window | None) -> dict[str, Any] | None:
     if w is None:
         return None
-    return {"id": w.id, "number": w.number, "name": w.name}
+    return {"id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en}
 
 
 #: where a clerk's photo is served (its key is unguessable and changes with every upload)
@@ -43,6 +43,7 @@ def ticket_view(
         "hall": hall_code,
         "service": t.service.code,
         "service_name": t.service.name,
+        "service_name_en": t.service.name_en,
         "status": t.status,
         "priority": t.priority,
         "business_day": t.business_day.isoformat(),
@@ -75,6 +76,7 @@ def window_view(w: Window, current: dict[str, Any] | None = None) -> dict[str, A
         "id": w.id,
         "number": w.number,
         "name": w.name,
+        "name_en": w.name_en,
         "status": w.status,
         "services": [link.service.code for link in w.service_links],
         "clerk": clerk_view(w.clerk),

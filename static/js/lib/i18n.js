@@ -28,6 +28,14 @@ export function localName(obj) {
   return lang === "en" && obj.name_en ? obj.name_en : obj.name;
 }
 
+/** Any name a hall configured, in the page language: obj[key + "_en"] in English where the hall
+ *  set it, else the Chinese obj[key] (localText(hall, "commitments"), localText(t, "service_name")). */
+export function localText(obj, key) {
+  if (!obj) return "";
+  const en = obj[key + "_en"];
+  return lang === "en" && en ? en : obj[key];
+}
+
 /** The {zh, en} message of an event (a transfer's "where to go") in the page language. */
 export function localMessage(m) {
   if (!m) return "";
