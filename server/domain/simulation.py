@@ -1,0 +1,569 @@
+"""A discrete-event simulation of a hall day: arrivals, windows calling, serving, no-shows, transfers.
+
+Pure: no database, no clock, no I/O; every random draw comes from one seeded `random.Random`.
+The engine decides *when* things happen (citizens arrive, a service ends, a window opens at the
+hour the staffing plan says); *which* ticket a free window calls is decided by a `Floor`:
+
+* `MemoryFloor` (here) keeps the waiting tickets in memory and asks the domain's own rule,
+  `domain.choose_next.call_order` — priority (green lane), directed, appointments, then the time
+  queued, the window's service order, the ticket id — so the engine calls exactly as a real hall;
+* `services.simulation.ServiceFloor` plays the same day through the real service layer
+  (issue_ticket, call_next, act_on_ticket, transfer, sign_in/sign_out) on a virtual clock.
+
+Everything random about a citizen (arrival, service, green lane, no-show, service times, the
+service a transfer sends them to) is drawn before the day is played, in a fixed order, so the two
+floors see the same citizens and the call sequences can be compared one for one.
+
+Waits are measured from the ticket's issue to its first call; no-shows are not counted as waits
+(nobody waited). Windows open in the last staffed hour keep serving after it until nobody waits
+(a hall serves every number it gave out).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from .choose_next import Candidate, call_order
+
+#: a day of the simulation starts at this instant (hour h of the plan is START + h hours)
+START = datetime(2026, 1, 5, tzinfo=UTC)
+KINDS = ("exponential", "lognormal", "fixed")
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    """How long a service takes: mean in minutes; lognormal with shape `sigma` (by default) or
+    exponential (the M/M/c textbook case) or fixed."""
+
+    mean_minutes: float
+    kind: str = "lognormal"
+    sigma: float = 0.45
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown service-time distribution {self.kind!r} (one of {', '.join(KINDS)})")
+        if self.mean_minutes <= 0:
+            raise ValueError("a service takes some time: mean_minutes must be positive")
+
+    def draw_s(self, rng: random.Random) -> float:
+        mean = self.mean_minutes * 60.0
+        if self.kind == "exponential":
+            return rng.expovariate(1.0 / mean)
+        if self.kind == "fixed":
+            return mean
+        # lognormal with the given mean: mu = ln(mean) - sigma²/2
+        return rng.lognormvariate(math.log(mean) - self.sigma**2 / 2, self.sigma)
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """A window open during an hour, and the services it calls (in its order)."""
+
+    window: int
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a day looks like. Hours are offsets from the start of the day (8 = 08:00 local)."""
+
+    #: citizens per hour: service code → hour → mean arrivals in that hour (Poisson)
+    arrivals: Mapping[str, Mapping[int, float]]
+    #: service code → its service time
+    service_times: Mapping[str, ServiceTime]
+    #: hour → the windows open in that hour
+    staffing: Mapping[int, Sequence[WindowPlan]]
+    wait_target_minutes: float = 20.0
+    #: share of tickets in the green lane (priority)
+    priority: float = 0.0
+    #: share of called citizens who do not come (过号), and how long the window waits for them
+    no_show: float = 0.0
+    no_show_minutes: float = 2.5
+    #: share of served citizens transferred to another service (keeping their queued time)
+    transfer: float = 0.0
+    #: where a transfer from a service goes (default: any other service of the scenario)
+    transfers_to: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: seconds between a window becoming free and calling (walking, typing); 0 in theory
+    call_gap_seconds: float = 0.0
+    days: int = 1
+    seed: int = 0
+
+    def services(self) -> list[str]:
+        return sorted(set(self.arrivals) | set(self.service_times))
+
+    def windows(self) -> list[WindowPlan]:
+        """Every window the plan uses (its widest set of services), by number."""
+        out: dict[int, WindowPlan] = {}
+        for plans in self.staffing.values():
+            for p in plans:
+                if p.window not in out or len(p.services) > len(out[p.window].services):
+                    out[p.window] = p
+        return [out[n] for n in sorted(out)]
+
+    def hours(self) -> list[int]:
+        arrival_hours = {h for per in self.arrivals.values() for h in per}
+        return sorted(arrival_hours | set(self.staffing))
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """Everything random about one citizen, drawn before the day is played."""
+
+    index: int
+    service: str
+    arrival_s: float
+    priority: bool
+    no_show: bool
+    service_s: float
+    transfer_to: str | None = None
+    second_service_s: float = 0.0
+
+    @property
+    def hour(self) -> int:
+        return int(self.arrival_s // 3600)
+
+
+class Floor(Protocol):
+    """Where the day is played: tickets are issued, windows call, serve, transfer.
+
+    Tickets are named by the citizen's index (the order they were issued in)."""
+
+    def open(self, window: WindowPlan, at: datetime) -> None: ...
+    def close(self, window: int, at: datetime) -> None: ...
+    def issue(self, citizen: Citizen, at: datetime) -> None: ...
+    def call(self, window: int, at: datetime) -> int | None: ...
+    def no_show(self, window: int, citizen: int, at: datetime) -> None: ...
+    def complete(self, window: int, citizen: int, at: datetime) -> None: ...
+    def transfer(self, window: int, citizen: int, service: str, at: datetime) -> None: ...
+
+
+class MemoryFloor:
+    """The waiting tickets in memory; the next one is the domain's choice (choose_next)."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, Candidate] = {}
+        self.issued: dict[int, Candidate] = {}
+        self.services: dict[int, tuple[str, ...]] = {}
+
+    def open(self, window: WindowPlan, at: datetime) -> None:
+        self.services[window.window] = window.services
+
+    def close(self, window: int, at: datetime) -> None:
+        self.services.pop(window, None)
+
+    def issue(self, citizen: Citizen, at: datetime) -> None:
+        c = Candidate(citizen.index, citizen.service, at, priority=citizen.priority)
+        self.waiting[citizen.index] = self.issued[citizen.index] = c
+
+    def call(self, window: int, at: datetime) -> int | None:
+        order = call_order(window, self.services[window], self.waiting.values(), (), at)
+        if not order:
+            return None
+        del self.waiting[order[0].ticket_id]
+        return order[0].ticket_id
+
+    def no_show(self, window: int, citizen: int, at: datetime) -> None:
+        return None
+
+    def complete(self, window: int, citizen: int, at: datetime) -> None:
+        return None
+
+    def transfer(self, window: int, citizen: int, service: str, at: datetime) -> None:
+        """Back to waiting in another service's queue, keeping the time it was first queued
+        (domain.transfer)."""
+        self.waiting[citizen] = replace(self.issued[citizen], service_code=service)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A window called a ticket: `at` seconds after the day's start."""
+
+    day: int
+    at: float
+    window: int
+    citizen: int
+    service: str
+
+
+@dataclass(frozen=True)
+class Wait:
+    day: int
+    service: str
+    hour: int
+    arrival_s: float
+    wait_s: float
+
+
+@dataclass
+class DayResult:
+    calls: list[Call] = field(default_factory=list)
+    waits: list[Wait] = field(default_factory=list)
+    busy_s: dict[int, float] = field(default_factory=dict)
+    open_s: dict[int, float] = field(default_factory=dict)
+    no_shows: int = 0
+    transfers: int = 0
+
+
+def draw_citizens(scenario: Scenario, rng: random.Random) -> list[Citizen]:
+    """The day's citizens, by arrival time: a Poisson process per service and hour."""
+    arrivals: list[tuple[float, str]] = []
+    for service in sorted(scenario.arrivals):
+        for hour in sorted(scenario.arrivals[service]):
+            rate = scenario.arrivals[service][hour]
+            if rate <= 0:
+                continue
+            t = hour * 3600.0
+            end = t + 3600.0
+            while True:
+                t += rng.expovariate(rate / 3600.0)
+                if t >= end:
+                    break
+                arrivals.append((t, service))
+    arrivals.sort()
+    services = scenario.services()
+    out = []
+    for i, (t, service) in enumerate(arrivals):
+        priority = rng.random() < scenario.priority
+        no_show = rng.random() < scenario.no_show
+        service_s = _time_of(scenario, service).draw_s(rng)
+        target: str | None = None
+        second = 0.0
+        if not no_show and rng.random() < scenario.transfer:
+            choices = [s for s in scenario.transfers_to.get(service, services) if s != service]
+            if choices:
+                target = rng.choice(choices)
+                second = _time_of(scenario, target).draw_s(rng)
+        out.append(Citizen(i, service, t, priority, no_show, service_s, target, second))
+    return out
+
+
+def _time_of(scenario: Scenario, service: str) -> ServiceTime:
+    st = scenario.service_times.get(service)
+    if st is None:
+        raise ValueError(f"no service time for service {service!r}")
+    return st
+
+
+def at_s(seconds: float) -> datetime:
+    return START + timedelta(seconds=seconds)
+
+
+def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day: int = 0) -> DayResult:
+    """Play one day on `floor`; the floor decides which ticket each call takes."""
+    res = DayResult()
+    events: list[tuple[float, int, str, int]] = []
+    seq = 0
+
+    def push(t: float, kind: str, data: int) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (t, seq, kind, data))
+
+    for c in citizens:
+        push(c.arrival_s, "arrive", c.index)
+    last_staffed = max(scenario.staffing) if scenario.staffing else 0
+    for h in sorted(scenario.staffing):
+        push(h * 3600.0, "hour", h)
+    if scenario.staffing:
+        push((last_staffed + 1) * 3600.0, "hour", last_staffed + 1)
+
+    services: dict[int, tuple[str, ...]] = {}  # open windows
+    opened_at: dict[int, float] = {}
+    closing: set[int] = set()
+    serving: dict[int, tuple[int, float]] = {}  # window → (citizen, called at)
+    idle: set[int] = set()
+    current_service: dict[int, str] = {}
+    transferred: set[int] = set()
+    after_close = False
+    plan_now: dict[int, WindowPlan] = {}
+
+    def open_(plan: WindowPlan, t: float) -> None:
+        floor.open(plan, at_s(t))
+        services[plan.window] = plan.services
+        opened_at[plan.window] = t
+        idle.add(plan.window)
+
+    def close(window: int, t: float) -> None:
+        floor.close(window, at_s(t))
+        res.open_s[window] = res.open_s.get(window, 0.0) + t - opened_at.pop(window)
+        services.pop(window, None)
+        idle.discard(window)
+        closing.discard(window)
+
+    def try_call(window: int, t: float) -> bool:
+        got = floor.call(window, at_s(t))
+        if got is None:
+            idle.add(window)
+            return False
+        idle.discard(window)
+        c = citizens[got]
+        serving[window] = (got, t)
+        res.calls.append(Call(day, t, window, got, current_service[got]))
+        if got not in transferred:
+            if not c.no_show:
+                res.waits.append(Wait(day, c.service, c.hour, c.arrival_s, t - c.arrival_s))
+            if c.no_show:
+                push(t + scenario.no_show_minutes * 60.0, "no_show", window)
+                return True
+            push(t + c.service_s, "done", window)
+        else:
+            push(t + c.second_service_s, "done", window)
+        return True
+
+    def wake(service: str, t: float) -> None:
+        """A new waiting ticket: the first idle window (by number) that serves it calls it."""
+        for w in sorted(idle):
+            if service in services.get(w, ()) and w not in closing:
+                if try_call(w, t):
+                    return
+
+    def free(window: int, t: float) -> None:
+        since = serving.pop(window)[1]
+        res.busy_s[window] = res.busy_s.get(window, 0.0) + t - since
+        if window in closing:
+            close(window, t)
+            if window in plan_now:  # the plan changed its services: it opens again at once
+                open_(plan_now[window], t)
+                try_call(window, t)
+            return
+        if scenario.call_gap_seconds > 0:
+            push(t + scenario.call_gap_seconds, "free", window)
+        else:
+            call_or_close(window, t)
+
+    def call_or_close(window: int, t: float) -> None:
+        if window in closing:
+            close(window, t)
+            return
+        if not try_call(window, t) and after_close:
+            close(window, t)
+
+    last_t = 0.0
+    while events:
+        t, _, kind, data = heapq.heappop(events)
+        last_t = t
+        if kind == "arrive":
+            c = citizens[data]
+            current_service[data] = c.service
+            floor.issue(c, at_s(t))
+            wake(c.service, t)
+        elif kind == "hour":
+            plan = {p.window: p for p in scenario.staffing.get(data, ())}
+            plan_now = plan
+            if data > last_staffed:
+                # closing time: the windows still open serve until nobody waits
+                after_close = True
+                for w in sorted(idle):
+                    close(w, t)
+                continue
+            for w in sorted(services):
+                if w not in plan or plan[w].services != services[w]:
+                    if w in serving:
+                        closing.add(w)
+                    else:
+                        close(w, t)
+            for w in sorted(plan):
+                if w in services:  # open already (or serving its last citizen of the old plan)
+                    continue
+                open_(plan[w], t)
+            for w in sorted(idle):
+                try_call(w, t)
+        elif kind == "done":
+            window = data
+            cid = serving[window][0]
+            c = citizens[cid]
+            if c.transfer_to is not None and cid not in transferred:
+                transferred.add(cid)
+                res.transfers += 1
+                current_service[cid] = c.transfer_to
+                floor.transfer(window, cid, c.transfer_to, at_s(t))
+                free(window, t)
+                wake(c.transfer_to, t)
+            else:
+                floor.complete(window, cid, at_s(t))
+                free(window, t)
+        elif kind == "no_show":
+            res.no_shows += 1
+            floor.no_show(window=data, citizen=serving[data][0], at=at_s(t))
+            free(data, t)
+        elif kind == "free":
+            call_or_close(data, t)
+    for w in sorted(services):  # nobody left: the hall closes
+        close(w, max(last_t, opened_at[w]))
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Waits of the citizens of one service who arrived in one hour."""
+
+    service: str
+    hour: int
+    count: int
+    mean_min: float
+    p90_min: float
+    within_target: float
+
+
+@dataclass
+class Report:
+    scenario: Scenario
+    cells: list[Cell]
+    by_service: list[Cell]
+    utilisation: dict[int, float]
+    waits: list[Wait]
+    calls: list[Call]
+    no_shows: int
+    transfers: int
+    days: int
+
+    def overall(self) -> Cell:
+        return summarise("*", -1, [w.wait_s for w in self.waits], self.scenario.wait_target_minutes)
+
+    def hour_p90_min(self, hour: int) -> float:
+        ws = [w.wait_s for w in self.waits if w.hour == hour]
+        return percentile(ws, 0.9) / 60.0 if ws else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-quantile by the nearest-rank method (the value at least q of the values are at or below)."""
+    if not values:
+        return 0.0
+    s = sorted(values)
+    k = max(0, math.ceil(q * len(s)) - 1)
+    return s[k]
+
+
+def summarise(service: str, hour: int, waits_s: Sequence[float], target_min: float) -> Cell:
+    n = len(waits_s)
+    if n == 0:
+        return Cell(service, hour, 0, 0.0, 0.0, 1.0)
+    within = sum(1 for w in waits_s if w <= target_min * 60.0) / n
+    return Cell(service, hour, n, sum(waits_s) / n / 60.0, percentile(waits_s, 0.9) / 60.0, within)
+
+
+def simulate(
+    scenario: Scenario,
+    floor_factory: Callable[[], Floor] = MemoryFloor,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Play `scenario.days` days (seeded) and report waits per service and hour and utilisation."""
+    rng = random.Random(scenario.seed)
+    waits: list[Wait] = []
+    calls: list[Call] = []
+    busy: dict[int, float] = {}
+    opened: dict[int, float] = {}
+    no_shows = transfers = 0
+    for day in range(scenario.days):
+        citizens = draw_citizens(scenario, rng)
+        r = play_day(scenario, citizens, floor_factory(), day)
+        waits += r.waits
+        calls += r.calls
+        no_shows += r.no_shows
+        transfers += r.transfers
+        for w, s in r.busy_s.items():
+            busy[w] = busy.get(w, 0.0) + s
+        for w, s in r.open_s.items():
+            opened[w] = opened.get(w, 0.0) + s
+        if progress is not None:
+            progress(1)
+    target = scenario.wait_target_minutes
+    groups: dict[tuple[str, int], list[float]] = {}
+    per_service: dict[str, list[float]] = {}
+    for w in waits:
+        groups.setdefault((w.service, w.hour), []).append(w.wait_s)
+        per_service.setdefault(w.service, []).append(w.wait_s)
+    cells = [summarise(s, h, ws, target) for (s, h), ws in sorted(groups.items())]
+    by_service = [summarise(s, -1, ws, target) for s, ws in sorted(per_service.items())]
+    utilisation = {w: (busy.get(w, 0.0) / opened[w] if opened[w] > 0 else 0.0) for w in sorted(opened)}
+    return Report(scenario, cells, by_service, utilisation, waits, calls, no_shows, transfers, scenario.days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staffing recommendation
+
+
+def with_windows(scenario: Scenario, counts: Mapping[int, int]) -> Scenario:
+    """The scenario staffed with the first `counts[hour]` windows of its plan (by number) in each
+    hour (hours not named keep their plan)."""
+    pool = scenario.windows()
+    staffing = dict(scenario.staffing)
+    for h, n in counts.items():
+        staffing[h] = pool[: max(0, min(n, len(pool)))]
+    return _replace_staffing(scenario, staffing)
+
+
+def _replace_staffing(scenario: Scenario, staffing: Mapping[int, Sequence[WindowPlan]]) -> Scenario:
+    from dataclasses import replace
+
+    return replace(scenario, staffing=staffing)
+
+
+def recommend_staffing(
+    scenario: Scenario,
+    measure: str = "p90",
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, int]:
+    """The smallest number of windows per staffed hour for which the simulated p90 (or mean) wait of
+    the citizens arriving in that hour meets the scenario's wait target.
+
+    Hour by hour in order (a queue left over from an hour is the next hour's problem): earlier
+    hours at their recommendation, later hours with every window open, the same seed for every
+    trial (common random numbers, so the comparison is of staffing, not of luck). An hour that no
+    number of windows serves within the target gets every window.
+    """
+    pool = scenario.windows()
+    hours = sorted(scenario.staffing)
+    counts = {h: len(pool) for h in hours}
+    target = scenario.wait_target_minutes
+    for h in hours:
+        for n in range(1, len(pool) + 1):
+            trial = with_windows(scenario, {**counts, h: n})
+            report = simulate(trial)
+            if progress is not None:
+                progress(1)
+            ws = [w.wait_s for w in report.waits if w.hour == h]
+            value = (percentile(ws, 0.9) if measure == "p90" else (sum(ws) / len(ws) if ws else 0.0)) / 60.0
+            if value <= target:
+                counts[h] = n
+                break
+    return counts
+
+
+def recommendation_trials(scenario: Scenario) -> int:
+    """At most how many simulations `recommend_staffing` runs (for a progress bar)."""
+    return len(scenario.staffing) * len(scenario.windows())
+
+
+# ---------------------------------------------------------------------------------------------
+# Queueing theory (M/M/c), the yardstick of the engine's tests
+
+
+def erlang_c(c: int, offered: float) -> float:
+    """Probability that an arrival waits in an M/M/c queue with `offered` = λ/μ erlangs (< c)."""
+    if not 0 <= offered < c:
+        raise ValueError("the offered load must be below the number of servers")
+    term = 1.0
+    total = 1.0  # k = 0
+    for k in range(1, c):
+        term *= offered / k
+        total += term
+    last = term * offered / c  # a^c / c!
+    top = last * c / (c - offered)
+    return top / (total + top)
+
+
+def erlang_c_mean_wait(c: int, arrival_rate: float, service_rate: float) -> float:
+    """Mean wait in queue Wq = C(c, a) / (cμ − λ), in the units of 1 / rate."""
+    a = arrival_rate / service_rate
+    return erlang_c(c, a) / (c * service_rate - arrival_rate)
