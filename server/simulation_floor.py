@@ -109,4 +109,6 @@ class ServiceFloor:
     def transfer(self, window: int, citizen: int, service: str, at: datetime) -> None:
         self._at(at)
         clerk = self.windows[window][1]
-        transfer_service.transfer(self.sim, clerk, self.tickets[citizen], "事项不符，转至对应窗口", service_code=service)
+        transfer_service.transfer(
+            self.sim, clerk, self.tickets[citizen], "事项不符，转至对应窗口", service_code=service
+        )

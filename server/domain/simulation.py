@@ -208,6 +208,8 @@ class DayResult:
     open_s: dict[int, float] = field(default_factory=dict)
     no_shows: int = 0
     transfers: int = 0
+    #: citizens never called (no window open for their service until the hall closed)
+    unserved: list[Citizen] = field(default_factory=list)
 
 
 def draw_citizens(scenario: Scenario, rng: random.Random) -> list[Citizen]:
@@ -393,9 +395,14 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
             floor.no_show(window=data, citizen=serving[data][0], at=at_s(t))
             free(data, t)
         elif kind == "free":
-            call_or_close(data, t)
+            # after the call gap; a window closed by the plan meanwhile (or reopened and busy
+            # already) has nothing to do here
+            if data in services and data not in serving and data not in idle:
+                call_or_close(data, t)
     for w in sorted(services):  # nobody left: the hall closes
         close(w, max(last_t, opened_at[w]))
+    called = {c.citizen for c in res.calls}
+    res.unserved = [c for c in citizens if c.index not in called]
     return res
 
 
@@ -426,6 +433,7 @@ class Report:
     no_shows: int
     transfers: int
     days: int
+    unserved: list[tuple[int, Citizen]] = field(default_factory=list)
 
     def overall(self) -> Cell:
         return summarise("*", -1, [w.wait_s for w in self.waits], self.scenario.wait_target_minutes)
@@ -464,6 +472,7 @@ def simulate(
     busy: dict[int, float] = {}
     opened: dict[int, float] = {}
     no_shows = transfers = 0
+    unserved: list[tuple[int, Citizen]] = []
     for day in range(scenario.days):
         citizens = draw_citizens(scenario, rng)
         r = play_day(scenario, citizens, floor_factory(), day)
@@ -471,6 +480,7 @@ def simulate(
         calls += r.calls
         no_shows += r.no_shows
         transfers += r.transfers
+        unserved += [(day, c) for c in r.unserved]
         for w, s in r.busy_s.items():
             busy[w] = busy.get(w, 0.0) + s
         for w, s in r.open_s.items():
@@ -480,23 +490,42 @@ def simulate(
     target = scenario.wait_target_minutes
     groups: dict[tuple[str, int], list[float]] = {}
     per_service: dict[str, list[float]] = {}
-    for w in waits:
-        groups.setdefault((w.service, w.hour), []).append(w.wait_s)
-        per_service.setdefault(w.service, []).append(w.wait_s)
+    for wt in waits:
+        groups.setdefault((wt.service, wt.hour), []).append(wt.wait_s)
+        per_service.setdefault(wt.service, []).append(wt.wait_s)
     cells = [summarise(s, h, ws, target) for (s, h), ws in sorted(groups.items())]
     by_service = [summarise(s, -1, ws, target) for s, ws in sorted(per_service.items())]
     utilisation = {w: (busy.get(w, 0.0) / opened[w] if opened[w] > 0 else 0.0) for w in sorted(opened)}
-    return Report(scenario, cells, by_service, utilisation, waits, calls, no_shows, transfers, scenario.days)
+    return Report(
+        scenario, cells, by_service, utilisation, waits, calls, no_shows, transfers, scenario.days, unserved
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Staffing recommendation
 
 
-def with_windows(scenario: Scenario, counts: Mapping[int, int]) -> Scenario:
-    """The scenario staffed with the first `counts[hour]` windows of its plan (by number) in each
-    hour (hours not named keep their plan)."""
+def staffing_order(scenario: Scenario) -> list[WindowPlan]:
+    """The order windows are added in when staffing up: first those that cover the most services
+    nobody covers yet (so that a few windows already serve every service), then by number."""
     pool = scenario.windows()
+    out: list[WindowPlan] = []
+    uncovered = set(scenario.services())
+    rest = list(pool)
+    while rest and uncovered:
+        best = max(rest, key=lambda p: (len(uncovered & set(p.services)), -p.window))
+        if not uncovered & set(best.services):
+            break
+        out.append(best)
+        rest.remove(best)
+        uncovered -= set(best.services)
+    return out + rest
+
+
+def with_windows(scenario: Scenario, counts: Mapping[int, int]) -> Scenario:
+    """The scenario staffed with the first `counts[hour]` windows of `staffing_order` in each
+    hour (hours not named keep their plan)."""
+    pool = staffing_order(scenario)
     staffing = dict(scenario.staffing)
     for h, n in counts.items():
         staffing[h] = pool[: max(0, min(n, len(pool)))]
@@ -519,8 +548,9 @@ def recommend_staffing(
 
     Hour by hour in order (a queue left over from an hour is the next hour's problem): earlier
     hours at their recommendation, later hours with every window open, the same seed for every
-    trial (common random numbers, so the comparison is of staffing, not of luck). An hour that no
-    number of windows serves within the target gets every window.
+    trial (common random numbers, so the comparison is of staffing, not of luck). The n windows
+    are the first n of `staffing_order`. An hour of which someone is never called does not meet
+    the target; an hour that no number of windows serves within the target gets every window.
     """
     pool = scenario.windows()
     hours = sorted(scenario.staffing)
@@ -534,6 +564,8 @@ def recommend_staffing(
                 progress(1)
             ws = [w.wait_s for w in report.waits if w.hour == h]
             value = (percentile(ws, 0.9) if measure == "p90" else (sum(ws) / len(ws) if ws else 0.0)) / 60.0
+            if any(c.hour == h for _day, c in report.unserved):
+                value = math.inf  # someone of that hour was never called: not enough windows
             if value <= target:
                 counts[h] = n
                 break
@@ -567,3 +599,233 @@ def erlang_c_mean_wait(c: int, arrival_rate: float, service_rate: float) -> floa
     """Mean wait in queue Wq = C(c, a) / (cμ − λ), in the units of 1 / rate."""
     a = arrival_rate / service_rate
     return erlang_c(c, a) / (c * service_rate - arrival_rate)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenario files (YAML / JSON, read by `hallq simulate`) and scenarios learned from history
+
+SCENARIO_KEYS = {
+    "seed", "days", "wait_target_minutes", "priority", "no_show", "no_show_minutes", "transfer",
+    "transfers_to", "call_gap_seconds", "services", "arrivals", "windows", "staffing",
+}  # fmt: skip
+
+
+class ScenarioError(ValueError):
+    """A scenario file the user can fix: the message names the field."""
+
+
+def _number(
+    data: Mapping[str, object], key: str, default: float, lo: float = 0.0, hi: float | None = None
+) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{key}: a number, not {value!r}")
+    if value < lo or (hi is not None and value > hi):
+        raise ScenarioError(f"{key}: {value} is out of range ({lo}…{hi if hi is not None else '∞'})")
+    return float(value)
+
+
+def _hour(key: object, where: str) -> int:
+    try:
+        h = int(str(key))
+    except ValueError:
+        raise ScenarioError(f"{where}: hour {key!r} is not a number") from None
+    if not 0 <= h <= 47:
+        raise ScenarioError(f"{where}: hour {h} is out of range (0…47)")
+    return h
+
+
+def scenario_from_dict(data: object) -> Scenario:
+    """A scenario from a scenario file's data (docs/simulation.md describes the format)."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError("a scenario is a mapping (services, arrivals, windows, staffing, …)")
+    unknown = sorted(str(k) for k in data if k not in SCENARIO_KEYS)
+    if unknown:
+        raise ScenarioError(f"unknown field(s): {', '.join(unknown)}")
+    services_in = data.get("services")
+    if not isinstance(services_in, Mapping) or not services_in:
+        raise ScenarioError("services: a mapping of service code → {mean_minutes, distribution?, sigma?}")
+    times: dict[str, ServiceTime] = {}
+    for code, spec in services_in.items():
+        if isinstance(spec, int | float) and not isinstance(spec, bool):
+            spec = {"mean_minutes": spec}
+        if not isinstance(spec, Mapping):
+            raise ScenarioError(f"services.{code}: {{mean_minutes, distribution?, sigma?}}")
+        try:
+            times[str(code)] = ServiceTime(
+                _number(spec, "mean_minutes", 0.0),
+                str(spec.get("distribution", "lognormal")),
+                _number(spec, "sigma", 0.45),
+            )
+        except ValueError as err:
+            raise ScenarioError(f"services.{code}: {err}") from None
+    arrivals_in = data.get("arrivals")
+    if not isinstance(arrivals_in, Mapping) or not arrivals_in:
+        raise ScenarioError("arrivals: a mapping of service code → {hour: citizens per hour}")
+    arrivals: dict[str, dict[int, float]] = {}
+    for code, per in arrivals_in.items():
+        if str(code) not in times:
+            raise ScenarioError(f"arrivals.{code}: not one of the services ({', '.join(sorted(times))})")
+        if not isinstance(per, Mapping):
+            raise ScenarioError(f"arrivals.{code}: a mapping of hour → citizens per hour")
+        arrivals[str(code)] = {_hour(h, f"arrivals.{code}"): _number(per, h, 0.0) for h in per}
+    windows_in = data.get("windows")
+    if not isinstance(windows_in, Mapping) or not windows_in:
+        raise ScenarioError("windows: a mapping of window number → its services, in calling order")
+    windows: dict[int, tuple[str, ...]] = {}
+    for number, codes in windows_in.items():
+        if not isinstance(codes, list) or not codes or any(str(c) not in times for c in codes):
+            raise ScenarioError(f"windows.{number}: a list of service codes among {', '.join(sorted(times))}")
+        windows[_window(number)] = tuple(str(c) for c in codes)
+    staffing_in = data.get("staffing")
+    staffing: dict[int, list[WindowPlan]] = {}
+    if staffing_in is None:  # every window, in every hour anyone arrives
+        hours = sorted({h for per in arrivals.values() for h in per})
+        staffing = {h: [WindowPlan(n, windows[n]) for n in sorted(windows)] for h in hours}
+    elif isinstance(staffing_in, Mapping):
+        for h, numbers in staffing_in.items():
+            hour = _hour(h, "staffing")
+            if numbers == "all":
+                numbers = sorted(windows)
+            if not isinstance(numbers, list) or any(_window(n) not in windows for n in numbers):
+                raise ScenarioError(f"staffing.{h}: a list of window numbers among {sorted(windows)}, or all")
+            staffing[hour] = [
+                WindowPlan(_window(n), windows[_window(n)]) for n in sorted(numbers, key=_window)
+            ]
+    else:
+        raise ScenarioError("staffing: a mapping of hour → window numbers open then")
+    transfers_in = data.get("transfers_to", {})
+    if not isinstance(transfers_in, Mapping):
+        raise ScenarioError("transfers_to: a mapping of service code → services a transfer sends to")
+    transfers_to: dict[str, tuple[str, ...]] = {}
+    for code, targets in transfers_in.items():
+        if not isinstance(targets, list) or any(str(t) not in times for t in targets):
+            raise ScenarioError(f"transfers_to.{code}: a list of service codes")
+        transfers_to[str(code)] = tuple(str(t) for t in targets)
+    return Scenario(
+        arrivals=arrivals,
+        service_times=times,
+        staffing=staffing,
+        wait_target_minutes=_number(data, "wait_target_minutes", 20.0, 0.1),
+        priority=_number(data, "priority", 0.0, 0.0, 1.0),
+        no_show=_number(data, "no_show", 0.0, 0.0, 1.0),
+        no_show_minutes=_number(data, "no_show_minutes", 2.5),
+        transfer=_number(data, "transfer", 0.0, 0.0, 1.0),
+        transfers_to=transfers_to,
+        call_gap_seconds=_number(data, "call_gap_seconds", 0.0),
+        days=int(_number(data, "days", 1, 1, 1000)),
+        seed=int(_number(data, "seed", 0, 0)),
+    )
+
+
+def _window(number: object) -> int:
+    try:
+        return int(str(number))
+    except ValueError:
+        raise ScenarioError(f"window {number!r} is not a number") from None
+
+
+def scenario_to_dict(s: Scenario) -> dict[str, object]:
+    """A scenario as a scenario file's data (what `hallq simulate --learn --save FILE` writes)."""
+    windows = {p.window: list(p.services) for p in s.windows()}
+    return {
+        "seed": s.seed,
+        "days": s.days,
+        "wait_target_minutes": s.wait_target_minutes,
+        "priority": s.priority,
+        "no_show": s.no_show,
+        "no_show_minutes": s.no_show_minutes,
+        "transfer": s.transfer,
+        "call_gap_seconds": s.call_gap_seconds,
+        "services": {
+            code: {
+                "mean_minutes": round(t.mean_minutes, 2),
+                "distribution": t.kind,
+                "sigma": round(t.sigma, 3),
+            }
+            for code, t in sorted(s.service_times.items())
+        },
+        "arrivals": {
+            code: {h: round(r, 2) for h, r in sorted(per.items())} for code, per in sorted(s.arrivals.items())
+        },
+        "windows": windows,
+        "staffing": {h: [p.window for p in plans] for h, plans in sorted(s.staffing.items())},
+        **({"transfers_to": {k: list(v) for k, v in s.transfers_to.items()}} if s.transfers_to else {}),
+    }
+
+
+@dataclass(frozen=True)
+class History:
+    """What a hall's event log says about its recent days (services.simulation reads it)."""
+
+    days: int  # working days observed (with at least one ticket)
+    #: (service, local hour) of every ticket issued
+    issued: Sequence[tuple[str, int]]
+    #: (service, seconds from start to done/transfer) of every service at a window
+    services_s: Sequence[tuple[str, float]]
+    #: (local hour, window number) of every hour a window was open at (signed in)
+    open_hours: Sequence[tuple[int, int]]
+    windows: Mapping[int, tuple[str, ...]]
+    called: int = 0
+    no_shows: int = 0
+    transfers: int = 0
+    priority: int = 0
+
+
+def learn_scenario(h: History, wait_target_minutes: float = 20.0, days: int = 20, seed: int = 0) -> Scenario:
+    """A scenario from history: mean arrivals per service and hour over the observed days;
+    service times lognormal, fitted robustly (the median and the spread of the logarithms by
+    their interquartile range, so a few forgotten-to-complete tickets do not make the hall
+    slow); staffing the windows open in each hour on most days; no-show, transfer and
+    green-lane shares as observed."""
+    if h.days <= 0 or not h.issued:
+        raise ScenarioError("no history: the hall has no tickets in the period")
+    arrivals: dict[str, dict[int, float]] = {}
+    for service, hour in h.issued:
+        per = arrivals.setdefault(service, {})
+        per[hour] = per.get(hour, 0.0) + 1.0 / h.days
+    by_service: dict[str, list[float]] = {}
+    for service, secs in h.services_s:
+        if secs > 0:
+            by_service.setdefault(service, []).append(secs)
+    all_s = [x for xs in by_service.values() for x in xs] or [300.0]
+    times = {}
+    for service in arrivals:
+        times[service] = _fit_lognormal(by_service.get(service) or all_s)
+    opened: dict[int, dict[int, int]] = {}
+    for hour, number in h.open_hours:
+        opened.setdefault(hour, {}).setdefault(number, 0)
+        opened[hour][number] += 1
+    windows = {n: tuple(c for c in codes if c in times) for n, codes in h.windows.items()}
+    windows = {n: codes for n, codes in windows.items() if codes}
+    staffing: dict[int, list[WindowPlan]] = {}
+    for hour in sorted(opened):
+        numbers = [n for n, k in sorted(opened[hour].items()) if n in windows and k * 2 >= h.days]
+        if numbers:
+            staffing[hour] = [WindowPlan(n, windows[n]) for n in numbers]
+    if not staffing:  # no sign-ins recorded: every window in every hour anyone came
+        hours = sorted({hr for per in arrivals.values() for hr in per})
+        staffing = {hr: [WindowPlan(n, windows[n]) for n in sorted(windows)] for hr in hours}
+    issued = len(h.issued)
+    return Scenario(
+        arrivals=arrivals,
+        service_times=times,
+        staffing=staffing,
+        wait_target_minutes=wait_target_minutes,
+        priority=h.priority / issued,
+        no_show=h.no_shows / h.called if h.called else 0.0,
+        transfer=h.transfers / h.called if h.called else 0.0,
+        days=days,
+        seed=seed,
+    )
+
+
+def _fit_lognormal(samples: Sequence[float]) -> ServiceTime:
+    logs = sorted(math.log(x) for x in samples)
+    mu = logs[len(logs) // 2]
+    if len(logs) >= 4:
+        iqr = logs[(3 * len(logs)) // 4] - logs[len(logs) // 4]
+        sigma = min(max(iqr / 1.349, 0.05), 1.5)
+    else:
+        sigma = 0.45
+    return ServiceTime(math.exp(mu + sigma**2 / 2) / 60.0, "lognormal", sigma)

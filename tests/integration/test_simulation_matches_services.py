@@ -9,12 +9,11 @@ citizen's queued time), window 2 closing an hour before window 3.
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 from server.domain.simulation import MemoryFloor, Scenario, ServiceTime, draw_citizens, play_day
 from server.simulation_floor import ServiceFloor
-
-import random
 
 #: local midnight of Friday 2026-11-27 in Shanghai (the tests' clock day)
 DAY_START = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)

@@ -59,7 +59,9 @@ def test_erlang_c_formula_known_values() -> None:
 @pytest.mark.parametrize("rho", [0.5, 0.8, 0.9])
 def test_simulated_mean_wait_matches_erlang_c(c: int, rho: float) -> None:
     theory_min = erlang_c_mean_wait(c, rho * c * MU, MU) * 60.0
-    means = [replication_mean_wait_min(c, rho, seed=1000 * c + int(rho * 100) + r) for r in range(REPLICATIONS)]
+    means = [
+        replication_mean_wait_min(c, rho, seed=1000 * c + int(rho * 100) + r) for r in range(REPLICATIONS)
+    ]
     centre = statistics.fmean(means)
     half = T_99_7 * statistics.stdev(means) / math.sqrt(REPLICATIONS)
     assert centre - half <= theory_min <= centre + half, (

@@ -1,0 +1,98 @@
+"""What the hall's event log says about its recent days, for `hallq simulate --learn`.
+
+Reads the events of the last `days` days (ticket issued, called, started, done, transferred,
+no-show) and the hall's windows; `domain.simulation.learn_scenario` turns them into a scenario:
+arrivals per service and local hour, service times per service, the windows open per hour (a
+window counts as open in an hour of a day when it called someone then), the shares of no-shows,
+transfers and green-lane tickets. An operator's command: it reads only, and no endpoint serves it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from .. import event_names as names
+from ..domain.simulation import History, Scenario, ScenarioError, learn_scenario
+from ..storage.models import Event, Hall, Window
+from .core.context import Context
+
+_TYPES = (
+    names.TICKET_ISSUED,
+    names.TICKET_CALLED,
+    names.TICKET_STARTED,
+    names.TICKET_DONE,
+    names.TICKET_TRANSFERRED,
+    names.TICKET_NO_SHOW,
+)
+
+
+def hall_history(ctx: Context, hall_code: str, days: int = 30) -> History:
+    """The hall's last `days` days, as `domain.simulation.History`."""
+    now = ctx.clock()
+    with ctx.db.read() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == hall_code))
+        if hall is None:
+            raise ScenarioError(f"no hall {hall_code!r}")
+        tz = ZoneInfo(hall.timezone)
+        windows = {
+            w.id: (w.number, tuple(link.service.code for link in w.service_links if link.service.active))
+            for w in s.scalars(select(Window).where(Window.hall_id == hall.id))
+        }
+        rows = s.execute(
+            select(Event.type, Event.at, Event.ticket_id, Event.window_id, Event.data)
+            .where(Event.hall_id == hall.id, Event.type.in_(_TYPES), Event.at >= now - timedelta(days=days))
+            .order_by(Event.seq)
+        ).all()
+    issued: list[tuple[str, int]] = []
+    services_s: list[tuple[str, float]] = []
+    open_hours: set[tuple[object, int, int]] = set()
+    started: dict[int, tuple[str, float]] = {}
+    day_set = set()
+    called = no_shows = transfers = priority = 0
+    for type_, at, ticket_id, window_id, data in rows:
+        local = at.astimezone(tz)
+        ticket = (data or {}).get("ticket") or {}
+        service = str(ticket.get("service", ""))
+        if type_ == names.TICKET_ISSUED:
+            issued.append((service, local.hour))
+            day_set.add(local.date())
+            priority += bool(ticket.get("priority"))
+        elif type_ == names.TICKET_CALLED:
+            called += 1
+            if window_id in windows:
+                open_hours.add((local.date(), local.hour, windows[window_id][0]))
+        elif type_ == names.TICKET_STARTED and ticket_id is not None:
+            started[ticket_id] = (service, at.timestamp())
+        elif type_ in (names.TICKET_DONE, names.TICKET_TRANSFERRED) and ticket_id in started:
+            svc, t0 = started.pop(ticket_id)
+            services_s.append((svc, at.timestamp() - t0))
+            transfers += type_ == names.TICKET_TRANSFERRED
+        elif type_ == names.TICKET_TRANSFERRED:
+            transfers += 1
+        elif type_ == names.TICKET_NO_SHOW:
+            no_shows += 1
+    return History(
+        days=len(day_set),
+        issued=[(s_, h) for s_, h in issued if s_],
+        services_s=services_s,
+        open_hours=[(h, n) for _d, h, n in sorted(open_hours, key=str)],
+        windows=dict(windows.values()),
+        called=called,
+        no_shows=no_shows,
+        transfers=transfers,
+        priority=priority,
+    )
+
+
+def learned_scenario(
+    ctx: Context, hall_code: str, days: int = 30, wait_target_minutes: float | None = None
+) -> Scenario:
+    """A scenario learned from the hall's last `days` days (the hall's own wait target unless
+    one is given)."""
+    with ctx.db.read() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == hall_code))
+        target = wait_target_minutes or (hall.wait_target_minutes if hall is not None else None) or 20.0
+    return learn_scenario(hall_history(ctx, hall_code, days), wait_target_minutes=float(target))
