@@ -562,19 +562,35 @@ def recommend_staffing(
             report = simulate(trial)
             if progress is not None:
                 progress(1)
-            ws = [w.wait_s for w in report.waits if w.hour == h]
-            value = (percentile(ws, 0.9) if measure == "p90" else (sum(ws) / len(ws) if ws else 0.0)) / 60.0
-            if any(c.hour == h for _day, c in report.unserved):
-                value = math.inf  # someone of that hour was never called: not enough windows
-            if value <= target:
+            if _hour_value(report, h, measure) <= target:
                 counts[h] = n
                 break
+    # fewer windows in a later hour can leave an earlier hour's citizens waiting longer: add a
+    # window to every hour that misses the target until none does (or all windows are open)
+    for _round in range(len(pool) * len(hours)):
+        report = simulate(with_windows(scenario, counts))
+        if progress is not None:
+            progress(1)
+        missing = [h for h in hours if counts[h] < len(pool) and _hour_value(report, h, measure) > target]
+        if not missing:
+            break
+        for h in missing:
+            counts[h] += 1
     return counts
+
+
+def _hour_value(report: Report, hour: int, measure: str) -> float:
+    """The p90 (or mean) wait in minutes of the citizens who arrived in the hour; infinite when
+    one of them was never called."""
+    if any(c.hour == hour for _day, c in report.unserved):
+        return math.inf
+    ws = [w.wait_s for w in report.waits if w.hour == hour]
+    return (percentile(ws, 0.9) if measure == "p90" else (sum(ws) / len(ws) if ws else 0.0)) / 60.0
 
 
 def recommendation_trials(scenario: Scenario) -> int:
     """At most how many simulations `recommend_staffing` runs (for a progress bar)."""
-    return len(scenario.staffing) * len(scenario.windows())
+    return len(scenario.staffing) * len(scenario.windows()) + 1
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ citizen's queued time), window 2 closing an hour before window 3.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from server.domain.simulation import MemoryFloor, Scenario, ServiceTime, draw_citizens, play_day
 from server.simulation_floor import ServiceFloor
@@ -59,3 +61,21 @@ def test_engine_and_service_layer_make_the_same_call_sequence(ctx) -> None:
     # and the tickets the services called are the ones the citizens took, in the same order
     numbers = [services_floor.tickets[c.citizen] for c in real.calls]
     assert len(set(numbers)) == len(citizens)
+
+
+def test_a_scenario_learned_from_the_hall_history_has_its_arrivals_and_windows(ctx, clock) -> None:
+    from server.services.simulation import learned_scenario
+
+    services_floor = ServiceFloor(ctx, "demo", DAY_START)
+    sc = scenario({p.window: p.services for p in services_floor.plans()})
+    citizens = draw_citizens(sc, random.Random(sc.seed))
+    played = play_day(sc, citizens, services_floor)
+    clock.now = DAY_START + timedelta(hours=20)
+    learned = learned_scenario(ctx, "demo", days=7)
+    issued = {s: sum(per.values()) for s, per in learned.arrivals.items()}
+    assert issued == {s: float(sum(1 for c in citizens if c.service == s)) for s in ("A", "H")}
+    assert set(learned.service_times) == {"A", "H"}
+    assert 2 <= learned.service_times["A"].mean_minutes <= 20
+    assert {p.window for plans in learned.staffing.values() for p in plans} == {2, 3}
+    assert learned.no_show == pytest.approx(played.no_shows / len(played.calls))
+    assert learned.transfer == pytest.approx(played.transfers / len(played.calls))
