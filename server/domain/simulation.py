@@ -29,7 +29,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from .choose_next import Candidate, call_order
+from .choose_next import Candidate, call_order, queue_position
+from .estimate import WindowNow, estimated_wait_s, estimated_waits, robust_service_s
 
 #: a day of the simulation starts at this instant (hour h of the plan is START + h hours)
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -256,8 +257,32 @@ def at_s(seconds: float) -> datetime:
     return START + timedelta(seconds=seconds)
 
 
-def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day: int = 0) -> DayResult:
-    """Play one day on `floor`; the floor decides which ticket each call takes."""
+@dataclass(frozen=True)
+class Snapshot:
+    """The hall the moment a ticket is issued, as a wait estimate would see it."""
+
+    at_s: float
+    waiting: Sequence[Candidate]
+    windows: Sequence[WindowNow]
+    #: per service, the recent call-to-finish times of completed visits (today's estimate uses them)
+    done_s: Mapping[str, Sequence[float]]
+    #: per service, the recent times from one call of a busy window to its next (what a citizen
+    #: of that service costs the window: serving, no-show waits, the call gap)
+    cycle_s: Mapping[str, Sequence[float]]
+
+
+Observer = Callable[[Citizen, Snapshot], None]
+
+
+def play_day(
+    scenario: Scenario,
+    citizens: Sequence[Citizen],
+    floor: Floor,
+    day: int = 0,
+    observe: Observer | None = None,
+) -> DayResult:
+    """Play one day on `floor`; the floor decides which ticket each call takes. `observe` sees
+    the hall each time a ticket is issued (for measuring wait estimates)."""
     res = DayResult()
     events: list[tuple[float, int, str, int]] = []
     seq = 0
@@ -270,10 +295,9 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
     for c in citizens:
         push(c.arrival_s, "arrive", c.index)
     last_staffed = max(scenario.staffing) if scenario.staffing else 0
-    for h in sorted(scenario.staffing):
-        push(h * 3600.0, "hour", h)
-    if scenario.staffing:
-        push((last_staffed + 1) * 3600.0, "hour", last_staffed + 1)
+    if scenario.staffing:  # every hour, those missing from the plan too (lunch: nobody open)
+        for h in range(min(scenario.staffing), last_staffed + 2):
+            push(h * 3600.0, "hour", h)
 
     services: dict[int, tuple[str, ...]] = {}  # open windows
     opened_at: dict[int, float] = {}
@@ -284,6 +308,11 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
     transferred: set[int] = set()
     after_close = False
     plan_now: dict[int, WindowPlan] = {}
+    # what an estimate sees (kept by the engine whatever the floor)
+    waiting_now: dict[int, Candidate] = {}
+    last_call: dict[int, tuple[float, str]] = {}  # window → (its last call, that ticket's service)
+    done_s: dict[str, list[float]] = {}
+    cycle_s: dict[str, list[float]] = {}
 
     def open_(plan: WindowPlan, t: float) -> None:
         floor.open(plan, at_s(t))
@@ -292,6 +321,7 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
         idle.add(plan.window)
 
     def close(window: int, t: float) -> None:
+        last_call.pop(window, None)
         floor.close(window, at_s(t))
         res.open_s[window] = res.open_s.get(window, 0.0) + t - opened_at.pop(window)
         services.pop(window, None)
@@ -302,9 +332,15 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
         got = floor.call(window, at_s(t))
         if got is None:
             idle.add(window)
+            last_call.pop(window, None)
             return False
         idle.discard(window)
         c = citizens[got]
+        waiting_now.pop(got, None)
+        if window in last_call:
+            since, svc = last_call[window]
+            cycle_s.setdefault(svc, []).append(t - since)
+        last_call[window] = (t, current_service[got])
         serving[window] = (got, t)
         res.calls.append(Call(day, t, window, got, current_service[got]))
         if got not in transferred:
@@ -346,6 +382,37 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
         if not try_call(window, t) and after_close:
             close(window, t)
 
+    staffed_hours = sorted(scenario.staffing)
+
+    def next_break(window: int, t: float) -> tuple[float, float] | None:
+        """The window's next gap in the plan (it is absent in an hour and back later)."""
+        hour = int(t // 3600)
+        away: int | None = None
+        for h in range(hour + 1, staffed_hours[-1] + 1):
+            here = any(p.window == window for p in scenario.staffing.get(h, ()))
+            if away is None and not here:
+                away = h
+            elif away is not None and here:
+                return (away * 3600.0 - t, h * 3600.0 - t)
+        return None
+
+    def snapshot(t: float) -> Snapshot:
+        windows = []
+        for w in sorted(services):
+            if w in closing:
+                continue
+            busy = serving.get(w)
+            windows.append(
+                WindowNow(
+                    w,
+                    services[w],
+                    serving=current_service[busy[0]] if busy else None,
+                    serving_for_s=t - busy[1] if busy else 0.0,
+                    away_s=next_break(w, t),
+                )
+            )
+        return Snapshot(t, list(waiting_now.values()), windows, done_s, cycle_s)
+
     last_t = 0.0
     while events:
         t, _, kind, data = heapq.heappop(events)
@@ -354,6 +421,9 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
             c = citizens[data]
             current_service[data] = c.service
             floor.issue(c, at_s(t))
+            waiting_now[data] = Candidate(data, c.service, at_s(t), priority=c.priority)
+            if observe is not None:
+                observe(c, snapshot(t))
             wake(c.service, t)
         elif kind == "hour":
             plan = {p.window: p for p in scenario.staffing.get(data, ())}
@@ -385,10 +455,12 @@ def play_day(scenario: Scenario, citizens: Sequence[Citizen], floor: Floor, day:
                 res.transfers += 1
                 current_service[cid] = c.transfer_to
                 floor.transfer(window, cid, c.transfer_to, at_s(t))
+                waiting_now[cid] = Candidate(cid, c.transfer_to, at_s(c.arrival_s), priority=c.priority)
                 free(window, t)
                 wake(c.transfer_to, t)
             else:
                 floor.complete(window, cid, at_s(t))
+                done_s.setdefault(current_service[cid], []).append(t - serving[window][1])
                 free(window, t)
         elif kind == "no_show":
             res.no_shows += 1
@@ -845,3 +917,85 @@ def _fit_lognormal(samples: Sequence[float]) -> ServiceTime:
     else:
         sigma = 0.45
     return ServiceTime(math.exp(mu + sigma**2 / 2) / 60.0, "lognormal", sigma)
+
+
+# ---------------------------------------------------------------------------------------------
+# How good are the wait estimates? (issue 12, item 2; docs/performance.md)
+
+
+def today_estimate(ticket: Candidate, snap: Snapshot) -> int:
+    """The estimate the hall shows today: people ahead in the service's queue ÷ the open windows
+    serving it × the mean call-to-finish time of the service's last 20 completed visits."""
+    recent = list(snap.done_s.get(ticket.service_code, ()))[-20:]
+    avg = sum(recent) / len(recent) if recent else None
+    ahead = queue_position(ticket, snap.waiting)
+    open_ = sum(1 for w in snap.windows if ticket.service_code in w.services)
+    return estimated_wait_s(ahead, avg, open_)
+
+
+def call_order_estimate(ticket: Candidate, snap: Snapshot) -> int:
+    """The estimate that plays the open windows forward in the call order, with robust (trimmed mean)
+    recent cycle times per service (`domain.estimate.estimated_waits`)."""
+    typical: dict[str, float] = {}
+    for service, samples in snap.cycle_s.items():
+        t = robust_service_s(list(samples))
+        if t is not None:
+            typical[service] = t
+    return estimated_waits(snap.waiting, snap.windows, typical, at_s(snap.at_s))[ticket.ticket_id]
+
+
+@dataclass(frozen=True)
+class EstimateError:
+    """Errors (estimated − actual wait) in minutes over the tickets issued."""
+
+    count: int
+    mean_abs_min: float
+    p90_abs_min: float
+    bias_min: float
+
+
+def _shower(
+    chosen: Mapping[str, Callable[[Candidate, Snapshot], int]], shown: dict[int, dict[str, int]]
+) -> Observer:
+    """An observer that keeps what each estimator shows a ticket when it is issued."""
+
+    def observe(c: Citizen, snap: Snapshot) -> None:
+        me = next(x for x in snap.waiting if x.ticket_id == c.index)
+        shown[c.index] = {name: f(me, snap) for name, f in chosen.items()}
+
+    return observe
+
+
+def estimate_errors(
+    scenario: Scenario,
+    estimators: Mapping[str, Callable[[Candidate, Snapshot], int]] | None = None,
+) -> dict[str, EstimateError]:
+    """Every ticket of `scenario.days` simulated days gets each estimator's estimate the moment it
+    is issued (what the slip and the kiosk show); compared with when it was actually called."""
+    chosen = estimators or {"today": today_estimate, "call_order": call_order_estimate}
+    rng = random.Random(scenario.seed)
+    errors: dict[str, list[float]] = {name: [] for name in chosen}
+    for day in range(scenario.days):
+        citizens = draw_citizens(scenario, rng)
+        shown: dict[int, dict[str, int]] = {}
+
+        result = play_day(scenario, citizens, MemoryFloor(), day, _shower(chosen, shown))
+        first_call: dict[int, float] = {}
+        for call in result.calls:
+            first_call.setdefault(call.citizen, call.at)
+        for index, estimates in shown.items():
+            if index not in first_call:
+                continue
+            actual = first_call[index] - citizens[index].arrival_s
+            for name, est in estimates.items():
+                errors[name].append((est - actual) / 60.0)
+    out = {}
+    for name, errs in errors.items():
+        absolute = [abs(e) for e in errs]
+        out[name] = EstimateError(
+            len(errs),
+            sum(absolute) / len(absolute) if absolute else 0.0,
+            percentile(absolute, 0.9),
+            sum(errs) / len(errs) if errs else 0.0,
+        )
+    return out
