@@ -31,11 +31,12 @@ def _hh(hour: int) -> str:
 
 @click.command(
     epilog=examples(
-        "hallq simulate bench/scenario-morning.yaml",
-        "hallq simulate bench/scenario-morning.yaml --days 50 --target 15 --measure mean",
+        "hallq simulate docs/simulation-example.yaml",
+        "hallq simulate docs/simulation-example.yaml --days 50 --target 15 --measure mean",
+        "hallq simulate docs/simulation-example.yaml --estimates --no-recommend",
         "hallq simulate --learn --hall demo                      # from the hall's last 30 days",
         "hallq simulate --learn --hall demo --save my-hall.yaml   # then edit it and run it",
-        "hallq simulate bench/scenario-morning.yaml --json > result.json",
+        "hallq simulate docs/simulation-example.yaml --json > result.json",
     )
 )
 @click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
@@ -58,6 +59,9 @@ def _hh(hour: int) -> str:
     "--recommend/--no-recommend", default=True, show_default=True, help="Recommend staffing per hour."
 )
 @click.option(
+    "--estimates", is_flag=True, help="Also measure the wait estimates against the simulated waits."
+)
+@click.option(
     "--save", type=click.Path(path_type=Path, dir_okay=False), help="Write the scenario used as YAML."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON instead of tables.")
@@ -74,6 +78,7 @@ def simulate(
     target: float | None,
     measure: str,
     recommend: bool,
+    estimates: bool,
     save: Path | None,
     as_json: bool,
 ) -> None:
@@ -121,10 +126,21 @@ def simulate(
         advice: dict[int, int] = {}
         if recommend:
             advice = sim.recommend_staffing(sc, measure, progress=lambda n: bar.update(n * sc.days))
+    errors = sim.estimate_errors(sc) if estimates else {}
     if as_json:
-        click.echo(json.dumps(_as_json(report, advice), ensure_ascii=False, indent=1))
+        data = _as_json(report, advice)
+        data["estimates"] = {name: e.__dict__ for name, e in errors.items()}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
     _print(report, advice, measure)
+    if errors:
+        click.echo("")
+        click.echo("wait estimates shown at issue vs the simulated waits (minutes):")
+        click.echo(f"{'estimator':<12}{'tickets':>9}{'mean |err|':>12}{'p90 |err|':>11}{'bias':>8}")
+        for name, e in errors.items():
+            click.echo(
+                f"{name:<12}{e.count:>9}{e.mean_abs_min:>12.1f}{e.p90_abs_min:>11.1f}{e.bias_min:>+8.1f}"
+            )
 
 
 def _as_json(report: Any, advice: dict[int, int]) -> dict[str, Any]:

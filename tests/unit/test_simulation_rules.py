@@ -174,13 +174,14 @@ def test_the_command_prints_waits_utilisation_and_recommended_staffing() -> None
     assert "recommended windows per hour" in result.output
 
 
-def test_the_command_prints_json_without_recommending_when_asked() -> None:
+def test_the_command_prints_json_and_the_estimates_error_without_recommending_when_asked() -> None:
     result = CliRunner().invoke(
-        cli, ["simulate", str(EXAMPLE), "--days", "2", "--no-recommend", "--json"], obj={}
+        cli, ["simulate", str(EXAMPLE), "--days", "2", "--no-recommend", "--estimates", "--json"], obj={}
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[result.output.index("{") :])
     assert data["days"] == 2 and data["recommended"] == {} and data["cells"]
+    assert set(data["estimates"]) == {"today", "call_order"}
 
 
 def test_random_draws_come_only_from_the_seed() -> None:
