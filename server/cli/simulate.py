@@ -123,7 +123,7 @@ def simulate(
     trials = sim.recommendation_trials(sc) * sc.days if recommend else 0
     with click.progressbar(length=sc.days + trials, label="simulating", file=sys.stderr) as bar:
         report = sim.simulate(sc, progress=bar.update)
-        advice: dict[int, int] = {}
+        advice: dict[int, list[int]] = {}
         if recommend:
             advice = sim.recommend_staffing(sc, measure, progress=lambda n: bar.update(n * sc.days))
     errors = sim.estimate_errors(sc) if estimates else {}
@@ -143,9 +143,7 @@ def simulate(
             )
 
 
-def _as_json(report: Any, advice: dict[int, int]) -> dict[str, Any]:
-    from ..domain import simulation as sim
-
+def _as_json(report: Any, advice: dict[int, list[int]]) -> dict[str, Any]:
     sc = report.scenario
     return {
         "days": report.days,
@@ -157,14 +155,12 @@ def _as_json(report: Any, advice: dict[int, int]) -> dict[str, Any]:
         "no_shows": report.no_shows,
         "transfers": report.transfers,
         "unserved": len(report.unserved),
-        "staffing": {str(h): len(p) for h, p in sorted(sc.staffing.items())},
-        "recommended": {str(h): n for h, n in sorted(advice.items())},
-        "staffing_order": [p.window for p in sim.staffing_order(sc)],
+        "staffing": {str(h): [p.window for p in ps] for h, ps in sorted(sc.staffing.items())},
+        "recommended": {str(h): ws for h, ws in sorted(advice.items())},
     }
 
 
-def _print(report: Any, advice: dict[int, int], measure: str) -> None:
-    from ..domain import simulation as sim
+def _print(report: Any, advice: dict[int, list[int]], measure: str) -> None:
 
     sc = report.scenario
     days = report.days
@@ -191,11 +187,12 @@ def _print(report: Any, advice: dict[int, int], measure: str) -> None:
         click.echo("")
         click.echo(f"recommended windows per hour ({measure} wait ≤ {sc.wait_target_minutes:g} min):")
         click.echo(f"{'hour':>6}{'planned':>9}{'recommended':>13}{'p90 planned':>13}  windows")
-        order = [p.window for p in sim.staffing_order(sc)]
         for h in sorted(sc.staffing):
-            numbers = ", ".join(str(n) for n in sorted(order[: advice[h]]))
+            numbers = ", ".join(str(n) for n in advice[h])
             planned = len(sc.staffing[h])
-            click.echo(f"{_hh(h):>6}{planned:>9}{advice[h]:>13}{report.hour_p90_min(h):>13.1f}  {numbers}")
+            click.echo(
+                f"{_hh(h):>6}{planned:>9}{len(advice[h]):>13}{report.hour_p90_min(h):>13.1f}  {numbers}"
+            )
 
 
 COMMANDS = [simulate]

@@ -594,75 +594,125 @@ def staffing_order(scenario: Scenario) -> list[WindowPlan]:
     return out + rest
 
 
-def with_windows(scenario: Scenario, counts: Mapping[int, int]) -> Scenario:
-    """The scenario staffed with the first `counts[hour]` windows of `staffing_order` in each
-    hour (hours not named keep their plan)."""
-    pool = staffing_order(scenario)
+def with_windows(scenario: Scenario, windows: Mapping[int, Sequence[int]]) -> Scenario:
+    """The scenario staffed with the given windows (by number) in the named hours (the other
+    hours keep their plan)."""
+    from dataclasses import replace as replace_
+
+    pool = {p.window: p for p in scenario.windows()}
     staffing = dict(scenario.staffing)
-    for h, n in counts.items():
-        staffing[h] = pool[: max(0, min(n, len(pool)))]
-    return _replace_staffing(scenario, staffing)
+    for h, numbers in windows.items():
+        staffing[h] = [pool[n] for n in sorted(numbers)]
+    return replace_(scenario, staffing=staffing)
 
 
-def _replace_staffing(scenario: Scenario, staffing: Mapping[int, Sequence[WindowPlan]]) -> Scenario:
-    from dataclasses import replace
-
-    return replace(scenario, staffing=staffing)
+def _next_window(
+    report: Report, hour: int, current: Sequence[int], pool: Sequence[WindowPlan], measure: str
+) -> int | None:
+    """The window to add in an hour that misses the target: one serving the service that waits
+    longest then (its citizens never called first) among those a window not yet open serves,
+    preferring a window that calls that service first and serves fewest others. None when no
+    window would serve a service that misses the target (more windows would not help)."""
+    target = report.scenario.wait_target_minutes
+    waits: dict[str, list[float]] = {}
+    for w in report.waits:
+        if w.hour == hour:
+            waits.setdefault(w.service, []).append(w.wait_s)
+    badness: dict[str, float] = {}
+    for service, ws in waits.items():
+        value = (percentile(ws, 0.9) if measure == "p90" else sum(ws) / len(ws)) / 60.0
+        if value > target:
+            badness[service] = value
+    for _day, c in report.unserved:
+        if c.hour == hour:
+            badness[c.service] = math.inf
+    free = [p for p in pool if p.window not in current]
+    for service in sorted(badness, key=lambda s: (-badness[s], s)):
+        serving = [p for p in free if service in p.services]
+        if serving:
+            best = min(serving, key=lambda p: (p.services.index(service), len(p.services), p.window))
+            return best.window
+    return None
 
 
 def recommend_staffing(
     scenario: Scenario,
     measure: str = "p90",
     progress: Callable[[int], None] | None = None,
-) -> dict[int, int]:
-    """The smallest number of windows per staffed hour for which the simulated p90 (or mean) wait of
-    the citizens arriving in that hour meets the scenario's wait target.
+) -> dict[int, list[int]]:
+    """For each staffed hour, the fewest windows (by number) with which the simulated p90 (or
+    mean) wait of the citizens arriving in that hour meets the scenario's wait target, service
+    by service.
 
     Hour by hour in order (a queue left over from an hour is the next hour's problem): earlier
     hours at their recommendation, later hours with every window open, the same seed for every
-    trial (common random numbers, so the comparison is of staffing, not of luck). The n windows
-    are the first n of `staffing_order`. An hour of which someone is never called does not meet
-    the target; an hour that no number of windows serves within the target gets every window.
+    trial (common random numbers, so the comparison is of staffing, not of luck). An hour
+    starts with no window (nobody may come then) and gains, one at a time, a window for the
+    service that waits longest (`_next_window`). A second pass replays the recommended day and
+    adds a window to every hour that misses the target (fewer windows later can make an
+    earlier hour's citizens wait longer), until none does. An hour of which someone is never
+    called does not meet the target; when no window left would serve a service that misses it
+    (its only windows are open already), the hour gets no more.
     """
-    pool = scenario.windows()
+    pool = staffing_order(scenario)
+    everyone = [p.window for p in pool]
     hours = sorted(scenario.staffing)
-    counts = {h: len(pool) for h in hours}
+    chosen: dict[int, list[int]] = {h: list(everyone) for h in hours}
     target = scenario.wait_target_minutes
     for h in hours:
-        for n in range(1, len(pool) + 1):
-            trial = with_windows(scenario, {**counts, h: n})
-            report = simulate(trial)
+        current: list[int] = []
+        while True:
+            report = simulate(with_windows(scenario, {**chosen, h: current}))
             if progress is not None:
                 progress(1)
             if _hour_value(report, h, measure) <= target:
-                counts[h] = n
                 break
-    # fewer windows in a later hour can leave an earlier hour's citizens waiting longer: add a
-    # window to every hour that misses the target until none does (or all windows are open)
+            more = _next_window(report, h, current, pool, measure)
+            if more is None:
+                break
+            current.append(more)
+        chosen[h] = current
     for _round in range(len(pool) * len(hours)):
-        report = simulate(with_windows(scenario, counts))
+        report = simulate(with_windows(scenario, chosen))
         if progress is not None:
             progress(1)
-        missing = [h for h in hours if counts[h] < len(pool) and _hour_value(report, h, measure) > target]
-        if not missing:
+        added = False
+        for h in hours:
+            if _hour_value(report, h, measure) > target:
+                more = _next_window(report, h, chosen[h], pool, measure)
+                if more is not None:
+                    chosen[h].append(more)
+                    added = True
+        if not added:
             break
-        for h in missing:
-            counts[h] += 1
-    return counts
+    return {h: sorted(ws) for h, ws in chosen.items()}
 
 
 def _hour_value(report: Report, hour: int, measure: str) -> float:
-    """The p90 (or mean) wait in minutes of the citizens who arrived in the hour; infinite when
-    one of them was never called."""
+    """The p90 (or mean) wait in minutes of the citizens who arrived in the hour, of the service
+    that waits longest (a rare service is not hidden by a frequent one); infinite when one of
+    them was never called."""
     if any(c.hour == hour for _day, c in report.unserved):
         return math.inf
-    ws = [w.wait_s for w in report.waits if w.hour == hour]
-    return (percentile(ws, 0.9) if measure == "p90" else (sum(ws) / len(ws) if ws else 0.0)) / 60.0
+    by_service: dict[str, list[float]] = {}
+    for w in report.waits:
+        if w.hour == hour:
+            by_service.setdefault(w.service, []).append(w.wait_s)
+    if not by_service:
+        return 0.0
+    if measure == "p90":
+        return max(percentile(ws, 0.9) for ws in by_service.values()) / 60.0
+    return max(sum(ws) / len(ws) for ws in by_service.values()) / 60.0
+
+
+def hour_meets_target(report: Report, hour: int, measure: str = "p90") -> bool:
+    """Whether every service's citizens arriving in the hour wait within the target (p90 or mean)."""
+    return _hour_value(report, hour, measure) <= report.scenario.wait_target_minutes
 
 
 def recommendation_trials(scenario: Scenario) -> int:
     """At most how many simulations `recommend_staffing` runs (for a progress bar)."""
-    return len(scenario.staffing) * len(scenario.windows()) + 1
+    return len(scenario.staffing) * (len(scenario.windows()) + 1) + 1
 
 
 # ---------------------------------------------------------------------------------------------

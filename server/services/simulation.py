@@ -3,13 +3,14 @@
 Reads the events of the last `days` days (ticket issued, called, started, done, transferred,
 no-show) and the hall's windows; `domain.simulation.learn_scenario` turns them into a scenario:
 arrivals per service and local hour, service times per service, the windows open per hour (a
-window counts as open in an hour of a day when it called someone then), the shares of no-shows,
+window counts as open in an hour of a day when it was open — signed in, not paused — for 20
+minutes of it, or called someone in it), the shares of no-shows,
 transfers and green-lane tickets. An operator's command: it reads only, and no endpoint serves it.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,7 +27,24 @@ _TYPES = (
     names.TICKET_DONE,
     names.TICKET_TRANSFERRED,
     names.TICKET_NO_SHOW,
+    names.WINDOW_UPDATED,
 )
+#: a window counts as open in an hour of a day when it was open (signed in, not paused) this long
+OPEN_MINUTES = 20.0
+
+
+def _open_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> dict[tuple[date, int], float]:
+    """Minutes of [start, end) in each local (day, hour)."""
+    out: dict[tuple[date, int], float] = {}
+    t = start
+    while t < end:
+        local = t.astimezone(tz)
+        next_hour = (local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).astimezone(UTC)
+        stop = min(end, next_hour)
+        key = (local.date(), local.hour)
+        out[key] = out.get(key, 0.0) + (stop - t).total_seconds() / 60.0
+        t = stop
+    return out
 
 
 def hall_history(ctx: Context, hall_code: str, days: int = 30) -> History:
@@ -48,9 +66,20 @@ def hall_history(ctx: Context, hall_code: str, days: int = 30) -> History:
         ).all()
     issued: list[tuple[str, int]] = []
     services_s: list[tuple[str, float]] = []
-    open_hours: set[tuple[object, int, int]] = set()
+    open_hours: set[tuple[date, int, int]] = set()
+    opened_since: dict[int, datetime] = {}  # window id → when it opened
+    open_minutes: dict[tuple[date, int, int], float] = {}
+
+    def shut(window_id: int, at: datetime) -> None:
+        since = opened_since.pop(window_id, None)
+        if since is None:
+            return
+        for (d, h), minutes in _open_minutes(since, at, tz).items():
+            key = (d, h, windows[window_id][0])
+            open_minutes[key] = open_minutes.get(key, 0.0) + minutes
+
     started: dict[int, tuple[str, float]] = {}
-    day_set = set()
+    day_set: set[date] = set()
     called = no_shows = transfers = priority = 0
     for type_, at, ticket_id, window_id, data in rows:
         local = at.astimezone(tz)
@@ -74,11 +103,20 @@ def hall_history(ctx: Context, hall_code: str, days: int = 30) -> History:
             transfers += 1
         elif type_ == names.TICKET_NO_SHOW:
             no_shows += 1
+        elif type_ == names.WINDOW_UPDATED and window_id in windows:
+            status = ((data or {}).get("window") or {}).get("status")
+            if status == "open":
+                opened_since.setdefault(window_id, at)
+            else:
+                shut(window_id, at)
+    for window_id in list(opened_since):  # still open (today): open until now
+        shut(window_id, now)
+    open_hours |= {key for key, minutes in open_minutes.items() if minutes >= OPEN_MINUTES}
     return History(
         days=len(day_set),
         issued=[(s_, h) for s_, h in issued if s_],
         services_s=services_s,
-        open_hours=[(h, n) for _d, h, n in sorted(open_hours, key=str)],
+        open_hours=[(h, n) for _d, h, n in sorted(open_hours)],
         windows=dict(windows.values()),
         called=called,
         no_shows=no_shows,
