@@ -7,7 +7,7 @@ hour the staffing plan says); *which* ticket a free window calls is decided by a
 * `MemoryFloor` (here) keeps the waiting tickets in memory and asks the domain's own rule,
   `domain.choose_next.call_order` — priority (green lane), directed, appointments, then the time
   queued, the window's service order, the ticket id — so the engine calls exactly as a real hall;
-* `services.simulation.ServiceFloor` plays the same day through the real service layer
+* `server.simulation_floor.ServiceFloor` plays the same day through the real service layer
   (issue_ticket, call_next, act_on_ticket, transfer, sign_in/sign_out) on a virtual clock.
 
 Everything random about a citizen (arrival, service, green lane, no-show, service times, the
@@ -16,7 +16,9 @@ floors see the same citizens and the call sequences can be compared one for one.
 
 Waits are measured from the ticket's issue to its first call; no-shows are not counted as waits
 (nobody waited). Windows open in the last staffed hour keep serving after it until nobody waits
-(a hall serves every number it gave out).
+(a hall serves every number it gave out). Also here: the reports, the staffing recommendation,
+scenario files, a scenario learned from history, Erlang C (the tests' yardstick) and the error
+of wait estimates on simulated days (docs/simulation.md, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -106,10 +108,6 @@ class Scenario:
                 if p.window not in out or len(p.services) > len(out[p.window].services):
                     out[p.window] = p
         return [out[n] for n in sorted(out)]
-
-    def hours(self) -> list[int]:
-        arrival_hours = {h for per in self.arrivals.values() for h in per}
-        return sorted(arrival_hours | set(self.staffing))
 
 
 @dataclass(frozen=True)
