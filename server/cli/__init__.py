@@ -1,8 +1,8 @@
 """The `hallq` command (also `python -m server`), on click.
 
 One module per command group: `serving` (serve, demo, demo-seed, agent), `db`, `token`,
-`printer` (printer add, print-test); `base` holds the shared options and `user_error_message`,
-the one place that turns a user error into one line on stderr with exit status 2.
+`printer` (printer add, print-test), `calendar`, `simulate`; `base` holds the shared options
+and `user_error_message`, the one place that turns a user error into one line on stderr with exit status 2.
 
 Importing this package imports neither Flask nor the app: `hallq serve`, `hallq demo` and
 `hallq agent` monkey-patch the standard library (gevent, eventlet) before those are imported.
@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import calendar, db, printer, serving, token
+from . import calendar, db, printer, serving, simulate, token
 from .base import USER_ERROR, async_mode_option, database_option, examples, user_error_message
 
 __all__ = ["cli", "main"]
@@ -49,7 +49,7 @@ def cli() -> None:
     """
 
 
-for _module in (serving, db, token, printer, calendar):
+for _module in (serving, db, token, printer, calendar, simulate):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
