@@ -4,6 +4,7 @@ answer back to the clerk, and what the citizen was told (反馈). Every step rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ def escalation_view(s: Session, e: Escalation) -> dict[str, Any]:
     ticket = s.get(Ticket, e.ticket_id) if e.ticket_id is not None else None
     case = s.get(Case, e.case_id) if e.case_id is not None else None
     window = s.get(Window, e.window_id) if e.window_id is not None else None
-    state = EscalationState(e.asked_by_id, e.answered_at is not None, e.fed_back_at is not None)
+    state = _state(e)
     return {
         "id": e.id,
         "status": state.status,
@@ -143,21 +144,30 @@ def _load(s: Session, actor: Principal, escalation_id: int) -> tuple[Escalation,
     return e, hall
 
 
-def answer(ctx: Context, actor: Principal, escalation_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """A manager answers (once; never their own question); the answer goes back to the clerk."""
+def _state(e: Escalation) -> EscalationState:
+    return EscalationState(e.asked_by_id, e.answered_at is not None, e.fed_back_at is not None)
+
+
+def _step(
+    ctx: Context,
+    actor: Principal,
+    escalation_id: int,
+    event_type: str,
+    apply: Callable[[Escalation, datetime], None],
+) -> dict[str, Any]:
+    """One step of an escalation in its own transaction: `apply` checks the rule and writes the
+    row; the step's event follows (published after commit)."""
     require_role(actor, STAFF)
     now = ctx.clock()
     with ctx.db.transaction() as s:
         e, hall = _load(s, actor, escalation_id)
-        state = EscalationState(e.asked_by_id, e.answered_at is not None, e.fed_back_at is not None)
-        _, reply = rules.answer(state, actor.role, actor.user_id, body.get("answer"))
-        e.answer, e.answered_by_id, e.answered_at = reply, actor.user_id, now
+        apply(e, now)
         s.flush()
         view = escalation_view(s, e)
         event = record(
             s,
             hall,
-            names.ESCALATION_ANSWERED,
+            event_type,
             {"escalation": view},
             now,
             actor,
@@ -166,29 +176,24 @@ def answer(ctx: Context, actor: Principal, escalation_id: int, body: dict[str, A
         )
     ctx.publish([event])
     return view
+
+
+def answer(ctx: Context, actor: Principal, escalation_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A manager answers (once; never their own question); the answer goes back to the clerk."""
+
+    def apply(e: Escalation, now: datetime) -> None:
+        _, reply = rules.answer(_state(e), actor.role, actor.user_id, body.get("answer"))
+        e.answer, e.answered_by_id, e.answered_at = reply, actor.user_id, now
+
+    return _step(ctx, actor, escalation_id, names.ESCALATION_ANSWERED, apply)
 
 
 def feed_back(ctx: Context, actor: Principal, escalation_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """The clerk who asked records what the citizen was told (反馈), after the answer, once; a
     case's feedback shows on the citizen's case page."""
-    require_role(actor, STAFF)
-    now = ctx.clock()
-    with ctx.db.transaction() as s:
-        e, hall = _load(s, actor, escalation_id)
-        state = EscalationState(e.asked_by_id, e.answered_at is not None, e.fed_back_at is not None)
-        _, said = rules.feed_back(state, actor.user_id, body.get("feedback"))
+
+    def apply(e: Escalation, now: datetime) -> None:
+        _, said = rules.feed_back(_state(e), actor.user_id, body.get("feedback"))
         e.feedback, e.fed_back_at = said, now
-        s.flush()
-        view = escalation_view(s, e)
-        event = record(
-            s,
-            hall,
-            names.ESCALATION_FED_BACK,
-            {"escalation": view},
-            now,
-            actor,
-            window_id=e.window_id,
-            ticket_id=e.ticket_id,
-        )
-    ctx.publish([event])
-    return view
+
+    return _step(ctx, actor, escalation_id, names.ESCALATION_FED_BACK, apply)
