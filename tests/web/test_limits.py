@@ -37,6 +37,9 @@ def test_every_socket_event_is_behind_the_limits(app: Any) -> None:
 
 
 def test_a_socket_past_its_subscribe_budget_is_cut_and_its_frames_dropped(app: Any) -> None:
+    # the limiter's clock stands still: the budget refills one subscribe a second, so on a slow
+    # machine ten snapshots taking over a second would earn an eleventh
+    app.extensions["hallq.socket_limiter"].clock = lambda: 1000.0
     c = socketio.test_client(app)
     served = flood(c, 30)
     assert len(served) == 10 and all("snapshot" in a for a in served)  # LIMIT_SOCKET_SUBSCRIBES 10/10s
