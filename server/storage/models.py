@@ -60,6 +60,11 @@ class Hall(Base):
     #: bookings a phone number may hold at once
     booking_grace_minutes: Mapped[int | None] = mapped_column(Integer)
     max_open_bookings: Mapped[int | None] = mapped_column(Integer)
+    #: a 调休 make-up workday uses this weekday's opening hours ("mon" … "fri"); None = Monday's
+    makeup_weekday: Mapped[str | None] = mapped_column(String(3))
+    #: when no window can serve a service right now, the kiosk warns; it still issues a number
+    #: (to queue for later) only while this is set
+    queue_when_unserved: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     services: Mapped[list[Service]] = relationship(back_populates="hall", order_by="Service.sort")
     windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
