@@ -126,6 +126,21 @@ def _hm(text: object) -> time:
     return time(int(hours), int(minutes))
 
 
+#: the weekdays whose hours a 调休 make-up workday may take
+MAKEUP_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def check_makeup_weekday(day: str | None) -> None:
+    """A 调休 make-up workday (a weekend day the State Council makes a workday) takes the
+    opening hours of one ordinary weekday, which the hall names (None: Monday's)."""
+    if day is not None and day not in MAKEUP_WEEKDAYS:
+        raise _bad(
+            "makeup_weekday",
+            "调休工作日须按周一至周五中的某一天的时段开放",
+            "a make-up workday takes the hours of a weekday, mon to fri",
+        )
+
+
 def check_opening_hours(hours: Mapping[str, object] | None) -> None:
     """{"mon": [["08:30", "12:00"], ["13:30", "17:30"]], …}; days left out are closed."""
     if hours is None:

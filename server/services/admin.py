@@ -43,6 +43,8 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "timezone": h.timezone,
         "rollover_hour": h.rollover_hour,
         "opening_hours": h.opening_hours,
+        # a 调休 make-up workday opens with this weekday's hours (None: Monday's)
+        "makeup_weekday": h.makeup_weekday,
         # the pause reasons boards may show (domain.disclosure); any other stays with staff
         "public_pause_reasons": list(public_pause_phrases(h.public_pause_reasons)),
         # the hall's public promise (挂牌上岗), shown on every window board
@@ -121,6 +123,9 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
         if "opening_hours" in data:
             post_rules.check_opening_hours(data["opening_hours"])
             h.opening_hours = data["opening_hours"]
+        if "makeup_weekday" in data:
+            post_rules.check_makeup_weekday(data["makeup_weekday"])
+            h.makeup_weekday = data["makeup_weekday"]
         if "public_pause_reasons" in data:
             phrases = data["public_pause_reasons"]
             h.public_pause_reasons = None if phrases is None else list(public_pause_phrases(phrases))

@@ -37,6 +37,11 @@ def grace_of(hall: Hall) -> int:
     return rules.DEFAULT_GRACE_MINUTES if hall.booking_grace_minutes is None else hall.booking_grace_minutes
 
 
+def makeup_of(hall: Hall) -> str:
+    """The weekday whose hours a 调休 make-up workday uses (the hall's choice, else Monday's)."""
+    return hall.makeup_weekday or rules.DEFAULT_MAKEUP_WEEKDAY
+
+
 def limit_of(hall: Hall) -> int:
     return rules.DEFAULT_MAX_OPEN if hall.max_open_bookings is None else hall.max_open_bookings
 
@@ -67,7 +72,7 @@ def _taken(s: Session, service_id: int, day: date) -> dict[datetime, int]:
 
 
 def _slots(s: Session, hall: Hall, r: rules.Rules, day: date) -> list[tuple[datetime, datetime]]:
-    return rules.day_slots(r, hall.opening_hours, day, hall_calendar(s, hall), hall.timezone)
+    return rules.day_slots(r, hall.opening_hours, day, hall_calendar(s, hall), hall.timezone, makeup_of(hall))
 
 
 def _service_ref(svc: Service) -> dict[str, Any]:
@@ -89,7 +94,12 @@ def bookable_services(ctx: Context, hall_code: str) -> dict[str, Any]:
             days = [
                 d.isoformat()
                 for d in rules.bookable_days(r, today)
-                if any(a > now for a, _ in rules.day_slots(r, hall.opening_hours, d, calendar, hall.timezone))
+                if any(
+                    a > now
+                    for a, _ in rules.day_slots(
+                        r, hall.opening_hours, d, calendar, hall.timezone, makeup_of(hall)
+                    )
+                )
             ]
             out.append({**_service_ref(svc), **r.__dict__, "days": days})
         return {

@@ -124,6 +124,7 @@ function hallPage() {
     $("hs-commitments").value = info.commitments || "";
     $("hs-complaint-channel").value = info.complaint_channel || "";
     $("hs-wait-target").value = info.wait_target_minutes == null ? "" : String(info.wait_target_minutes);
+    $("hs-makeup-weekday").value = info.makeup_weekday && info.makeup_weekday !== "mon" ? info.makeup_weekday : "";
     $("hs-show-satisfaction").checked = !!info.show_satisfaction;
     $("hs-name-en").value = info.name_en || "";
     $("hs-commitments-en").value = info.commitments_en || "";
@@ -138,6 +139,7 @@ function hallPage() {
     body.complaint_channel = $("hs-complaint-channel").value.trim() || null;
     const target = $("hs-wait-target").value.trim();
     body.wait_target_minutes = target ? parseInt(target, 10) : null;
+    body.makeup_weekday = $("hs-makeup-weekday").value || null;
     body.show_satisfaction = $("hs-show-satisfaction").checked;
     body.name_en = $("hs-name-en").value.trim() || null;
     body.commitments_en = $("hs-commitments-en").value.trim() || null;

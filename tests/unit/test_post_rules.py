@@ -344,3 +344,11 @@ def test_an_opening_time_is_digits_colon_digits(time):
 )
 def test_a_refused_opening_span_names_its_place(hours, field):
     assert refused(rules.check_opening_hours, hours).field == field
+
+
+def test_a_makeup_workday_takes_the_hours_of_an_ordinary_weekday_only():
+    for day in (None, "mon", "tue", "wed", "thu", "fri"):
+        assert rules.check_makeup_weekday(day) is None
+    for day in ("sat", "sun", "monday", ""):
+        err = refused(rules.check_makeup_weekday, day)
+        assert err.code == "invalid_field" and err.field == "makeup_weekday"

@@ -4,6 +4,8 @@ errors and change nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -180,3 +182,28 @@ def test_settings_are_for_the_halls_managers_and_checked(client, ctx, manager, k
     assert client.patch(f"{BASE}/settings", json={"grace_minutes": 5}, headers=kiosk).status_code == 403
     r = client.patch(f"{BASE}/settings", json={"services": {"NOPE": RULES}}, headers=manager)
     assert r.status_code == 400 and r.json["error"]["field"] == "services.NOPE"
+
+
+def test_a_makeup_workday_takes_the_hours_of_the_weekday_the_hall_names(
+    client, ctx, clock, manager, bookable
+):
+    """Saturday 10 October 2026 is a 调休 workday: Monday's hours by default, the named weekday's
+    once the hall names one; a weekend day is refused and changes nothing."""
+    clock.now = datetime(2026, 10, 8, 1, 0, tzinfo=UTC)
+    hours = {"mon": [["09:00", "10:00"]], "fri": [["14:00", "15:00"]]}
+    assert (
+        client.patch("/api/v1/halls/demo", json={"opening_hours": hours}, headers=manager).status_code == 200
+    )
+
+    def first_slot():
+        r = client.get(f"{BASE}/slots", query_string={"service": "A", "day": "2026-10-10"})
+        assert r.status_code == 200, r.json
+        return [s["starts_at"] for s in r.json["slots"]]
+
+    assert first_slot()[0] == "2026-10-10T01:00:00+00:00"  # Monday's 09:00 Shanghai
+    r = client.patch("/api/v1/halls/demo", json={"makeup_weekday": "fri"}, headers=manager)
+    assert r.status_code == 200 and r.json["makeup_weekday"] == "fri"
+    assert first_slot()[0] == "2026-10-10T06:00:00+00:00"  # Friday's 14:00 Shanghai
+    r = client.patch("/api/v1/halls/demo", json={"makeup_weekday": "sat"}, headers=manager)
+    assert r.status_code == 400 and r.json["error"]["field"] == "makeup_weekday"
+    assert client.get("/api/v1/halls", headers=manager).json["halls"][0]["makeup_weekday"] == "fri"

@@ -541,6 +541,7 @@ STORED = {
     # English names (issue 15 §6)
     (admin_schemas.HallIn, "name_en"): (models.Hall, "name_en"),
     (admin_schemas.HallPatch, "name_en"): (models.Hall, "name_en"),
+    (admin_schemas.HallPatch, "makeup_weekday"): (models.Hall, "makeup_weekday"),
     (admin_schemas.HallPatch, "commitments_en"): (models.Hall, "commitments_en"),
     (admin_schemas.ServiceIn, "category_en"): (models.Service, "category_en"),
     (admin_schemas.WindowIn, "name_en"): (models.Window, "name_en"),

@@ -38,6 +38,15 @@ class HallPatch(In):
     name_en = Str(200, allow_none=True, metadata={"description": "English mode shows it; empty: the Chinese"})
     timezone = Text(64, allow_none=False, metadata={"example": "Asia/Shanghai"})
     opening_hours = Object(allow_none=True, metadata=OPENING_HOURS)
+    makeup_weekday = Str(
+        3,
+        allow_none=True,
+        metadata={
+            "description": "a 调休 make-up workday opens with this weekday's hours (mon … fri); "
+            "null: Monday's",
+            "example": "mon",
+        },
+    )
     public_pause_reasons = Texts(
         100,
         allow_none=True,
@@ -78,6 +87,7 @@ class Hall(Out):
     timezone = fields.String(required=True)
     rollover_hour = fields.Integer(required=True)
     opening_hours = fields.Dict(required=True, allow_none=True, metadata=OPENING_HOURS)
+    makeup_weekday = fields.String(required=True, allow_none=True)
     public_pause_reasons = fields.List(
         fields.String(), required=True, metadata={"description": "pause reasons boards may show"}
     )
