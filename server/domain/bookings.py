@@ -34,9 +34,9 @@ from zoneinfo import ZoneInfo
 
 from .errors import RuleViolation
 from .notice import CODE_ALPHABET
-from .workdays import CalendarMissing, WorkCalendar
+from .workdays import DAY_KEYS, DEFAULT_MAKEUP_WEEKDAY, CalendarMissing, WorkCalendar, hours_key
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYS = DAY_KEYS
 
 BOOKED = "booked"
 CANCELLED = "cancelled"
@@ -57,8 +57,6 @@ CODE_LENGTH = 8
 DEFAULT_HOURS: dict[str, list[list[str]]] = {
     d: [["09:00", "12:00"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")
 }
-#: a 调休 make-up workday's hours, unless the hall names another weekday
-DEFAULT_MAKEUP_WEEKDAY = "mon"
 
 LIMITS = {"slot_minutes": (5, 240), "capacity": (1, 500), "days_ahead": (0, 90)}
 
@@ -134,13 +132,11 @@ def day_spans(
     workday on a weekend uses `makeup_weekday`'s hours. A day the calendar does not cover has
     no slots (never guessed)."""
     try:
-        if not calendar.is_working_day(day):
-            return []
+        weekday = hours_key(day, calendar, makeup_weekday)
     except CalendarMissing:
         return []
-    weekday = DAYS[day.weekday()]
-    if day in calendar.makeup_workdays and day.weekday() >= 5:
-        weekday = makeup_weekday
+    if weekday is None:
+        return []
     table = DEFAULT_HOURS if hours is None else hours
     return [(_hm(a), _hm(b)) for a, b in table.get(weekday, [])]
 

@@ -166,9 +166,13 @@ def check_opening_hours(hours: Mapping[str, object] | None) -> None:
                 )
 
 
-def is_open(hours: Mapping[str, list[list[str]]] | None, local: datetime) -> bool:
-    """Whether the hall is open at this local time (None: open around the clock)."""
+def is_open(hours: Mapping[str, list[list[str]]] | None, local: datetime, day_key: str | None = "") -> bool:
+    """Whether the hall is open at this local time (None: open around the clock). `day_key`
+    names whose hours the day keeps (workdays.hours_key: None on a holiday, a weekday's on a
+    调休 workday); left out, the local weekday's."""
     if hours is None:
         return True
+    if day_key is None:
+        return False
     now = local.time()
-    return any(_hm(a) <= now < _hm(b) for a, b in hours.get(DAYS[local.weekday()], []))
+    return any(_hm(a) <= now < _hm(b) for a, b in hours.get(day_key or DAYS[local.weekday()], []))

@@ -21,6 +21,11 @@ RED = "red"
 
 ONE_DAY = timedelta(days=1)
 
+#: the keys of a hall's opening hours, Monday first (date.weekday())
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: a 调休 make-up workday's hours, unless the hall names another weekday
+DEFAULT_MAKEUP_WEEKDAY = "mon"
+
 
 class CalendarMissing(Exception):
     """A date in a year the calendar does not cover."""
@@ -61,6 +66,18 @@ class WorkCalendar:
             makeup_workdays=frozenset(d for d in self.makeup_workdays if d.year in keep)
             | other.makeup_workdays,
         )
+
+
+def hours_key(day: date, calendar: WorkCalendar, makeup_weekday: str | None = None) -> str | None:
+    """Whose opening hours a hall keeps on `day`: its own weekday's on an ordinary day, none on
+    a statutory holiday or a weekend off, and on a 调休 make-up workday (a weekend day made a
+    workday) the hours of the weekday the hall names — Monday's unless it names another.
+    Raises CalendarMissing for a year the calendar does not cover."""
+    if not calendar.is_working_day(day):
+        return None
+    if day in calendar.makeup_workdays and day.weekday() >= 5:
+        return makeup_weekday or DEFAULT_MAKEUP_WEEKDAY
+    return DAY_KEYS[day.weekday()]
 
 
 @dataclass(frozen=True)

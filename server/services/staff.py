@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import event_names as names
 from ..domain import posts as rules
+from ..domain import workdays
 from ..domain.ticket import Status
 from ..storage.models import Attendance, Hall, Leave, Ticket, User, Window, WindowService
 from .core.context import Context, Envelope
@@ -20,6 +21,7 @@ from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.rows import hall_day, load_hall, load_window
 from .core.views import clerk_view, window_ref
+from .core.workcal import hall_calendar
 
 # ---------------------------------------------------------------- who is where
 
@@ -230,6 +232,16 @@ def _waiting_for(s: Session, w: Window, day: date) -> int:
     )
 
 
+def _hours_key(s: Session, hall: Hall, day: date) -> str | None:
+    """Whose opening hours the hall keeps today (none on a holiday; the named weekday's on a 调休
+    workday); a year no calendar covers keeps the ordinary weekday's: alarms are not silenced
+    by a missing calendar."""
+    try:
+        return workdays.hours_key(day, hall_calendar(s, hall), hall.makeup_weekday)
+    except workdays.CalendarMissing:
+        return workdays.DAY_KEYS[day.weekday()]
+
+
 def check_alarms(ctx: Context, hall_code: str | None = None) -> list[Envelope]:
     """Raise (or clear) the alarm of every window nobody staffs while citizens wait for it.
 
@@ -247,7 +259,8 @@ def check_alarms(ctx: Context, hall_code: str | None = None) -> list[Envelope]:
         for hall in s.scalars(q.with_for_update()).all():
             posts, signed_in, leave = duty(s, hall, now)
             day = hall_day(hall, now)
-            open_now = rules.is_open(hall.opening_hours, now.astimezone(ZoneInfo(hall.timezone)))
+            local = now.astimezone(ZoneInfo(hall.timezone))
+            open_now = rules.is_open(hall.opening_hours, local, _hours_key(s, hall, local.date()))
             by_id = {w.id: w for w in hall_windows(s, hall.id)}
             for p in posts:
                 w = by_id[p.window_id]

@@ -208,3 +208,20 @@ def test_audit_csv_has_who_what_when(ctx, people):
     rows = audit.audit_log(ctx, people["manager"], "demo", window=4)
     text = audit.audit_csv(rows)
     assert text.startswith("\ufeff") and "window.updated" in text and "刘洋" in text
+
+
+def test_no_alarm_on_a_holiday_and_alarms_on_a_makeup_workday_by_the_named_weekdays_hours(ctx, people, clock):
+    from datetime import UTC, datetime
+
+    from server.storage.models import Hall
+
+    with ctx.db.transaction() as s:
+        hall = s.query(Hall).filter(Hall.code == "demo").one()
+        hall.opening_hours = {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    clock.now = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)  # 国庆, a Thursday, 10:00 in Shanghai
+    ts.issue_ticket(ctx, people["kiosk"], "H")
+    assert [e for e in staff.check_alarms(ctx, "demo") if e["type"] == "window.alarm"] == []
+    clock.now = datetime(2026, 10, 10, 2, 0, tzinfo=UTC)  # the 调休 Saturday, 10:00 in Shanghai
+    ts.issue_ticket(ctx, people["kiosk"], "H")
+    clock.advance(seconds=20)
+    assert any(e["type"] == "window.alarm" for e in staff.check_alarms(ctx, "demo"))

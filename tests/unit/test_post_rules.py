@@ -352,3 +352,10 @@ def test_a_makeup_workday_takes_the_hours_of_an_ordinary_weekday_only():
     for day in ("sat", "sun", "monday", ""):
         err = refused(rules.check_makeup_weekday, day)
         assert err.code == "invalid_field" and err.field == "makeup_weekday"
+
+
+def test_a_holiday_keeps_no_hours_and_a_makeup_workday_keeps_the_named_weekdays():
+    saturday_10am = datetime(2026, 12, 5, 10, 0)
+    assert rules.is_open(HOURS, saturday_10am, None) is False, "a holiday: closed whatever its weekday"
+    assert rules.is_open({"mon": [["08:30", "12:00"]]}, saturday_10am, "mon") is True
+    assert rules.is_open({"fri": [["08:30", "12:00"]]}, saturday_10am, "mon") is False

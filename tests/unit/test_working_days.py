@@ -108,3 +108,20 @@ def test_counting_helpers():
     assert counts(date(2026, 9, 10), CAL_2026) and not counts(
         date(2026, 9, 10), CAL_2026, [Suspension(date(2026, 9, 9))]
     )
+
+
+def test_whose_hours_a_day_keeps_follows_the_calendar_and_the_halls_makeup_weekday():
+    from server.domain.workdays import hours_key
+
+    cal = WorkCalendar(
+        years=frozenset({2026}),
+        holidays=frozenset({date(2026, 10, 1)}),
+        makeup_workdays=frozenset({date(2026, 10, 10)}),
+    )
+    assert hours_key(date(2026, 10, 9), cal) == "fri"
+    assert hours_key(date(2026, 10, 1), cal) is None, "a statutory holiday keeps no hours"
+    assert hours_key(date(2026, 10, 11), cal) is None, "a weekend off"
+    assert hours_key(date(2026, 10, 10), cal) == "mon", "调休: Monday's by default"
+    assert hours_key(date(2026, 10, 10), cal, "thu") == "thu"
+    with pytest.raises(CalendarMissing):
+        hours_key(date(2027, 3, 1), cal)
