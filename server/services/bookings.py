@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import bookings as rules
 from ..domain.errors import RuleViolation
+from ..domain.workdays import DEFAULT_MAKEUP_WEEKDAY
 from ..storage.models import Booking, Hall, Service, Ticket
 from .core.context import Context
 from .core.credentials import citizen_key
@@ -39,7 +40,7 @@ def grace_of(hall: Hall) -> int:
 
 def makeup_of(hall: Hall) -> str:
     """The weekday whose hours a 调休 make-up workday uses (the hall's choice, else Monday's)."""
-    return hall.makeup_weekday or rules.DEFAULT_MAKEUP_WEEKDAY
+    return hall.makeup_weekday or DEFAULT_MAKEUP_WEEKDAY
 
 
 def limit_of(hall: Hall) -> int:
