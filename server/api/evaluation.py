@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import current_app
 
 from ..auth import current_principal
 from ..services import evaluation
 from ..services.core.principal import require_role
 from .blueprint import PUBLIC, bp, ctx
+from .downloads import offers_tables, table_download
 from .schemas.evaluation import BoardSatisfaction, Evaluation, EvaluationQuery
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/halls/<code>/evaluation")
 @bp.arguments(EvaluationQuery(), location="query")
 @bp.response(200, Evaluation())
-@bp.alt_response(200, schema={"type": "string"}, content_type="text/csv", description="with format=csv")
-@bp.alt_response(
-    200, schema={"type": "string", "format": "binary"}, content_type=XLSX, description="with format=xlsx"
-)
+@offers_tables
 def evaluation_figures(query: dict[str, Any], code: str) -> Any:
     """Issued, served, no-shows, transfers, waits and service times, ratings, follow-ups, cases,
     notices and repeat trips of the hall (or a service, window or clerk) over a range, per clerk,
@@ -38,19 +34,13 @@ def evaluation_figures(query: dict[str, Any], code: str) -> Any:
         clerk=query.get("clerk"),
     )
     name = f"evaluation-{code}-{report['from']}-{report['to']}-{report['by']}"
-    if query.get("format") == "csv":
-        return Response(
-            evaluation.evaluation_csv(report),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if query.get("format") == "xlsx":
-        return Response(
-            evaluation.evaluation_xlsx(report),
-            mimetype=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    return report
+    download = table_download(
+        query.get("format"),
+        name,
+        lambda: evaluation.evaluation_csv(report),
+        lambda: evaluation.evaluation_xlsx(report),
+    )
+    return download or report
 
 
 @bp.get("/halls/<code>/satisfaction")

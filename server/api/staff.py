@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import stream_with_context
 
 from ..auth import current_principal
 from ..services import audit, rerouting, staff
 from .blueprint import bp, ctx
-from .reports import XLSX
+from .downloads import offers_tables, table_download
 from .schemas.halls import Window, WindowPosts
 from .schemas.staff import (
     Alarms,
@@ -129,10 +129,7 @@ def alarms(code: str) -> Any:
 @bp.get("/halls/<code>/audit")
 @bp.arguments(AuditQuery(), location="query")
 @bp.response(200, AuditLog())
-@bp.alt_response(200, schema={"type": "string"}, content_type="text/csv", description="with format=csv")
-@bp.alt_response(
-    200, schema={"type": "string", "format": "binary"}, content_type=XLSX, description="with format=xlsx"
-)
+@offers_tables
 def audit_log(query: dict[str, Any], code: str) -> Any:
     """Every recorded event with who, what (in words, zh and en), when, where; filters; pages by
     cursor (next_before); CSV and XLSX of the whole filtered range (managers, admins)"""
@@ -145,16 +142,11 @@ def audit_log(query: dict[str, Any], code: str) -> Any:
     if query.get("format") in ("csv", "xlsx"):
         rows = audit.audit_rows(ctx(), current_principal(), code, **filters)
         name = f"audit-{code}" + (f"-{filters['day']}" if filters["day"] else "")
-        if query["format"] == "xlsx":
-            return Response(
-                audit.audit_xlsx(rows),
-                mimetype=XLSX,
-                headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-            )
-        return Response(
-            stream_with_context(audit.audit_csv_lines(rows)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        return table_download(
+            query["format"],
+            name,
+            lambda: stream_with_context(audit.audit_csv_lines(rows)),
+            lambda: audit.audit_xlsx(rows),
         )
     return audit.audit_page(
         ctx(), current_principal(), code, limit=query["limit"], before=query.get("before"), **filters
