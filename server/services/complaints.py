@@ -9,7 +9,7 @@ follow-up that names themselves.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from ..domain import complaints as rules
 from ..domain.workdays import GREEN, RED, YELLOW
 from ..storage.models import AppraisalRecord, Complaint, Hall, Ticket, User
 from .core.casework import local_day
-from .core.context import Context
+from .core.context import Context, Envelope
 from .core.errors import bad_field, not_found
 from .core.followups import (
     citizen_view,
@@ -205,11 +205,7 @@ def verify_complaint(ctx: Context, actor: Principal, code: str, body: dict[str, 
     which leaves an appraisal record against the clerk in the same transaction."""
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        c, hall = _load(s, actor, code, lock=True)
-        try:
-            rules.check_not_self(actor.user_id, c.clerk_id)
-        except rules.SelfVerification as err:
-            raise Forbidden(err.code, err.message_zh, err.message_en) from err
+        c, hall = _load_to_follow_up(s, actor, code)
         if actor.user_id is None:
             raise Forbidden("forbidden", "核实需要工作人员身份", "verifying needs a member of staff")
         evidence = rules.check_evidence(body.get("evidence"), evidence_ids(evidence_of(s, c)))
@@ -255,33 +251,43 @@ def verify_complaint(ctx: Context, actor: Principal, code: str, body: dict[str, 
                     decided_at=now,
                 )
             )
-        s.flush()
-        calendar = hall_calendar(s, hall)
-        env = record_event(s, hall, names.COMPLAINT_VERIFIED, c, now, actor, calendar)
-        view = complaint_view(s, c, hall, local_day(hall, now), calendar)
-        view["available_evidence"] = evidence_of(s, c)
+        env, view = _recorded(s, hall, c, names.COMPLAINT_VERIFIED, now, actor)
     if env is not None:
         ctx.publish([env])
     return view
+
+
+def _load_to_follow_up(s: Session, actor: Principal, code: str) -> tuple[Complaint, Hall]:
+    """The complaint, locked, for a step of its follow-up — never by the clerk it is about."""
+    c, hall = _load(s, actor, code, lock=True)
+    try:
+        rules.check_not_self(actor.user_id, c.clerk_id)
+    except rules.SelfVerification as err:
+        raise Forbidden(err.code, err.message_zh, err.message_en) from err
+    return c, hall
+
+
+def _recorded(
+    s: Session, hall: Hall, c: Complaint, event: str, now: datetime, actor: Principal
+) -> tuple[Envelope | None, dict[str, Any]]:
+    """A follow-up step written: its event recorded, and the complaint as the manager sees it."""
+    s.flush()
+    calendar = hall_calendar(s, hall)
+    env = record_event(s, hall, event, c, now, actor, calendar)
+    view = complaint_view(s, c, hall, local_day(hall, now), calendar)
+    view["available_evidence"] = evidence_of(s, c)
+    return env, view
 
 
 def answer_complaint(ctx: Context, actor: Principal, code: str, body: dict[str, Any]) -> dict[str, Any]:
     """回访: the answer to the citizen (shown on their page) and its date, after verification."""
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        c, hall = _load(s, actor, code, lock=True)
-        try:
-            rules.check_not_self(actor.user_id, c.clerk_id)
-        except rules.SelfVerification as err:
-            raise Forbidden(err.code, err.message_zh, err.message_en) from err
+        c, hall = _load_to_follow_up(s, actor, code)
         reply = rules.answer(c.status, body.get("answer"))
         c.status, c.answer = rules.Status.ANSWERED.value, reply
         c.answered_by_id, c.answered_at, c.answered_day = actor.user_id, now, local_day(hall, now)
-        s.flush()
-        calendar = hall_calendar(s, hall)
-        env = record_event(s, hall, names.COMPLAINT_ANSWERED, c, now, actor, calendar)
-        view = complaint_view(s, c, hall, local_day(hall, now), calendar)
-        view["available_evidence"] = evidence_of(s, c)
+        env, view = _recorded(s, hall, c, names.COMPLAINT_ANSWERED, now, actor)
     if env is not None:
         ctx.publish([env])
     return view
