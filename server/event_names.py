@@ -52,6 +52,9 @@ RATING_RECORDED = "rating.recorded"
 COMPLAINT_FILED = "complaint.filed"
 COMPLAINT_VERIFIED = "complaint.verified"
 COMPLAINT_ANSWERED = "complaint.answered"
+#: the hall's voice changed: announcement settings, a recorded clip saved or removed, a board
+#: made (or no longer) its zone's speaker — for the audit log (the public gets no data)
+VOICE_UPDATED = "voice.updated"
 #: an account locked after failed logins (audit log only: never pushed, staff-only)
 LOGIN_LOCKED = "login.locked"
 

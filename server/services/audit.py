@@ -366,6 +366,26 @@ def _case(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
     )
 
 
+def _voice(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
+    change = d.get("change")
+    if change == "settings":
+        english = "，中文后播英文" if d.get("english") else ""
+        return (
+            f"每次叫号播报 {d.get('times')} 遍{english}",
+            f"each call spoken {d.get('times')} times"
+            + (", English after the Chinese" if d.get("english") else ""),
+        )
+    if change in ("clip_saved", "clip_deleted"):
+        zh = "上传" if change == "clip_saved" else "删除"
+        en = "saved" if change == "clip_saved" else "removed"
+        return (f"{zh}录音片段 {d.get('clip')}", f"clip {d.get('clip')} {en}")
+    device = _map(d, "device")
+    label, zone = device.get("label") or f"#{device.get('id')}", device.get("zone") or "—"
+    if device.get("speaker"):
+        return (f"{label} 设为语音播报大屏（区域 {zone}）", f"{label} made the speaker of zone {zone}")
+    return (f"{label} 不再播报语音", f"{label} no longer speaks")
+
+
 def _locked(d: Mapping[str, Any], _e: Event, _l: Looked) -> Words:
     who = _who(d.get("user"))
     tries, locked = d.get("failures", 0), d.get("locked_s", 0)
@@ -469,6 +489,7 @@ DESCRIPTIONS: dict[str, Describer] = {
     "case.answered": said("答复督办", "supervision answered", _case),
     "case.confirmed": said("群众确认收到结果", "citizen confirmed the result", _case),
     "login.locked": said("账号锁定", "account locked", _locked),
+    "voice.updated": said("修改语音播报", "voice changed", _voice),
     "escalation.asked": said("请示", "escalation asked", _escalation),
     "escalation.answered": said("答复请示", "escalation answered", _escalation),
     "escalation.fed_back": said("请示结果反馈群众", "escalation fed back", _escalation),

@@ -30,6 +30,7 @@ from ..storage.models import ApiToken, Event, Hall, VoiceAudio, VoiceClip
 from .core import voice as core
 from .core.context import Context
 from .core.errors import bad_field, not_found
+from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.rows import load_hall
 
@@ -257,6 +258,9 @@ def update_settings(
             hall.announce_times = rules.check_times(times)
         if english is not None:
             hall.announce_english = english
+        data = {"change": "settings", "times": hall.announce_times, "english": bool(hall.announce_english)}
+        env = record(s, hall, names.VOICE_UPDATED, data, ctx.clock(), actor)
+    ctx.publish([env])
     return status(ctx, actor, hall_code)
 
 
@@ -316,6 +320,8 @@ def put_clip(ctx: Context, actor: Principal, hall_code: str, key: str, audio_b64
         elif clip.uploaded_at >= now:  # the upload time is the clip's version: it always moves on
             now = clip.uploaded_at + timedelta(microseconds=1)
         clip.content_type, clip.data, clip.uploaded_at = "audio/wav", data, now
+        env = record(s, hall, names.VOICE_UPDATED, {"change": "clip_saved", "clip": key}, ctx.clock(), actor)
+    ctx.publish([env])
     return status(ctx, actor, hall_code)
 
 
@@ -329,6 +335,10 @@ def delete_clip(ctx: Context, actor: Principal, hall_code: str, key: str) -> dic
         if clip is None:
             raise not_found("录音片段", "clip")
         s.delete(clip)
+        env = record(
+            s, hall, names.VOICE_UPDATED, {"change": "clip_deleted", "clip": key}, ctx.clock(), actor
+        )
+    ctx.publish([env])
     return status(ctx, actor, hall_code)
 
 
@@ -363,4 +373,9 @@ def set_speaker(
                 raise bad_field("speaker", "只有大屏可以播报语音", "only boards speak")
             core.check_speaker_free(s, t.hall_id, z, except_id=t.id)
         t.speaker, t.zone = speaker, z or None
-        return {"id": t.id, "role": t.role, "label": t.label, "speaker": t.speaker, "zone": t.zone}
+        out = {"id": t.id, "role": t.role, "label": t.label, "speaker": t.speaker, "zone": t.zone}
+        hall = s.get(Hall, t.hall_id)
+        assert hall is not None
+        env = record(s, hall, names.VOICE_UPDATED, {"change": "speaker", "device": out}, ctx.clock(), actor)
+    ctx.publish([env])
+    return out

@@ -275,3 +275,33 @@ def test_rendered_audio_is_kept_a_day_and_made_again_when_asked_later(client, ct
         assert [a.hash for a in s.query(VoiceAudio)] == [other.split("/")[-1][:-4]]
     again = client.get(url)  # still announced recently (the recall): rendered again, same bytes
     assert again.status_code == 200 and again.data == first
+
+
+def test_every_change_to_the_halls_voice_is_in_the_audit_log_and_the_public_gets_no_data(
+    client, ctx, manager
+):
+    from server.domain.disclosure import PUBLIC, shape_event
+
+    client.patch("/api/v1/halls/demo/voice", json={"announce_times": 3}, headers=manager)
+    client.put("/api/v1/halls/demo/voice/clips/5", json={"audio": _b64(_wav())}, headers=manager)
+    client.delete("/api/v1/halls/demo/voice/clips/5", headers=manager)
+    client.post("/api/v1/halls/demo/devices", json={"role": "board", "label": "门口屏"}, headers=manager)
+    devices = client.get("/api/v1/halls/demo/devices", headers=manager).get_json()["devices"]
+    board = next(d["id"] for d in devices if d["label"] == "门口屏")
+    speaker = {"speaker": True, "zone": "一楼"}
+    assert client.put(f"/api/v1/devices/{board}/speaker", json=speaker, headers=manager).status_code == 200
+    rows = client.get("/api/v1/halls/demo/audit", headers=manager).get_json()
+    rows = rows["events"]
+    said = [r["summary"] for r in rows if r["type"] == "voice.updated"]
+    assert said[::-1] == [
+        "每次叫号播报 3 遍",
+        "上传录音片段 5",
+        "删除录音片段 5",
+        "门口屏 设为语音播报大屏（区域 一楼）",
+    ]
+    assert all(
+        r["actor_role"] == "manager" and r["action"] == "修改语音播报"
+        for r in rows
+        if r["type"] == "voice.updated"
+    )
+    assert shape_event("voice.updated", _last(ctx, "voice.updated").data, PUBLIC) == {}
