@@ -200,7 +200,11 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
     put = hall.api("PUT", "/users/clerk02/photo", hall.token("manager", "manager"), json={"image": photo})
     assert put.status_code == 200, put.text
     expect(window_page.locator("#clerk-photo img")).to_have_attribute("src", put.json()["photo_url"])
-    assert window_page.locator("#clerk-photo img").evaluate("img => img.complete && img.naturalWidth") == 120
+    # the image decodes after its src is set: wait for it rather than read it at once
+    window_page.wait_for_function(
+        "() => { const img = document.querySelector('#clerk-photo img');"
+        " return img && img.complete && img.naturalWidth === 120; }"
+    )
     expect(clerk.locator("#waiting-body tr").first).to_have_attribute("data-ticket-number", number)
 
     clerk.locator("#btn-call").click()
