@@ -65,21 +65,24 @@ function editPage() {
     $("save-state").className = "save-state dirty";
   }
 
+  /** A column's header (材料名称, 份数…): the accessible name of that column's inputs. */
+  function col(i) { return rows.closest("table").tHead.rows[0].cells[i].textContent.trim(); }
+
   function materialRow(m) {
-    const select = h("select", { class: "input m-form", "aria-label": "form" },
+    const select = h("select", { class: "input m-form", "aria-label": col(2) },
       FORMS.map(function (f) { return h("option", { value: f, text: tr("form_" + f) }); }));
     select.value = m.form || "original";
-    const required = h("input", { type: "checkbox", class: "m-required" });
+    const required = h("input", { type: "checkbox", class: "m-required", "aria-label": col(4) });
     required.checked = m.required !== false;
     const row = h("tr", { dataset: { id: m.id || "" } },
       h("td", { class: "m-id num", text: m.id || "—" }),
-      h("td", {}, h("input", { class: "input m-name", type: "text", value: m.name || "", maxlength: "100" }),
-        h("input", { class: "input m-name_en", type: "text", value: m.name_en || "", maxlength: "100", placeholder: tr("english"), "aria-label": tr("english") })),
+      h("td", {}, h("input", { class: "input m-name", type: "text", value: m.name || "", maxlength: "100", "aria-label": col(1) }),
+        h("input", { class: "input m-name_en", type: "text", value: m.name_en || "", maxlength: "100", placeholder: tr("english"), "aria-label": col(1) + " · " + tr("english") })),
       h("td", {}, select),
-      h("td", {}, h("input", { class: "input m-copies num", type: "number", min: "1", max: "99", value: String(m.copies || 1) })),
+      h("td", {}, h("input", { class: "input m-copies num", type: "number", min: "1", max: "99", value: String(m.copies || 1), "aria-label": col(3) })),
       h("td", { class: "center" }, required),
-      h("td", {}, h("input", { class: "input m-notes", type: "text", value: m.notes || "", maxlength: "500" }),
-        h("input", { class: "input m-notes_en", type: "text", value: m.notes_en || "", maxlength: "500", placeholder: tr("english"), "aria-label": tr("english") })),
+      h("td", {}, h("input", { class: "input m-notes", type: "text", value: m.notes || "", maxlength: "500", "aria-label": col(5) }),
+        h("input", { class: "input m-notes_en", type: "text", value: m.notes_en || "", maxlength: "500", placeholder: tr("english"), "aria-label": col(5) + " · " + tr("english") })),
       h("td", { class: "act nowrap" },
         h("button", { type: "button", class: "btn ghost sq", title: tr("move_up"), "aria-label": tr("move_up"), dataset: { act: "up" }, text: "↑" }),
         h("button", { type: "button", class: "btn ghost sq", title: tr("move_down"), "aria-label": tr("move_down"), dataset: { act: "down" }, text: "↓" }),
