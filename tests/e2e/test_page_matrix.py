@@ -8,7 +8,7 @@ For each page and each of its resolutions:
 * the kiosk's screens fit without vertical scroll;
 * on the hall board, every waiting count and the last 10 calls lie inside the viewport and
   are not clipped by a box of theirs;
-* axe-core (static/vendor/axe-core, injected into the page by this test, never loaded by the
+* axe-core (tests/vendor/axe-core, from npm; injected into the page by this test, never loaded by the
   pages themselves; run at the page's main size, the first of its list) reports no violation
   of impact "serious" or "critical" — colour contrast
   (4.5:1, large text 3:1), labels, `lang`, names of buttons and links, ARIA misuse…
@@ -37,7 +37,7 @@ from .test_browser_live_hall import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, SH
 
 pytestmark = pytest.mark.e2e
 
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 #: axe impacts that fail a page (the acceptance: "no serious or critical violation")
 FAILING_IMPACTS = ("serious", "critical")
 
