@@ -13,7 +13,7 @@ from .blueprint import PUBLIC, bp, ctx
 from .schemas.cases import CompleteIn
 from .schemas.common import Empty
 from .schemas.print_jobs import PrintJob
-from .schemas.tickets import IssueIn, Notice, NoticeIn, Ticket, Tickets, TransferIn
+from .schemas.tickets import CompletedAndCalled, IssueIn, Notice, NoticeIn, Ticket, Tickets, TransferIn
 
 EMPTY, TICKET, NOTICE = Empty(), Ticket(), Notice()
 
@@ -88,6 +88,32 @@ def complete(body: dict[str, Any], ticket_id: str) -> Any:
         reason_code=body.get("reason_code"),
         materials=body.get("materials"),
     )
+
+
+@bp.post("/tickets/<ticket_id>/complete-and-call-next")
+@bp.arguments(CompleteIn(), required=False, example={})
+@bp.response(200, CompletedAndCalled(), description="the completed ticket and the next one called (null: nobody waits)")
+def complete_and_call_next(body: dict[str, Any], ticket_id: str) -> Any:
+    """办结并叫号: complete the ticket being served and call the next at the same window, in one
+    step (the clerk at its window; a refused call, e.g. a paused window, changes nothing)"""
+    return ticket_service.complete_and_call_next(
+        ctx(),
+        current_principal(),
+        ticket_id,
+        outcome=body.get("outcome"),
+        reason=body.get("reason"),
+        reason_code=body.get("reason_code"),
+        materials=body.get("materials"),
+    )
+
+
+@bp.post("/tickets/<ticket_id>/undo-no-show")
+@bp.arguments(EMPTY, required=False)
+@bp.response(200, TICKET, description="the ticket, called again at the window")
+def undo_no_show(_: dict[str, Any], ticket_id: str) -> Any:
+    """撤销过号: the clerk who marked the no-show takes it back within 10 s (409 undo_expired,
+    undo_not_yours, window_busy otherwise)"""
+    return ticket_service.undo_no_show(ctx(), current_principal(), ticket_id)
 
 
 @bp.post("/tickets/<ticket_id>/cancel")

@@ -1,4 +1,5 @@
 """The clerk console (呼叫器): sign in at a window, call, recall, start, no-show, complete, pause.
+The clerk's own appraisal records are on /clerk/appraisal (server/consoles/appraisal.py), not here.
 
 The page is rendered for the logged-in person; everything it does goes through the JSON API
 with the session cookie and the CSRF token, and it stays current through Socket.IO.
@@ -9,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..services.complaints import my_records
 from ..services.halls import public_pause_reasons
 from ..web.helpers import console_hall, hall_ctx
 
@@ -28,6 +28,4 @@ def console() -> str:
         user=current_user,
         hall=hall,
         public_pause_reasons=public_pause_reasons(hall_ctx(), hall),
-        # 责任追究: the records against this clerk (templates/clerk/_my_records.html)
-        my_records=my_records(hall_ctx(), current_user.id),
     )

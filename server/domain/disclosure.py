@@ -232,6 +232,7 @@ _TICKET_EVENTS = (
     "ticket.done",
     "ticket.cancelled",
     "ticket.reactivated",
+    "ticket.no_show_undone",
 )
 
 #: what the public receives of each event type; any other type reaches it with no data

@@ -30,6 +30,9 @@ RECALL_LIMIT = 3
 LATE_REACTIVATION_WINDOW = timedelta(minutes=30)
 #: ... and only once per ticket.
 REACTIVATION_LIMIT = 1
+#: A clerk who pressed 过号 by mistake (or saw the citizen walk up) may take it back this long
+#: after; the console's "撤销" toast shows for less, so a slow network still makes it.
+NO_SHOW_UNDO_WINDOW = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -129,3 +132,26 @@ def reactivate(state: TicketState, now: datetime) -> TicketState:
         called_at=None,
         finished_at=None,
     )
+
+
+def undo_no_show(state: TicketState, marked_by: int | None, clerk_id: int, now: datetime) -> TicketState:
+    """The clerk takes back their own 过号 within NO_SHOW_UNDO_WINDOW: the ticket is called again
+    at the same window (its call time and recalls unchanged; the window must be free, which
+    domain/window.py decides). Anyone else, or later, is refused: a citizen who comes back later
+    is reactivated into the queue instead."""
+    if state.status is not Status.NO_SHOW:
+        raise _refuse(state, "撤销过号", "taken back from a no-show")
+    if marked_by is None or marked_by != clerk_id:
+        raise RuleViolation(
+            "undo_not_yours",
+            "只有标记过号的工作人员本人可以撤销过号",
+            "only the clerk who marked the no-show can take it back",
+        )
+    seconds = int(NO_SHOW_UNDO_WINDOW.total_seconds())
+    if state.finished_at is None or now - state.finished_at > NO_SHOW_UNDO_WINDOW:
+        raise RuleViolation(
+            "undo_expired",
+            f"过号已超过 {seconds} 秒，不能撤销；群众回来后请按“恢复排队”处理",
+            f"more than {seconds} seconds since the no-show; reactivate the ticket when the citizen comes back",
+        )
+    return replace(state, status=Status.CALLED, finished_at=None)

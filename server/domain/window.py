@@ -89,6 +89,20 @@ def ensure_can_call(state: WindowState, clerk_id: int, has_active_ticket: bool) 
         )
 
 
+def ensure_can_take_back(state: WindowState, clerk_id: int, has_active_ticket: bool) -> None:
+    """Taking back a 过号 puts the number at the counter again: the window's own clerk, with no
+    other number at the counter (paused is fine: the citizen is already there)."""
+    _require_clerk(state, clerk_id)
+    if state.status is WindowStatus.CLOSED:
+        raise RuleViolation("window_not_open", "窗口已关闭，不能撤销过号", "the window is closed")
+    if has_active_ticket:
+        raise RuleViolation(
+            "window_busy",
+            "已叫下一个号码，不能撤销过号；群众回来后请按“恢复排队”处理",
+            "the next number is at the window already; reactivate the ticket instead",
+        )
+
+
 def _require_clerk(state: WindowState, clerk_id: int) -> None:
     if state.clerk_id != clerk_id:
         raise RuleViolation(

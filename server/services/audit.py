@@ -464,6 +464,7 @@ DESCRIPTIONS: dict[str, Describer] = {
     "ticket.done": said("办结", "service completed", _ticket_only),
     "ticket.cancelled": said("取消号码", "ticket cancelled", _ticket_with_reason),
     "ticket.reactivated": said("过号恢复排队", "no-show back in the queue", _ticket_only),
+    "ticket.no_show_undone": said("撤销过号", "no-show taken back", _ticket_only),
     "ticket.transferred": said("转办", "transferred", _transferred),
     "window.updated": _window_updated,
     "queue.updated": said("队列更新", "queue updated", _queue),

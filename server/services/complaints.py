@@ -19,7 +19,7 @@ from .. import event_names as names
 from ..domain import accountability
 from ..domain import complaints as rules
 from ..domain.workdays import GREEN, RED, YELLOW
-from ..storage.models import AppraisalRecord, Complaint, Hall, Ticket, User
+from ..storage.models import AppraisalRecord, Complaint, Hall, Ticket
 from .core.casework import local_day
 from .core.context import Context, Envelope
 from .core.errors import bad_field, not_found
@@ -291,38 +291,6 @@ def answer_complaint(ctx: Context, actor: Principal, code: str, body: dict[str, 
     if env is not None:
         ctx.publish([env])
     return view
-
-
-def my_records(ctx: Context, user_id: int) -> list[dict[str, Any]]:
-    """The appraisal records against one clerk (责任追究), newest first: what the clerk sees."""
-    with ctx.db.read() as s:
-        rows = s.scalars(
-            select(AppraisalRecord)
-            .where(AppraisalRecord.user_id == user_id)
-            .order_by(AppraisalRecord.id.desc())
-        ).all()
-        out = []
-        for r in rows:
-            c = s.get(Complaint, r.complaint_id) if r.complaint_id else None
-            if c is not None and c.category == rules.INTEGRITY:
-                c = None  # 廉政: the record stands, the follow-up stays the supervisor's
-            by = s.get(User, r.decided_by_id) if r.decided_by_id else None
-            out.append(
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "day": r.day.isoformat(),
-                    "decision": r.decision,
-                    "decision_name": accountability.DECISION_NAMES_ZH.get(r.decision, r.decision),
-                    "points": r.points,
-                    "note": r.note,
-                    "complaint": c.number if c is not None else None,
-                    "category": rules.CATEGORY_NAMES_ZH.get(c.category) if c is not None else None,
-                    "decided_by": by.name if by is not None else None,
-                    "decided_at": r.decided_at.isoformat(),
-                }
-            )
-        return out
 
 
 def hall_complaint_info(ctx: Context, hall_code: str | None) -> dict[str, Any]:

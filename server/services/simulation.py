@@ -27,6 +27,7 @@ _TYPES = (
     names.TICKET_DONE,
     names.TICKET_TRANSFERRED,
     names.TICKET_NO_SHOW,
+    names.TICKET_NO_SHOW_UNDONE,
     names.WINDOW_UPDATED,
 )
 #: a window counts as open in an hour of a day when it was open (signed in, not paused) this long
@@ -103,6 +104,8 @@ def hall_history(ctx: Context, hall_code: str, days: int = 30) -> History:
             transfers += 1
         elif type_ == names.TICKET_NO_SHOW:
             no_shows += 1
+        elif type_ == names.TICKET_NO_SHOW_UNDONE:
+            no_shows -= 1  # taken back within seconds: the citizen was there
         elif type_ == names.WINDOW_UPDATED and window_id in windows:
             status = ((data or {}).get("window") or {}).get("status")
             if status == "open":

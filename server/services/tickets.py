@@ -26,7 +26,7 @@ from ..domain.notice import check_fast_lane, normalise_code, starts_repeat_trip,
 from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
 from ..domain.transfer import first_contact_owner
-from ..storage.models import Booking, Hall, Notice, Service, Ticket, Window
+from ..storage.models import Booking, Event, Hall, Notice, Service, Ticket, Window
 from .core.casework import case_view, local_day, open_case
 from .core.context import Context, Envelope
 from .core.credentials import citizen_key
@@ -287,68 +287,73 @@ def call_next(ctx: Context, actor: Principal, window_id: int) -> dict[str, Any] 
     """
     require_role(actor, ("clerk",))
     now = ctx.clock()
-    events: list[Envelope] = []
     with ctx.db.transaction() as s:
-        w = load_window(s, window_id, actor, lock=True)
-        hall = w.hall
-        assert actor.user_id is not None
-        window_rules.ensure_can_call(window_state(w), actor.user_id, current_ticket(s, w.id) is not None)
-        day = hall_day(hall, now)
-        covering = covered_windows(s, hall, actor.user_id, now)
-        services = services_of(s, w, covering)
-        codes = [svc.code for svc in services]
-        chosen: Ticket | None = None
-        while chosen is None:
-            candidates = waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering)
-            order = call_order(w.id, codes, candidates, covering, now)
-            if not order:
-                return None
-            for c in order:
-                row = s.get(Ticket, c.ticket_id)
-                assert row is not None
-                try:
-                    new = lifecycle.call(ticket_state(row), w.id, now)
-                except RuleViolation:
-                    continue  # another window called it since the candidates were read
-                # conditional: of two windows racing for one ticket, exactly one update matches
-                taken = rows_changed(
-                    s.execute(
-                        update(Ticket)
-                        .where(Ticket.id == c.ticket_id, Ticket.status == Status.WAITING.value)
-                        .values(**state_columns(new), served_by_id=actor.user_id)
-                        .execution_options(synchronize_session=False)
-                    )
-                )
-                if taken == 1:
-                    chosen = s.get(Ticket, c.ticket_id, populate_existing=True)
-                    break
-        assert chosen is not None
-        view = ticket_view(chosen, hall.code, staff=True)
-        # who was on post: the audit log answers "who was responsible" for every call
-        view["on_post"] = {
-            "by": actor.username,
-            "window": w.number,
-            "covering": [cw.number for cw in s.scalars(select(Window).where(Window.id.in_(covering)))],
-        }
-        events.append(
-            record(
-                s,
-                hall,
-                names.TICKET_CALLED,
-                {
-                    "ticket": {**ticket_view(chosen, hall.code), "on_post": view["on_post"]},
-                    "waiting": {chosen.service.code: waiting_count(s, chosen.service_id, day)},
-                    # what the boards speak and its audio URL (rendered on first GET, not here)
-                    "announcement": announcement_data(s, hall, chosen.number, w.number),
-                },
-                now,
-                actor,
-                window_id=w.id,
-                ticket_id=chosen.id,
-            )
-        )
+        view, events = _call_next_in(s, actor, window_id, now)
     ctx.publish(events)
     return view
+
+
+def _call_next_in(
+    s: Session, actor: Principal, window_id: int, now: datetime
+) -> tuple[dict[str, Any] | None, list[Envelope]]:
+    """call_next inside the caller's transaction: the called ticket (None) and its event."""
+    w = load_window(s, window_id, actor, lock=True)
+    hall = w.hall
+    assert actor.user_id is not None
+    window_rules.ensure_can_call(window_state(w), actor.user_id, current_ticket(s, w.id) is not None)
+    day = hall_day(hall, now)
+    covering = covered_windows(s, hall, actor.user_id, now)
+    services = services_of(s, w, covering)
+    codes = [svc.code for svc in services]
+    chosen: Ticket | None = None
+    while chosen is None:
+        candidates = waiting_candidates(s, hall, day, w.id, [svc.id for svc in services], covering)
+        order = call_order(w.id, codes, candidates, covering, now)
+        if not order:
+            return None, []
+        for c in order:
+            row = s.get(Ticket, c.ticket_id)
+            assert row is not None
+            try:
+                new = lifecycle.call(ticket_state(row), w.id, now)
+            except RuleViolation:
+                continue  # another window called it since the candidates were read
+            # conditional: of two windows racing for one ticket, exactly one update matches
+            taken = rows_changed(
+                s.execute(
+                    update(Ticket)
+                    .where(Ticket.id == c.ticket_id, Ticket.status == Status.WAITING.value)
+                    .values(**state_columns(new), served_by_id=actor.user_id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if taken == 1:
+                chosen = s.get(Ticket, c.ticket_id, populate_existing=True)
+                break
+    assert chosen is not None
+    view = ticket_view(chosen, hall.code, staff=True)
+    # who was on post: the audit log answers "who was responsible" for every call
+    view["on_post"] = {
+        "by": actor.username,
+        "window": w.number,
+        "covering": [cw.number for cw in s.scalars(select(Window).where(Window.id.in_(covering)))],
+    }
+    event = record(
+        s,
+        hall,
+        names.TICKET_CALLED,
+        {
+            "ticket": {**ticket_view(chosen, hall.code), "on_post": view["on_post"]},
+            "waiting": {chosen.service.code: waiting_count(s, chosen.service_id, day)},
+            # what the boards speak and its audio URL (rendered on first GET, not here)
+            "announcement": announcement_data(s, hall, chosen.number, w.number),
+        },
+        now,
+        actor,
+        window_id=w.id,
+        ticket_id=chosen.id,
+    )
+    return view, [event]
 
 
 Transition = Callable[[TicketState, datetime], TicketState]
@@ -396,74 +401,183 @@ def act_on_ticket(
     require_role(actor, roles)
     now = ctx.clock()
     with ctx.db.transaction() as s:
-        t = load_ticket(s, public_id, actor, lock=True)
-        hall = s.get(Hall, t.hall_id)
-        assert hall is not None
-        if action in WINDOW_ACTIONS:
-            if t.window is None or t.window.clerk_id != actor.user_id:
-                raise RuleViolation(
-                    "window_not_signed_in",
-                    "该号码不在你签到的窗口",
-                    "this ticket is not at the window you are signed in at",
-                )
-        window_id = t.window_id
-        decided, received = None, None
-        receipt: dict[str, Any] | None = None
-        if action == "complete":
-            noticed = bool(s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == t.id)))
-            decided = case_rules.decide_outcome(
-                outcome,
-                reason,
-                reason_code,
-                notice_given=noticed,
-                promised_limit_days=case_rules.promised_limit(t.service.guide),
-            )
-            received = case_rules.received_materials(materials, decided.kind)
-        apply_ticket_state(t, transition(ticket_state(t), now))
-        if action == "start" and actor.user_id is not None:
-            t.owner_id = first_contact_owner(t.owner_id, actor.user_id)
-        if decided is not None:
-            t.outcome, t.outcome_reason = decided.kind, decided.stored_reason
-        s.flush()
-        data: dict[str, Any] = {"ticket": ticket_view(t, hall.code)}
-        if action in QUEUE_ACTIONS:
-            data["waiting"] = {t.service.code: waiting_count(s, t.service_id, t.business_day)}
-        if decided is not None:
-            data["outcome"] = decided.kind
-        if action == "recall" and t.window is not None:  # a recall is announced again
-            data["announcement"] = announcement_data(s, hall, t.number, t.window.number)
-        events = [record(s, hall, event_type, data, now, actor, window_id=window_id, ticket_id=t.id)]
-        view = ticket_with_position(ctx, s, t)
-        if decided is not None:
-            view["outcome"] = decided.kind
-            view["outcome_reason"] = t.outcome_reason
-        if decided is not None and decided.kind == case_rules.ACCEPTED:
-            case = open_case(s, hall, t, actor.user_id, now, decided.reason, received)
-            calendar = hall_calendar(s, hall)
-            view["case"] = case_view(s, case, hall, local_day(hall, now), calendar)
-            events.append(
-                record(
-                    s,
-                    hall,
-                    names.CASE_ACCEPTED,
-                    {"case": view["case"]},
-                    now,
-                    actor,
-                    window_id=window_id,
-                    ticket_id=t.id,
-                )
-            )
-            receipt = _receipt_slip(ctx, hall, view["case"], now)
+        view, events, receipt = _act_in(
+            ctx, s, actor, public_id, action, transition, event_type, now, outcome, reason, reason_code, materials
+        )
     ctx.publish(events)
-    if receipt is not None:
-        # the acceptance receipt (受理回执) on the window's printer, after commit; a printing
-        # problem never undoes the case (the A4 receipt is at /c/<code>/receipt)
-        try:
-            view["case"]["print"] = enqueue_at_window(ctx, window_id, t.id, receipt, actor.role, "receipt")
-        except Exception:
-            log.exception("could not queue the receipt of case %s", view["case"]["number"])
-            view["case"]["print"] = None
+    _print_receipt(ctx, actor, view, receipt)
     return view
+
+
+def _act_in(
+    ctx: Context,
+    s: Session,
+    actor: Principal,
+    public_id: str,
+    action: str,
+    transition: Transition,
+    event_type: str,
+    now: datetime,
+    outcome: str | None = None,
+    reason: str | None = None,
+    reason_code: str | None = None,
+    materials: list[Any] | None = None,
+) -> tuple[dict[str, Any], list[Envelope], dict[str, Any] | None]:
+    """act_on_ticket inside the caller's transaction: the ticket's view, its events, and the
+    acceptance receipt to print after commit (None unless a case was accepted)."""
+    t = load_ticket(s, public_id, actor, lock=True)
+    hall = s.get(Hall, t.hall_id)
+    assert hall is not None
+    if action in WINDOW_ACTIONS:
+        _require_at_my_window(t, actor)
+    window_id = t.window_id
+    decided, received = None, None
+    receipt: dict[str, Any] | None = None
+    if action == "complete":
+        noticed = bool(s.scalar(select(func.count(Notice.id)).where(Notice.ticket_id == t.id)))
+        decided = case_rules.decide_outcome(
+            outcome,
+            reason,
+            reason_code,
+            notice_given=noticed,
+            promised_limit_days=case_rules.promised_limit(t.service.guide),
+        )
+        received = case_rules.received_materials(materials, decided.kind)
+    apply_ticket_state(t, transition(ticket_state(t), now))
+    if action == "start" and actor.user_id is not None:
+        t.owner_id = first_contact_owner(t.owner_id, actor.user_id)
+    if decided is not None:
+        t.outcome, t.outcome_reason = decided.kind, decided.stored_reason
+    s.flush()
+    data: dict[str, Any] = {"ticket": ticket_view(t, hall.code)}
+    if action in QUEUE_ACTIONS:
+        data["waiting"] = {t.service.code: waiting_count(s, t.service_id, t.business_day)}
+    if decided is not None:
+        data["outcome"] = decided.kind
+    if action == "recall" and t.window is not None:  # a recall is announced again
+        data["announcement"] = announcement_data(s, hall, t.number, t.window.number)
+    events = [record(s, hall, event_type, data, now, actor, window_id=window_id, ticket_id=t.id)]
+    view = ticket_with_position(ctx, s, t)
+    if decided is not None:
+        view["outcome"] = decided.kind
+        view["outcome_reason"] = t.outcome_reason
+    if decided is not None and decided.kind == case_rules.ACCEPTED:
+        case = open_case(s, hall, t, actor.user_id, now, decided.reason, received)
+        calendar = hall_calendar(s, hall)
+        view["case"] = case_view(s, case, hall, local_day(hall, now), calendar)
+        events.append(
+            record(
+                s,
+                hall,
+                names.CASE_ACCEPTED,
+                {"case": view["case"]},
+                now,
+                actor,
+                window_id=window_id,
+                ticket_id=t.id,
+            )
+        )
+        receipt = {"window_id": window_id, "ticket_id": t.id, "slip": _receipt_slip(ctx, hall, view["case"], now)}
+    return view, events, receipt
+
+
+def _require_at_my_window(t: Ticket, actor: Principal) -> None:
+    if t.window is None or t.window.clerk_id != actor.user_id:
+        raise RuleViolation(
+            "window_not_signed_in",
+            "该号码不在你签到的窗口",
+            "this ticket is not at the window you are signed in at",
+        )
+
+
+def _print_receipt(
+    ctx: Context, actor: Principal, view: dict[str, Any], receipt: dict[str, Any] | None
+) -> None:
+    """The acceptance receipt (受理回执) on the window's printer, after commit; a printing
+    problem never undoes the case (the A4 receipt is at /c/<code>/receipt)."""
+    if receipt is None:
+        return
+    try:
+        view["case"]["print"] = enqueue_at_window(
+            ctx, receipt["window_id"], receipt["ticket_id"], receipt["slip"], actor.role, "receipt"
+        )
+    except Exception:
+        log.exception("could not queue the receipt of case %s", view["case"]["number"])
+        view["case"]["print"] = None
+
+
+def complete_and_call_next(
+    ctx: Context,
+    actor: Principal,
+    public_id: str,
+    outcome: str | None = None,
+    reason: str | None = None,
+    reason_code: str | None = None,
+    materials: list[Any] | None = None,
+) -> dict[str, Any]:
+    """办结并叫号: complete the ticket being served and call the next one at the same window, in
+    one transaction (events after commit). If the call is refused (the window was paused
+    meanwhile), nothing changes; when nobody waits the ticket is completed and `called` is None.
+    """
+    require_role(actor, ("clerk",))
+    transition, event_type = WINDOW_ACTIONS["complete"]
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        t = load_ticket(s, public_id, actor)
+        _require_at_my_window(t, actor)
+        assert t.window_id is not None
+        # the window first, then the ticket: the lock order of call-next
+        load_window(s, t.window_id, actor, lock=True)
+        completed, events, receipt = _act_in(
+            ctx, s, actor, public_id, "complete", transition, event_type, now, outcome, reason, reason_code, materials
+        )
+        called, call_events = _call_next_in(s, actor, t.window_id, now)
+    ctx.publish(events + call_events)
+    _print_receipt(ctx, actor, completed, receipt)
+    return {"completed": completed, "called": called}
+
+
+def undo_no_show(ctx: Context, actor: Principal, public_id: str) -> dict[str, Any]:
+    """撤销过号: the clerk who marked the no-show takes it back within a few seconds
+    (domain/ticket.py NO_SHOW_UNDO_WINDOW): the number is at their window again, called."""
+    require_role(actor, ("clerk",))
+    assert actor.user_id is not None
+    now = ctx.clock()
+    with ctx.db.transaction() as s:
+        t = load_ticket(s, public_id, actor)
+        lifecycle.undo_no_show(ticket_state(t), _no_show_by(s, t), actor.user_id, now)  # refuses early
+        assert t.window_id is not None  # a no-show keeps the window it was called to
+        # the window first, then the ticket: the lock order of call-next
+        w = load_window(s, t.window_id, actor, lock=True)
+        t = load_ticket(s, public_id, actor, lock=True)
+        hall = w.hall
+        new = lifecycle.undo_no_show(ticket_state(t), _no_show_by(s, t), actor.user_id, now)
+        window_rules.ensure_can_take_back(window_state(w), actor.user_id, current_ticket(s, w.id) is not None)
+        apply_ticket_state(t, new)
+        s.flush()
+        event = record(
+            s,
+            hall,
+            names.TICKET_NO_SHOW_UNDONE,
+            {"ticket": ticket_view(t, hall.code)},
+            now,
+            actor,
+            window_id=w.id,
+            ticket_id=t.id,
+        )
+        view = ticket_with_position(ctx, s, t)
+    ctx.publish([event])
+    return view
+
+
+def _no_show_by(s: Session, t: Ticket) -> int | None:
+    """Who marked the ticket's latest no-show (the audit log records every actor)."""
+    return s.scalar(
+        select(Event.actor_user_id)
+        .where(Event.ticket_id == t.id, Event.type == names.TICKET_NO_SHOW)
+        .order_by(Event.seq.desc())
+        .limit(1)
+    )
 
 
 def _receipt_slip(ctx: Context, hall: Hall, case: dict[str, Any], now: datetime) -> dict[str, Any]:

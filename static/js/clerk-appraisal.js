@@ -11,7 +11,7 @@ const root = $("my-appraisal");
 const hall = root.dataset.hall;
 
 function recordItem(rec) {
-  const li = h("li", { class: "ap-record", "data-record": String(rec.id) },
+  const li = h("li", { class: "ap-record", "data-record": String(rec.id), "data-decision": rec.decision },
     h("b", { text: rec.day }),
     h("span", { text: kindText(rec) + " " + (rec.subject || "") }),
     h("span", { class: "pill", text: decisionText(rec) }),

@@ -7,6 +7,7 @@ import { say } from "./lib/toast.js";
 import { live } from "./lib/live.js";
 import { initCases, onCaseEvent } from "./clerk-cases.js";
 import { escalateCase, initEscalations, onEscalationEvent } from "./clerk-escalations.js";
+import { initKeys, keyOf } from "./clerk-keys.js";
 
 const root = document.getElementById("console");
 const hall = root.dataset.hall;
@@ -128,6 +129,8 @@ function render() {
   $("btn-start").disabled = status !== "called";
   $("btn-no-show").disabled = status !== "called";
   $("btn-complete").disabled = status !== "serving";
+  // 办结并叫号 calls too: only at an open window (a paused one completes with 办结)
+  $("btn-complete-next").disabled = status !== "serving" || !open;
   $("btn-outcome").disabled = status !== "serving";
   $("pause-form").hidden = w.status !== "open";
   $("btn-resume").hidden = w.status !== "paused";
@@ -168,7 +171,28 @@ async function run(fn) {
     state.busy = false;
     root.classList.remove("busy");
     await loadWindow();
+    focusNext();
   }
+}
+
+// ── focus: after each step, on the next likely action (Enter does it) ──
+/** The button the clerk most likely presses next, for the ticket at the counter now. */
+function nextLikely() {
+  const cur = state.win && state.win.current;
+  if (!cur) return $("btn-call");
+  if (cur.status === "called") return $("btn-start");
+  if (cur.status === "serving") return $("btn-complete-next").disabled ? $("btn-complete") : $("btn-complete-next");
+  return $("btn-call");
+}
+
+/** Move the focus to the next likely action, unless the clerk is typing or in a dialog. */
+function focusNext() {
+  if (!state.win || document.querySelector("dialog[open]")) return;
+  const active = document.activeElement;
+  const lost = !active || active === document.body || active.offsetParent === null;   // e.g. the picker tile
+  if (!lost && !(active.tagName === "BUTTON" && active.closest(".current-card"))) return;   // typing elsewhere
+  const b = nextLikely();
+  if (b && !b.disabled) b.focus();
 }
 
 function signIn(w) {
@@ -179,12 +203,47 @@ function signIn(w) {
   });
 }
 
-function ticketAction(action, okKey) {
+function ticketAction(action, okKey, then) {
   const cur = state.win && state.win.current;
   if (!cur) return;
   run(async function () {
     const t = await api("POST", paths.ticketAction(cur.id, action));
-    say("ok", tr(okKey, { number: t.number }));
+    if (then) then(t);
+    else say("ok", tr(okKey, { number: t.number }));
+  });
+}
+
+// ── 过号 with 撤销: the server takes a no-show back within a few seconds, by the same clerk ──
+const UNDO_MS = 6000;   // the toast; the server allows 10 s (domain/ticket.py NO_SHOW_UNDO_WINDOW)
+const undo = { ticket: null, el: null, timer: null };
+
+function dropUndo() {
+  if (undo.timer) clearTimeout(undo.timer);
+  if (undo.el) undo.el.remove();
+  undo.ticket = null; undo.el = null; undo.timer = null;
+}
+
+function offerUndo(t) {
+  dropUndo();
+  const key = keyOf("undo");
+  const button = h("button", { type: "button", class: "btn small undo-btn", id: "btn-undo-no-show" },
+    tr("undo"), key ? h("kbd", { class: "key-hint", "aria-hidden": "true", text: key }) : null);
+  if (key) button.setAttribute("aria-keyshortcuts", key);
+  button.addEventListener("click", undoNoShow);
+  const el = h("div", { class: "alert info undo-toast", role: "status", id: "undo-toast" },
+    h("span", { text: tr("no_show_ok", { number: t.number }) }), button);
+  $("messages").appendChild(el);
+  undo.ticket = t; undo.el = el;
+  undo.timer = setTimeout(dropUndo, UNDO_MS);
+}
+
+function undoNoShow() {
+  const t = undo.ticket;
+  if (!t) return;
+  dropUndo();
+  run(async function () {
+    const back = await api("POST", paths.ticketAction(t.id, "undo-no-show"));
+    say("ok", tr("undone_ok", { number: back.number }));
   });
 }
 
@@ -197,8 +256,19 @@ $("btn-call").addEventListener("click", function () {
 });
 $("btn-recall").addEventListener("click", function () { ticketAction("recall", "recalled_ok"); });
 $("btn-start").addEventListener("click", function () { ticketAction("start", "started_ok"); });
-$("btn-no-show").addEventListener("click", function () { ticketAction("no-show", "no_show_ok"); });
+$("btn-no-show").addEventListener("click", function () { ticketAction("no-show", "no_show_ok", offerUndo); });
 $("btn-complete").addEventListener("click", function () { ticketAction("complete", "completed_ok"); });
+// 办结并叫号: one request, one transaction (POST /tickets/<id>/complete-and-call-next)
+$("btn-complete-next").addEventListener("click", function () {
+  const cur = state.win && state.win.current;
+  if (!cur) return;
+  run(async function () {
+    const res = await api("POST", paths.ticketAction(cur.id, "complete-and-call-next"));
+    const done = res.completed.number;
+    if (res.called) say("ok", tr("completed_called_ok", { number: done, next: res.called.number }));
+    else say("info", tr("completed_none_ok", { number: done }));
+  });
+});
 
 $("pause-form").addEventListener("submit", function (ev) {
   ev.preventDefault();
@@ -428,6 +498,7 @@ $("transfer-form").addEventListener("submit", async function (ev) {
     fc.transferFor = null;
     await loadWindow();
     refreshFollowUps();
+    $("btn-call").focus();   // the citizen went on: the next one
   } catch (err) {
     const closed = fc.target && fc.target.window ? "transfer_window_closed" : "transfer_no_window";
     transferError(err.code === "no_open_window" ? tr(closed) + " — " + err.message
@@ -766,13 +837,24 @@ setInterval(function () { if (state.win && !state.busy) render(); }, 30000);
 // ── start ──────────────────────────────────────────────────
 (async function start() {
   const current = function () { return state.win && state.win.current; };
-  initCases({ current: current, afterComplete: loadWindow, escalate: escalateCase });
+  initCases({ current: current, afterComplete: function () { return loadWindow().then(focusNext); }, escalate: escalateCase });
   initEscalations({ current: current });
+  initKeys({
+    call: { button: $("btn-call") },
+    recall: { button: $("btn-recall") },
+    start: { button: $("btn-start") },
+    complete: { button: $("btn-complete") },
+    completeNext: { button: $("btn-complete-next") },
+    noShow: { button: $("btn-no-show") },
+    transfer: { button: $("btn-transfer") },
+    undo: { run: undoNoShow, label: tr("undo_hint") },
+  });
   try {
     await loadMe();
     await loadSnapshot();
     await loadWindow();
     await Promise.all([loadFollowUps(), loadHallServices(), loadHandovers(), loadAlarms()]);
+    focusNext();
   } catch (err) {
     sayError(err);
   }

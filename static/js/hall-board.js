@@ -274,6 +274,7 @@ function onEvent(env) {
       break;
     }
     case "ticket.started":
+    case "ticket.no_show_undone":   // a 过号 taken back: called at its window again
       upsertCalling(t);
       touchRecent(t, false);
       renderCalling();

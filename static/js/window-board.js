@@ -151,6 +151,7 @@ function onEvent(env) {
       if (mine) { state.win.current = t; render(true); $("win-transfer").hidden = true; }
       break;
     case "ticket.started":
+    case "ticket.no_show_undone":   // the clerk took a 过号 back: the number is at the window again
       if (mine) { state.win.current = t; render(false); }
       break;
     case "ticket.done":

@@ -228,7 +228,6 @@ def test_ticket_from_kiosk_is_called_on_every_screen(live_hall: Any, browser: An
 
     shoot(board, "hall-board.png")
     shoot(window_page, "window-board.png")
-    shoot(clerk, "clerk-console.png")
     shoot(phone, "phone.png")
 
     # the console's own 409: recalls are limited; the server's message is shown as is

@@ -67,7 +67,8 @@ def test_bad_rating_on_the_pad_is_verified_and_the_clerk_sees_the_record(
     clerk_ctx, clerk = log_in(browser, errors, hall, "clerk08")
     clerk.locator("#window-grid [data-window-id='8']").click()
     expect(clerk.locator("#workspace")).to_be_visible()
-    expect(clerk.locator("#my-records")).to_contain_text("暂无记录")
+    # the clerk's records live on /clerk/appraisal only (one place): none on the console
+    expect(clerk.locator("#my-records")).to_have_count(0)
 
     pad_ctx, pad = open_pad(browser, errors, hall, 8, 600)
     expect(pad.locator("#pad-idle")).to_be_visible()
@@ -118,17 +119,15 @@ def test_bad_rating_on_the_pad_is_verified_and_the_clerk_sees_the_record(
     expect(detail.locator("#answer-form")).to_be_visible()
     expect(row).to_have_attribute("data-status", "verified")
 
-    # ── the clerk sees the record ───────────────────────────────────────────────────────────
-    clerk.reload()
-    live(clerk)
-    record = clerk.locator("#my-records tr[data-decision='deduct']")
+    # ── the clerk sees the record on their appraisal page (linked from the console) ───────────
+    clerk.locator("#my-appraisal-link").click()
+    clerk.wait_for_url("**/clerk/appraisal")
+    record = clerk.locator("#my-records li[data-decision='deduct']")
     expect(record).to_have_count(1)
     expect(record).to_contain_text("扣分")
     expect(record).to_contain_text("2")
 
     # ── the clerk's appraisal of the month reflects it: a −2 line traced to the record ─────────
-    clerk.locator("#my-appraisal-link").click()
-    clerk.wait_for_url("**/clerk/appraisal")
     line = clerk.locator("#my-lines tr", has_text="扣分")
     expect(line).to_have_count(1)
     expect(line.locator(".pts-minus")).to_have_text("-2")

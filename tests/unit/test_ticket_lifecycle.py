@@ -92,3 +92,53 @@ def test_only_a_no_show_can_be_reactivated(status):
     with pytest.raises(RuleViolation) as err:
         lc.reactivate(TicketState(status, finished_at=T0), T0)
     assert err.value.code == "invalid_transition" and "reactivated" in err.value.message_en
+
+
+# ── 撤销过号: the clerk takes back their own no-show within a few seconds ──
+CLERK, OTHER = 7, 8
+
+
+def no_show_at(seconds: int = 60) -> TicketState:
+    return lc.no_show(lc.recall(called(), T0), T0 + timedelta(seconds=seconds))
+
+
+def test_a_no_show_taken_back_in_time_by_its_clerk_is_called_again_at_the_same_window():
+    gone = no_show_at()
+    back = lc.undo_no_show(gone, CLERK, CLERK, gone.finished_at + timedelta(seconds=3))  # type: ignore[operator]
+    assert back.status is Status.CALLED and back.window_id == 3
+    assert back.finished_at is None
+    assert (back.called_at, back.recalls) == (gone.called_at, 1)  # the call itself is unchanged
+
+
+def test_only_the_clerk_who_marked_the_no_show_can_take_it_back():
+    gone = no_show_at()
+    with pytest.raises(RuleViolation) as err:
+        lc.undo_no_show(gone, CLERK, OTHER, T0 + timedelta(seconds=62))
+    assert err.value.code == "undo_not_yours"
+    with pytest.raises(RuleViolation):
+        lc.undo_no_show(gone, None, CLERK, T0 + timedelta(seconds=62))
+
+
+def test_a_no_show_cannot_be_taken_back_after_the_undo_window():
+    gone = no_show_at()
+    assert gone.finished_at is not None
+    lc.undo_no_show(gone, CLERK, CLERK, gone.finished_at + lc.NO_SHOW_UNDO_WINDOW)  # the last moment
+    with pytest.raises(RuleViolation) as err:
+        lc.undo_no_show(gone, CLERK, CLERK, gone.finished_at + lc.NO_SHOW_UNDO_WINDOW + timedelta(seconds=1))
+    assert err.value.code == "undo_expired"
+    assert "恢复排队" in err.value.message_zh  # what to do instead
+
+
+def test_only_a_no_show_can_be_taken_back():
+    for s in (called(), lc.start(called(), T0), TicketState(Status.WAITING)):
+        with pytest.raises(RuleViolation) as err:
+            lc.undo_no_show(s, CLERK, CLERK, T0)
+        assert err.value.code == "invalid_transition"
+
+
+def test_completing_a_called_ticket_still_needs_start_the_service_time_starts_there():
+    # 开始办理 is not implied by 办结: started_at is what service times and estimates are
+    # measured from, and where the first-contact owner is fixed (a 0 s service would skew both)
+    with pytest.raises(RuleViolation) as err:
+        lc.complete(called(), T0 + timedelta(minutes=3))
+    assert err.value.code == "invalid_transition"

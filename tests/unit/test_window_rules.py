@@ -71,3 +71,15 @@ def test_only_a_paused_window_can_be_resumed():
     with pytest.raises(RuleViolation) as err:
         wr.resume(wr.sign_in(CLOSED, 7), 7)
     assert err.value.code == "window_not_paused"
+
+
+def test_a_no_show_is_taken_back_only_at_its_clerks_free_window():
+    open_ = wr.sign_in(CLOSED, 7)
+    wr.ensure_can_take_back(open_, 7, has_active_ticket=False)
+    wr.ensure_can_take_back(wr.pause(open_, 7, "休息"), 7, has_active_ticket=False)  # the citizen is there
+    with pytest.raises(RuleViolation) as err:
+        wr.ensure_can_take_back(open_, 7, has_active_ticket=True)
+    assert err.value.code == "window_busy"
+    with pytest.raises(RuleViolation) as err:
+        wr.ensure_can_take_back(open_, 8, has_active_ticket=False)
+    assert err.value.code == "window_not_signed_in"

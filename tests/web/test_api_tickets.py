@@ -201,3 +201,84 @@ def test_the_event_log_keeps_ids_never_the_host_a_request_came_from(ctx, client,
     with ctx.db.read() as s:
         stored = [repr(e.data) for e in s.scalars(select(Event))]
     assert stored and not [d for d in stored if host in d or "'url'" in d]
+
+
+# ── 办结并叫号 and 撤销过号 (the clerk console's one-keystroke paths) ──
+def events_of(ctx, type_):
+    with ctx.db.read() as s:
+        return s.scalars(select(Event).where(Event.type == type_).order_by(Event.seq)).all()
+
+
+def test_complete_and_call_next_completes_and_calls_in_one_step(client, ctx, kiosk, clerk2):
+    first, second = issue(client, kiosk).get_json(), issue(client, kiosk).get_json()
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    client.post(f"/api/v1/tickets/{first['id']}/start", headers=clerk2)
+    r = client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=clerk2)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert (body["completed"]["id"], body["completed"]["status"], body["completed"]["outcome"]) == (first["id"], "done", "done")
+    assert (body["called"]["id"], body["called"]["status"]) == (second["id"], "called")
+    done, called = events_of(ctx, "ticket.done"), events_of(ctx, "ticket.called")
+    assert done[-1].seq < called[-1].seq  # the completion first, then the call
+    # nobody else waits: completed, nobody called
+    client.post(f"/api/v1/tickets/{second['id']}/start", headers=clerk2)
+    r = client.post(f"/api/v1/tickets/{second['id']}/complete-and-call-next", headers=clerk2)
+    assert r.status_code == 200 and r.get_json()["called"] is None
+    assert r.get_json()["completed"]["status"] == "done"
+
+
+def test_complete_and_call_next_keeps_the_start_rule_and_changes_nothing_when_refused(client, ctx, kiosk, clerk2):
+    first, second = issue(client, kiosk).get_json(), issue(client, kiosk).get_json()
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    before = event_count(ctx)
+    r = client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=clerk2)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "invalid_transition"  # not started
+    client.post(f"/api/v1/tickets/{first['id']}/start", headers=clerk2)
+    client.post("/api/v1/windows/2/pause", json={"reason": "休息"}, headers=clerk2)
+    before = event_count(ctx)
+    r = client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=clerk2)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "window_not_open"
+    assert event_count(ctx) == before  # the completion was rolled back with the refused call
+    assert client.get(f"/api/v1/tickets/{first['id']}").get_json()["status"] == "serving"
+    assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
+    other = bearer(gen_token(ctx, "clerk", "clerk03"))
+    client.post("/api/v1/windows/3/sign-in", headers=other)
+    assert client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=other).status_code == 403
+
+
+def test_a_no_show_is_taken_back_by_its_clerk_within_the_window(client, ctx, clock, kiosk, clerk2):
+    t = issue(client, kiosk).get_json()
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    assert client.post(f"/api/v1/tickets/{t['id']}/no-show", headers=clerk2).get_json()["status"] == "no_show"
+    clock.advance(seconds=4)
+    r = client.post(f"/api/v1/tickets/{t['id']}/undo-no-show", headers=clerk2)
+    assert r.status_code == 200 and r.get_json()["status"] == "called"
+    assert r.get_json()["window"]["number"] == 2
+    undone = events_of(ctx, "ticket.no_show_undone")
+    assert len(undone) == 1 and undone[0].actor_user_id is not None  # audited, with who
+    w = client.get("/api/v1/windows/2", headers=clerk2).get_json()
+    assert w["current"]["id"] == t["id"]
+    # the citizen is served as usual afterwards
+    assert client.post(f"/api/v1/tickets/{t['id']}/start", headers=clerk2).status_code == 200
+
+
+def test_a_no_show_cannot_be_taken_back_late_or_by_another_clerk_or_after_the_next_call(client, ctx, clock, kiosk, clerk2):
+    a, b = issue(client, kiosk).get_json(), issue(client, kiosk).get_json()
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)
+    client.post(f"/api/v1/tickets/{a['id']}/no-show", headers=clerk2)
+    other = bearer(gen_token(ctx, "clerk", "clerk03"))
+    client.post("/api/v1/windows/3/sign-in", headers=other)
+    before = event_count(ctx)
+    r = client.post(f"/api/v1/tickets/{a['id']}/undo-no-show", headers=other)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "undo_not_yours"
+    client.post("/api/v1/windows/2/call-next", headers=clerk2)  # b is at the counter now
+    r = client.post(f"/api/v1/tickets/{a['id']}/undo-no-show", headers=clerk2)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "window_busy"
+    client.post(f"/api/v1/tickets/{b['id']}/no-show", headers=clerk2)
+    clock.advance(seconds=11)
+    r = client.post(f"/api/v1/tickets/{b['id']}/undo-no-show", headers=clerk2)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "undo_expired"
+    assert "恢复排队" in r.get_json()["error"]["message"]
+    assert client.get(f"/api/v1/tickets/{b['id']}").get_json()["status"] == "no_show"
+    assert len(events_of(ctx, "ticket.no_show_undone")) == 0
+    assert event_count(ctx) == before + 2  # the call and the no-show, nothing from the refusals

@@ -144,6 +144,13 @@ class Tickets(Out):
     tickets = fields.List(fields.Nested(Ticket), required=True)
 
 
+class CompletedAndCalled(Out):
+    """办结并叫号: the ticket completed and the one called next (null when nobody waits)."""
+
+    completed = fields.Nested(Ticket, required=True)
+    called = fields.Nested(Ticket, allow_none=True, required=True)
+
+
 class IssueIn(In):
     """Take a number: a service, or the code of a one-time notice (a priority ticket)."""
 

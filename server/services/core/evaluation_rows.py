@@ -28,6 +28,8 @@ KINDS = {
     names.TICKET_NO_SHOW: ev.NO_SHOW,
     names.TICKET_CANCELLED: ev.CANCELLED,
     names.TICKET_REACTIVATED: ev.REACTIVATED,
+    # a no-show taken back within seconds: the visit goes on, like a reactivation
+    names.TICKET_NO_SHOW_UNDONE: ev.REACTIVATED,
     names.TICKET_TRANSFERRED: ev.TRANSFERRED,
 }
 

@@ -29,8 +29,8 @@ def load_ticket(s: Session, public_id: str, actor: Principal | None = None, lock
     """A ticket by its public id (locked until commit when `lock`); 404 when missing, 403 for
     another hall's actor."""
     q: Select[tuple[Ticket]] = select(Ticket).where(Ticket.public_id == public_id)
-    if lock:
-        q = q.with_for_update()
+    if lock:  # read again under the lock: a row this session read before may have changed
+        q = q.with_for_update().execution_options(populate_existing=True)
     t = s.scalar(q)
     if t is None:
         raise not_found("票号", "ticket")

@@ -15,7 +15,7 @@ import { tr } from "./i18n.js";
 
 const EVENT_TYPES = [
   "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.transferred",
-  "ticket.done", "ticket.no_show", "ticket.cancelled", "ticket.reactivated",
+  "ticket.done", "ticket.no_show", "ticket.cancelled", "ticket.reactivated", "ticket.no_show_undone",
   "window.updated", "queue.updated", "printer.status", "print.updated",
 ];
 
