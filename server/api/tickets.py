@@ -92,7 +92,9 @@ def complete(body: dict[str, Any], ticket_id: str) -> Any:
 
 @bp.post("/tickets/<ticket_id>/complete-and-call-next")
 @bp.arguments(CompleteIn(), required=False, example={})
-@bp.response(200, CompletedAndCalled(), description="the completed ticket and the next one called (null: nobody waits)")
+@bp.response(
+    200, CompletedAndCalled(), description="the completed ticket and the next one called (null: nobody waits)"
+)
 def complete_and_call_next(body: dict[str, Any], ticket_id: str) -> Any:
     """办结并叫号: complete the ticket being served and call the next at the same window, in one
     step (the clerk at its window; a refused call, e.g. a paused window, changes nothing)"""

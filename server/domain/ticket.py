@@ -152,6 +152,6 @@ def undo_no_show(state: TicketState, marked_by: int | None, clerk_id: int, now: 
         raise RuleViolation(
             "undo_expired",
             f"过号已超过 {seconds} 秒，不能撤销；群众回来后请按“恢复排队”处理",
-            f"more than {seconds} seconds since the no-show; reactivate the ticket when the citizen comes back",
+            f"more than {seconds} s since the no-show; reactivate the ticket when the citizen comes back",
         )
     return replace(state, status=Status.CALLED, finished_at=None)

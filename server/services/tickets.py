@@ -402,7 +402,18 @@ def act_on_ticket(
     now = ctx.clock()
     with ctx.db.transaction() as s:
         view, events, receipt = _act_in(
-            ctx, s, actor, public_id, action, transition, event_type, now, outcome, reason, reason_code, materials
+            ctx,
+            s,
+            actor,
+            public_id,
+            action,
+            transition,
+            event_type,
+            now,
+            outcome,
+            reason,
+            reason_code,
+            materials,
         )
     ctx.publish(events)
     _print_receipt(ctx, actor, view, receipt)
@@ -477,7 +488,11 @@ def _act_in(
                 ticket_id=t.id,
             )
         )
-        receipt = {"window_id": window_id, "ticket_id": t.id, "slip": _receipt_slip(ctx, hall, view["case"], now)}
+        receipt = {
+            "window_id": window_id,
+            "ticket_id": t.id,
+            "slip": _receipt_slip(ctx, hall, view["case"], now),
+        }
     return view, events, receipt
 
 
@@ -529,7 +544,18 @@ def complete_and_call_next(
         # the window first, then the ticket: the lock order of call-next
         load_window(s, t.window_id, actor, lock=True)
         completed, events, receipt = _act_in(
-            ctx, s, actor, public_id, "complete", transition, event_type, now, outcome, reason, reason_code, materials
+            ctx,
+            s,
+            actor,
+            public_id,
+            "complete",
+            transition,
+            event_type,
+            now,
+            outcome,
+            reason,
+            reason_code,
+            materials,
         )
         called, call_events = _call_next_in(s, actor, t.window_id, now)
     ctx.publish(events + call_events)

@@ -21,8 +21,17 @@ pytestmark = pytest.mark.e2e
 browser = browser_tests.browser
 
 #: the action bar's buttons: each must keep its place whatever the state
-BAR = ("btn-call", "btn-start", "btn-complete-next", "btn-recall", "btn-complete", "btn-outcome",
-       "btn-transfer", "btn-notice", "btn-no-show")
+BAR = (
+    "btn-call",
+    "btn-start",
+    "btn-complete-next",
+    "btn-recall",
+    "btn-complete",
+    "btn-outcome",
+    "btn-transfer",
+    "btn-notice",
+    "btn-no-show",
+)
 
 
 class Keys:
@@ -40,7 +49,9 @@ class Keys:
 
     def tab_to(self, selector: str, limit: int = 80) -> None:
         for _ in range(limit):
-            if self.page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            if self.page.evaluate(
+                "s => !!document.activeElement && document.activeElement.matches(s)", selector
+            ):
                 return
             self.press("Tab")
         raise AssertionError(f"{selector} not reached with {limit} Tabs")
@@ -57,7 +68,9 @@ def bar_boxes(page: Any) -> dict[str, tuple[float, float, float, float]]:
     return {k: tuple(v) for k, v in boxes.items()}
 
 
-def test_a_clerk_calls_serves_completes_and_calls_the_next_without_the_mouse(live_hall: Any, browser: Any) -> None:
+def test_a_clerk_calls_serves_completes_and_calls_the_next_without_the_mouse(
+    live_hall: Any, browser: Any
+) -> None:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_MS)

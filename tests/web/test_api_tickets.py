@@ -216,7 +216,11 @@ def test_complete_and_call_next_completes_and_calls_in_one_step(client, ctx, kio
     r = client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=clerk2)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
-    assert (body["completed"]["id"], body["completed"]["status"], body["completed"]["outcome"]) == (first["id"], "done", "done")
+    assert (body["completed"]["id"], body["completed"]["status"], body["completed"]["outcome"]) == (
+        first["id"],
+        "done",
+        "done",
+    )
     assert (body["called"]["id"], body["called"]["status"]) == (second["id"], "called")
     done, called = events_of(ctx, "ticket.done"), events_of(ctx, "ticket.called")
     assert done[-1].seq < called[-1].seq  # the completion first, then the call
@@ -227,7 +231,9 @@ def test_complete_and_call_next_completes_and_calls_in_one_step(client, ctx, kio
     assert r.get_json()["completed"]["status"] == "done"
 
 
-def test_complete_and_call_next_keeps_the_start_rule_and_changes_nothing_when_refused(client, ctx, kiosk, clerk2):
+def test_complete_and_call_next_keeps_the_start_rule_and_changes_nothing_when_refused(
+    client, ctx, kiosk, clerk2
+):
     first, second = issue(client, kiosk).get_json(), issue(client, kiosk).get_json()
     client.post("/api/v1/windows/2/call-next", headers=clerk2)
     before = event_count(ctx)
@@ -243,7 +249,9 @@ def test_complete_and_call_next_keeps_the_start_rule_and_changes_nothing_when_re
     assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
     other = bearer(gen_token(ctx, "clerk", "clerk03"))
     client.post("/api/v1/windows/3/sign-in", headers=other)
-    assert client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=other).status_code == 403
+    assert (
+        client.post(f"/api/v1/tickets/{first['id']}/complete-and-call-next", headers=other).status_code == 403
+    )
 
 
 def test_a_no_show_is_taken_back_by_its_clerk_within_the_window(client, ctx, clock, kiosk, clerk2):
@@ -262,7 +270,9 @@ def test_a_no_show_is_taken_back_by_its_clerk_within_the_window(client, ctx, clo
     assert client.post(f"/api/v1/tickets/{t['id']}/start", headers=clerk2).status_code == 200
 
 
-def test_a_no_show_cannot_be_taken_back_late_or_by_another_clerk_or_after_the_next_call(client, ctx, clock, kiosk, clerk2):
+def test_a_no_show_cannot_be_taken_back_late_or_by_another_clerk_or_after_the_next_call(
+    client, ctx, clock, kiosk, clerk2
+):
     a, b = issue(client, kiosk).get_json(), issue(client, kiosk).get_json()
     client.post("/api/v1/windows/2/call-next", headers=clerk2)
     client.post(f"/api/v1/tickets/{a['id']}/no-show", headers=clerk2)
