@@ -99,7 +99,8 @@ function renderDialog(draft) {
       placeholder: tr("keys_none"), "aria-describedby": "keys-help-" + a, dataset: { action: a },
     });
     input.addEventListener("keydown", function (ev) {
-      if (ev.key === "Tab" || ev.key === "Escape") return;   // leave the field / the dialog as usual
+      // leave the field (Tab), the dialog (Escape) or save (Enter) as usual
+      if (ev.key === "Tab" || ev.key === "Escape" || ev.key === "Enter") return;
       ev.preventDefault();
       if (ev.key === "Backspace" || ev.key === "Delete") { draft[a] = ""; input.value = ""; return; }
       const combo = comboOf(ev);

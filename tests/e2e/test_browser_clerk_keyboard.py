@@ -137,5 +137,18 @@ def test_a_clerk_calls_serves_completes_and_calls_the_next_without_the_mouse(
     expect(clerk.locator("#cur-number")).to_have_text(numbers[2])
     expect(clerk.locator("#messages")).to_contain_text(f"{numbers[1]} 已办结，已呼叫 {numbers[2]}")
     assert bar_boxes(clerk) == idle
+
+    # ── 快捷键: rebind 叫号 to F9 in the settings dialog; kept on this PC ─────────────────────
+    keys.tab_to("#btn-keys")
+    keys.press("Enter")
+    expect(clerk.locator("#keys-dialog")).to_be_visible()
+    expect(clerk.locator("#key-call")).to_be_focused()
+    keys.press("F9")
+    expect(clerk.locator("#key-call")).to_have_value("F9")
+    keys.press("Enter")  # save
+    expect(clerk.locator("#keys-dialog")).to_be_hidden()
+    expect(clerk.locator("#btn-call kbd.key-hint")).to_have_text("F9")
+    expect(clerk.locator("#btn-call")).to_have_attribute("aria-keyshortcuts", "F9")
+    assert '"call":"F9"' in clerk.evaluate("localStorage.getItem('hallq.clerk.keys')")
     assert not errors.errors, errors.errors
     ctx.close()
