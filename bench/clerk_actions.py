@@ -57,7 +57,8 @@ class Server:
         self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
         # cwd=root: `python -m server` imports the checkout being measured
         self.proc = subprocess.Popen(
-            [python, "-m", "server", "demo", "--history-days", "0", "--host", "127.0.0.1", "--port", str(self.port)],
+            [python, "-m", "server", "demo", "--history-days", "0"]
+            + ["--host", "127.0.0.1", "--port", str(self.port)],
             cwd=root,
             env=self.env,
             stdout=self.log,
@@ -204,7 +205,8 @@ def main() -> None:
                     for _ in range(args.citizens):
                         total = 0
                         for step in con.steps():
-                            n = {"mouse": con.click, "keyboard": con.keyboard, "shortcuts": con.shortcut}[method](step)
+                            act = {"mouse": con.click, "keyboard": con.keyboard, "shortcuts": con.shortcut}
+                            n = act[method](step)
                             if n is None:
                                 break
                             total += n
