@@ -93,6 +93,8 @@ CLERK_OPERATIONS = {
     "POST /tickets/{ticket_id}/start",
     "POST /tickets/{ticket_id}/no-show",
     "POST /tickets/{ticket_id}/complete",
+    "POST /tickets/{ticket_id}/complete-and-call-next",
+    "POST /tickets/{ticket_id}/undo-no-show",
     "POST /tickets/{ticket_id}/notice",
 }
 
