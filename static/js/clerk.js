@@ -98,6 +98,10 @@ function render() {
   $("workspace").hidden = !signedIn;
   $("window-state").hidden = !signedIn;
   document.body.dataset.signedIn = signedIn ? "yes" : "no";
+  // the B-post alarm: above the picker, or heading the right column (never above the action bar)
+  const alarms = $("b-alarms");
+  if (signedIn && alarms.parentNode !== $("workspace")) $("workspace").insertBefore(alarms, document.querySelector(".waiting-card"));
+  else if (!signedIn && alarms.parentNode !== root) root.insertBefore(alarms, $("picker"));
   if (!signedIn) return;
   const w = state.win;
   root.dataset.windowStatus = w.status;

@@ -2,7 +2,6 @@
 only page.keyboard — a citizen called, served and completed, the next called; a 过号 taken back
 with its shortcut; shortcuts ignored while typing; the action bar never moves.
 
-Also takes docs/screenshots/clerk-console.png (a citizen called, the key hints on the buttons).
 The keystrokes counted here are the "after" figures of docs/performance.md (bench/clerk_actions.py
 measures before and after the same way)."""
 
@@ -14,7 +13,7 @@ import pytest
 
 from . import test_browser_live_hall as browser_tests
 from .test_browser_first_contact import log_in
-from .test_browser_live_hall import WAIT_MS, PageErrors, shoot
+from .test_browser_live_hall import WAIT_MS, PageErrors
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +94,6 @@ def test_a_clerk_calls_serves_completes_and_calls_the_next_without_the_mouse(
     expect(clerk.locator("#btn-start")).to_be_focused()
     expect(clerk.locator("#btn-start kbd.key-hint")).to_have_text("F3")
     assert bar_boxes(clerk) == idle  # nothing moved
-    shoot(clerk, "clerk-console.png")
     keys.press("Enter")
     expect(clerk.locator("#cur-status")).to_have_text("办理中")
     expect(clerk.locator("#btn-complete-next")).to_be_focused()
