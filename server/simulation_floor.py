@@ -10,6 +10,11 @@ same, call for call, as the in-memory engine's.
 
 Engine time `domain.simulation.START + s` is played at `day_start + s` (the local midnight of a
 working day of the hall), so the engine's hour 9 is 09:00 in the hall.
+
+A break in the plan signs the window's clerk out and back in; a scenario's `cover` (A/B posts)
+is the hall's own here: the services cover by the posts in the database (`domain.posts`), so a
+scenario played on this floor names the same B posts the hall has. Appointments are played by
+the in-memory engine only.
 """
 
 from __future__ import annotations
@@ -83,6 +88,9 @@ class ServiceFloor:
         window_service.sign_out(self.sim, clerk, wid)
 
     def issue(self, citizen: Citizen, at: datetime) -> None:
+        if citizen.slot_s is not None:
+            # a booking needs the service's slot rules and a booking row: not played here yet
+            raise NotImplementedError("appointments are played by the in-memory engine only")
         self._at(at)
         view = ticket_service.issue_ticket(self.sim, self.kiosk, citizen.service, priority=citizen.priority)
         self.tickets[citizen.index] = view["id"]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from . import bookings as booking_rules
 from .choose_next import Candidate, call_order, queue_position
 from .estimate import WindowNow, estimated_wait_s, estimated_waits, robust_service_s
 
@@ -96,6 +97,16 @@ class Scenario:
     call_gap_seconds: float = 0.0
     days: int = 1
     seed: int = 0
+    #: appointments (预约): service code → hour → bookings in that hour, spread over its slots
+    appointments: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
+    slot_minutes: int = 30
+    #: share of bookings never used (the slot is released), and the check-in grace after a slot
+    appointment_no_show: float = 0.0
+    grace_minutes: int = booking_rules.DEFAULT_GRACE_MINUTES
+    #: window → its breaks, (start, end) in seconds from the day's start: away, as if signed out
+    breaks: Mapping[int, Sequence[tuple[float, float]]] = field(default_factory=dict)
+    #: window → the window of its B post (顶岗): while the window is not open, B serves its queue
+    cover: Mapping[int, int] = field(default_factory=dict)
 
     def services(self) -> list[str]:
         return sorted(set(self.arrivals) | set(self.service_times))
@@ -122,6 +133,10 @@ class Citizen:
     service_s: float
     transfer_to: str | None = None
     second_service_s: float = 0.0
+    #: an appointment checked in within its slot (or the grace): the slot's start; None: walk-in
+    slot_s: float | None = None
+    #: came with a booking (checked in in time or, late, as a walk-in)
+    booked: bool = False
 
     @property
     def hour(self) -> int:
@@ -145,23 +160,26 @@ class Floor(Protocol):
 class MemoryFloor:
     """The waiting tickets in memory; the next one is the domain's choice (choose_next)."""
 
-    def __init__(self) -> None:
+    def __init__(self, scenario: Scenario | None = None) -> None:
         self.waiting: dict[int, Candidate] = {}
         self.issued: dict[int, Candidate] = {}
         self.services: dict[int, tuple[str, ...]] = {}
+        self.cover = dict(scenario.cover) if scenario is not None else {}
+        self.plans = {p.window: p.services for p in scenario.windows()} if scenario is not None else {}
 
     def open(self, window: WindowPlan, at: datetime) -> None:
         self.services[window.window] = window.services
+        self.plans[window.window] = window.services
 
     def close(self, window: int, at: datetime) -> None:
         self.services.pop(window, None)
 
     def issue(self, citizen: Citizen, at: datetime) -> None:
-        c = Candidate(citizen.index, citizen.service, at, priority=citizen.priority)
-        self.waiting[citizen.index] = self.issued[citizen.index] = c
+        self.waiting[citizen.index] = self.issued[citizen.index] = candidate(citizen, at)
 
     def call(self, window: int, at: datetime) -> int | None:
-        order = call_order(window, self.services[window], self.waiting.values(), (), at)
+        services = serving_services(window, self.services, self.plans, self.cover)
+        order = call_order(window, services, self.waiting.values(), (), at)
         if not order:
             return None
         del self.waiting[order[0].ticket_id]
@@ -177,6 +195,34 @@ class MemoryFloor:
         """Back to waiting in another service's queue, keeping the time it was first queued
         (domain.transfer)."""
         self.waiting[citizen] = replace(self.issued[citizen], service_code=service)
+
+
+def candidate(citizen: Citizen, at: datetime) -> Candidate:
+    """The waiting ticket a citizen holds (an appointment carries its slot's start)."""
+    slot = at_s(citizen.slot_s) if citizen.slot_s is not None else None
+    return Candidate(citizen.index, citizen.service, at, priority=citizen.priority, slot_start=slot)
+
+
+def covered(window: int, open_: Mapping[int, object], cover: Mapping[int, int]) -> list[int]:
+    """The windows whose queue `window` serves as their B post (顶岗): those it covers that are
+    not open now (A away), by number — as `domain.posts.covered_by` decides in the hall."""
+    if window not in open_:
+        return []
+    return sorted(w for w, b in cover.items() if b == window and w not in open_)
+
+
+def serving_services(
+    window: int,
+    open_: Mapping[int, tuple[str, ...]],
+    plans: Mapping[int, tuple[str, ...]],
+    cover: Mapping[int, int],
+) -> tuple[str, ...]:
+    """A window's own services, then those of the windows it covers (as
+    `services.core.queue.services_of`): `plans` knows the services of every window seen."""
+    out = list(open_.get(window, ()))
+    for w in covered(window, open_, cover):
+        out += [s for s in plans.get(w, ()) if s not in out]
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -226,10 +272,11 @@ def draw_citizens(scenario: Scenario, rng: random.Random) -> list[Citizen]:
                 if t >= end:
                     break
                 arrivals.append((t, service))
-    arrivals.sort()
+    booked = _draw_bookings(scenario, rng)  # none: the walk-ins' draws stay as they were
+    everyone = sorted([(t, service, False, None) for t, service in arrivals] + booked, key=lambda x: x[:3])
     services = scenario.services()
     out = []
-    for i, (t, service) in enumerate(arrivals):
+    for i, (t, service, came_booked, slot_s) in enumerate(everyone):
         priority = rng.random() < scenario.priority
         no_show = rng.random() < scenario.no_show
         service_s = _time_of(scenario, service).draw_s(rng)
@@ -240,7 +287,47 @@ def draw_citizens(scenario: Scenario, rng: random.Random) -> list[Citizen]:
             if choices:
                 target = rng.choice(choices)
                 second = _time_of(scenario, target).draw_s(rng)
-        out.append(Citizen(i, service, t, priority, no_show, service_s, target, second))
+        out.append(
+            Citizen(i, service, t, priority, no_show, service_s, target, second, slot_s, came_booked)
+        )
+    return out
+
+
+def slot_starts_s(scenario: Scenario, hour: int, bookings: int) -> list[float]:
+    """The slots of an hour's bookings: the hour's slots (slot_minutes long) taken in turn, so
+    the bookings spread evenly over the hour."""
+    per_hour = max(1, 60 // scenario.slot_minutes)
+    return [hour * 3600.0 + (i % per_hour) * scenario.slot_minutes * 60.0 for i in range(bookings)]
+
+
+#: a booked citizen comes this many minutes before the slot's start on average (spread: SD)
+BOOKED_EARLY_MINUTES = 5.0
+BOOKED_SPREAD_MINUTES = 8.0
+
+
+def _draw_bookings(scenario: Scenario, rng: random.Random) -> list[tuple[float, str, bool, float | None]]:
+    """The booked citizens who come: (arrival, service, True, their slot's start when checked in
+    in time, None when late beyond the grace — a walk-in, `domain.bookings.check_in`)."""
+    out: list[tuple[float, str, bool, float | None]] = []
+    slot_s = scenario.slot_minutes * 60.0
+    for service in sorted(scenario.appointments):
+        for hour in sorted(scenario.appointments[service]):
+            for start in slot_starts_s(scenario, hour, scenario.appointments[service][hour]):
+                if rng.random() < scenario.appointment_no_show:
+                    continue  # never came: the slot is released
+                offset = rng.gauss(-BOOKED_EARLY_MINUTES, BOOKED_SPREAD_MINUTES) * 60.0
+                t = max(start + offset, start - booking_rules.CHECK_IN_EARLY_MINUTES * 60.0, 0.0)
+                state = booking_rules.check_in(
+                    booking_rules.BOOKED,
+                    START.date(),
+                    at_s(start),
+                    at_s(start + slot_s),
+                    START.date(),
+                    at_s(t),
+                    scenario.grace_minutes,
+                    "UTC",
+                )
+                out.append((t, service, True, start if state == booking_rules.CHECKED_IN else None))
     return out
 
 
@@ -296,6 +383,12 @@ def play_day(
     if scenario.staffing:  # every hour, those missing from the plan too (lunch: nobody open)
         for h in range(min(scenario.staffing), last_staffed + 2):
             push(h * 3600.0, "hour", h)
+        for spans in scenario.breaks.values():  # a break begins or ends: the plan changes
+            for start, end in spans:
+                for edge in (start, end):
+                    if edge % 3600.0 and edge < (last_staffed + 1) * 3600.0:
+                        push(edge, "plan", int(edge // 3600))
+    every_plan = {p.window: p.services for p in scenario.windows()}
 
     services: dict[int, tuple[str, ...]] = {}  # open windows
     opened_at: dict[int, float] = {}
@@ -325,6 +418,9 @@ def play_day(
         services.pop(window, None)
         idle.discard(window)
         closing.discard(window)
+        b = scenario.cover.get(window)
+        if b is not None and b in idle and b not in closing and not after_close:
+            try_call(b, t)  # its B post takes over the queue
 
     def try_call(window: int, t: float) -> bool:
         got = floor.call(window, at_s(t))
@@ -342,8 +438,9 @@ def play_day(
         serving[window] = (got, t)
         res.calls.append(Call(day, t, window, got, current_service[got]))
         if got not in transferred:
-            if not c.no_show:
-                res.waits.append(Wait(day, c.service, c.hour, c.arrival_s, t - c.arrival_s))
+            if not c.no_show:  # an appointment checked in early waits from its slot's start
+                since = max(c.arrival_s, c.slot_s) if c.slot_s is not None else c.arrival_s
+                res.waits.append(Wait(day, c.service, c.hour, c.arrival_s, max(0.0, t - since)))
             if c.no_show:
                 push(t + scenario.no_show_minutes * 60.0, "no_show", window)
                 return True
@@ -352,10 +449,13 @@ def play_day(
             push(t + c.second_service_s, "done", window)
         return True
 
+    def serves(w: int) -> tuple[str, ...]:
+        return serving_services(w, services, every_plan, scenario.cover)
+
     def wake(service: str, t: float) -> None:
         """A new waiting ticket: the first idle window (by number) that serves it calls it."""
         for w in sorted(idle):
-            if service in services.get(w, ()) and w not in closing:
+            if service in serves(w) and w not in closing:
                 if try_call(w, t):
                     return
 
@@ -419,12 +519,14 @@ def play_day(
             c = citizens[data]
             current_service[data] = c.service
             floor.issue(c, at_s(t))
-            waiting_now[data] = Candidate(data, c.service, at_s(t), priority=c.priority)
+            waiting_now[data] = candidate(c, at_s(t))
             if observe is not None:
                 observe(c, snapshot(t))
             wake(c.service, t)
-        elif kind == "hour":
-            plan = {p.window: p for p in scenario.staffing.get(data, ())}
+        elif kind in ("hour", "plan"):
+            if after_close:
+                continue
+            plan = plan_at(scenario, t)
             plan_now = plan
             if data > last_staffed:
                 # closing time: the windows still open serve until nobody waits
@@ -474,6 +576,16 @@ def play_day(
     called = {c.citizen for c in res.calls}
     res.unserved = [c for c in citizens if c.index not in called]
     return res
+
+
+def on_break(scenario: Scenario, window: int, t: float) -> bool:
+    return any(start <= t < end for start, end in scenario.breaks.get(window, ()))
+
+
+def plan_at(scenario: Scenario, t: float) -> dict[int, WindowPlan]:
+    """The windows open at `t`: those the staffing plan opens in its hour, less those on a break."""
+    hour = int(t // 3600)
+    return {p.window: p for p in scenario.staffing.get(hour, ()) if not on_break(scenario, p.window, t)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,10 +644,12 @@ def summarise(service: str, hour: int, waits_s: Sequence[float], target_min: flo
 
 def simulate(
     scenario: Scenario,
-    floor_factory: Callable[[], Floor] = MemoryFloor,
+    floor_factory: Callable[[], Floor] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Play `scenario.days` days (seeded) and report waits per service and hour and utilisation."""
+    if floor_factory is None:
+        floor_factory = lambda: MemoryFloor(scenario)  # noqa: E731
     rng = random.Random(scenario.seed)
     waits: list[Wait] = []
     calls: list[Call] = []
@@ -743,6 +857,7 @@ def erlang_c_mean_wait(c: int, arrival_rate: float, service_rate: float) -> floa
 SCENARIO_KEYS = {
     "seed", "days", "wait_target_minutes", "priority", "no_show", "no_show_minutes", "transfer",
     "transfers_to", "call_gap_seconds", "services", "arrivals", "windows", "staffing",
+    "appointments", "slot_minutes", "appointment_no_show", "grace_minutes", "breaks", "cover",
 }  # fmt: skip
 
 
@@ -838,6 +953,34 @@ def scenario_from_dict(data: object) -> Scenario:
         if not isinstance(targets, list) or any(str(t) not in times for t in targets):
             raise ScenarioError(f"transfers_to.{code}: a list of service codes")
         transfers_to[str(code)] = tuple(str(t) for t in targets)
+    appointments_in = data.get("appointments", {})
+    if not isinstance(appointments_in, Mapping):
+        raise ScenarioError("appointments: a mapping of service code → {hour: bookings}")
+    appointments: dict[str, dict[int, int]] = {}
+    for code, per in appointments_in.items():
+        if str(code) not in times:
+            raise ScenarioError(f"appointments.{code}: not one of the services ({', '.join(sorted(times))})")
+        if not isinstance(per, Mapping):
+            raise ScenarioError(f"appointments.{code}: a mapping of hour → bookings")
+        appointments[str(code)] = {
+            _hour(h, f"appointments.{code}"): int(_number(per, h, 0, 0, 500)) for h in per
+        }
+    breaks_in = data.get("breaks", {})
+    if not isinstance(breaks_in, Mapping):
+        raise ScenarioError('breaks: a mapping of window number → ["HH:MM-HH:MM", …]')
+    breaks: dict[int, tuple[tuple[float, float], ...]] = {}
+    for number, spans in breaks_in.items():
+        if _window(number) not in windows or not isinstance(spans, list):
+            raise ScenarioError(f'breaks.{number}: a window among {sorted(windows)} → ["HH:MM-HH:MM", …]')
+        breaks[_window(number)] = tuple(_span(x, f"breaks.{number}") for x in spans)
+    cover_in = data.get("cover", {})
+    if not isinstance(cover_in, Mapping):
+        raise ScenarioError("cover: a mapping of window number → the window of its B post")
+    cover: dict[int, int] = {}
+    for number, b in cover_in.items():
+        if _window(number) not in windows or _window(b) not in windows or _window(b) == _window(number):
+            raise ScenarioError(f"cover.{number}: another window among {sorted(windows)}")
+        cover[_window(number)] = _window(b)
     return Scenario(
         arrivals=arrivals,
         service_times=times,
@@ -851,7 +994,30 @@ def scenario_from_dict(data: object) -> Scenario:
         call_gap_seconds=_number(data, "call_gap_seconds", 0.0),
         days=int(_number(data, "days", 1, 1, 1000)),
         seed=int(_number(data, "seed", 0, 0)),
+        appointments=appointments,
+        slot_minutes=int(_number(data, "slot_minutes", 30, 5, 240)),
+        appointment_no_show=_number(data, "appointment_no_show", 0.0, 0.0, 1.0),
+        grace_minutes=int(_number(data, "grace_minutes", booking_rules.DEFAULT_GRACE_MINUTES, 0, 240)),
+        breaks=breaks,
+        cover=cover,
     )
+
+
+def _span(text: object, where: str) -> tuple[float, float]:
+    """ "10:30-10:45" → seconds from the day's start."""
+    try:
+        a, b = str(text).split("-")
+        (ah, am), (bh, bm) = (map(int, x.strip().split(":")) for x in (a, b))
+    except ValueError:
+        raise ScenarioError(f'{where}: {text!r} is not "HH:MM-HH:MM"') from None
+    start, end = ah * 3600.0 + am * 60.0, bh * 3600.0 + bm * 60.0
+    if not (0 <= am < 60 and 0 <= bm < 60 and 0 <= start < end <= 48 * 3600.0):
+        raise ScenarioError(f"{where}: {text!r} is not a span of the day (start before end)")
+    return start, end
+
+
+def _hm(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
 
 
 def _window(number: object) -> int:
@@ -887,6 +1053,22 @@ def scenario_to_dict(s: Scenario) -> dict[str, object]:
         "windows": windows,
         "staffing": {h: [p.window for p in plans] for h, plans in sorted(s.staffing.items())},
         **({"transfers_to": {k: list(v) for k, v in s.transfers_to.items()}} if s.transfers_to else {}),
+        **(
+            {
+                "appointments": {c: dict(sorted(per.items())) for c, per in sorted(s.appointments.items())},
+                "slot_minutes": s.slot_minutes,
+                "appointment_no_show": s.appointment_no_show,
+                "grace_minutes": s.grace_minutes,
+            }
+            if s.appointments
+            else {}
+        ),
+        **(
+            {"breaks": {w: [f"{_hm(a)}-{_hm(b)}" for a, b in spans] for w, spans in sorted(s.breaks.items())}}
+            if s.breaks
+            else {}
+        ),
+        **({"cover": dict(sorted(s.cover.items()))} if s.cover else {}),
     }
 
 
@@ -1027,7 +1209,7 @@ def estimate_errors(
         citizens = draw_citizens(scenario, rng)
         shown: dict[int, dict[str, int]] = {}
 
-        result = play_day(scenario, citizens, MemoryFloor(), day, _shower(chosen, shown))
+        result = play_day(scenario, citizens, MemoryFloor(scenario), day, _shower(chosen, shown))
         first_call: dict[int, float] = {}
         for call in result.calls:
             first_call.setdefault(call.citizen, call.at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,11 @@ def test_a_scenario_file_round_trips() -> None:
         ({"no_show": 2}, "no_show"),
         ({"servics": {}}, "unknown field"),
         ({"services": {"A": {"mean_minutes": 5, "distribution": "weibull"}}}, "services.A"),
+        ({"breaks": {2: ["10:30"]}}, "breaks.2"),
+        ({"breaks": {2: ["11:00-10:30"]}}, "breaks.2"),
+        ({"cover": {2: 2}}, "cover.2"),
+        ({"appointments": {"Z": {9: 2}}}, "appointments.Z"),
+        ({"slot_minutes": 1}, "slot_minutes"),
     ],
 )
 def test_a_bad_scenario_file_names_the_field(change: dict[str, object], message: str) -> None:
@@ -209,3 +215,95 @@ def test_random_draws_come_only_from_the_seed() -> None:
 
     sc = scenario_from_dict(_example())
     assert draw_citizens(sc, random.Random(1)) == draw_citizens(sc, random.Random(1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Appointments, breaks, A/B cover
+
+
+def test_an_appointment_in_its_slot_is_called_before_walk_ins_who_came_earlier() -> None:
+    sc = one_window("A")
+    people = [
+        citizen(0, "A", 0),
+        citizen(1, "A", 1),
+        citizen(2, "A", 2),
+        citizen(3, "A", 3, slot_s=9 * 3600.0, booked=True),
+    ]
+    day = play_day(sc, people, MemoryFloor(sc))
+    assert [c.citizen for c in day.calls] == [0, 3, 1, 2]
+
+
+def test_an_appointment_checked_in_before_its_slot_waits_among_the_walk_ins() -> None:
+    sc = one_window("A")
+    slot = 9 * 3600.0 + 30 * 60  # 09:30, checked in at 09:01
+    people = [citizen(0, "A", 0), citizen(1, "A", 1, slot_s=slot, booked=True), citizen(2, "A", 2)]
+    day = play_day(sc, people, MemoryFloor(sc))
+    assert [c.citizen for c in day.calls] == [0, 1, 2]
+
+
+def test_a_booked_citizen_late_beyond_the_grace_is_a_walk_in_and_unused_bookings_bring_nobody() -> None:
+    from server.domain.simulation import draw_citizens
+
+    base = one_window("A")
+    sc = Scenario(
+        arrivals={"A": {}},
+        service_times=base.service_times,
+        staffing=base.staffing,
+        appointments={"A": {9: 200}},
+        slot_minutes=5,
+        grace_minutes=0,
+    )
+    people = draw_citizens(sc, random.Random(3))
+    assert len(people) == 200 and all(c.booked for c in people)
+    late = [c for c in people if c.slot_s is None]
+    in_time = [c for c in people if c.slot_s is not None]
+    assert late and in_time  # some come after their 5-minute slot's end (grace 0)
+    assert {c.slot_s for c in in_time} == {9 * 3600.0 + k * 300.0 for k in range(12)}
+    assert all(c.arrival_s >= c.slot_s - 30 * 60 for c in in_time if c.slot_s is not None)
+    nobody = Scenario(**{**sc.__dict__, "appointment_no_show": 1.0})
+    assert draw_citizens(nobody, random.Random(3)) == []
+
+
+def test_a_window_on_a_break_calls_nobody_until_it_is_back() -> None:
+    sc = Scenario(**{**one_window("A").__dict__, "breaks": {1: ((9 * 3600.0 + 600, 9 * 3600.0 + 1200),)}})
+    people = [citizen(0, "A", 0), citizen(1, "A", 6)]  # 1 arrives at 09:06; served 09:00-09:05
+    day = play_day(sc, people, MemoryFloor(sc))
+    assert [(c.citizen, c.at - 9 * 3600) for c in day.calls] == [(0, 0.0), (1, 360.0)]
+    people = [citizen(0, "A", 0), citizen(1, "A", 11)]  # arrives during the 09:10-09:20 break
+    day = play_day(sc, people, MemoryFloor(sc))
+    assert [(c.citizen, c.at - 9 * 3600) for c in day.calls] == [(0, 0.0), (1, 1200.0)]
+
+
+def test_while_a_window_is_away_its_b_post_serves_its_queue_after_its_own() -> None:
+    two = {9: [WindowPlan(1, ("A",)), WindowPlan(2, ("B",))]}
+    away = ((9 * 3600.0, 10 * 3600.0),)  # window 2 away all hour
+    times = {"A": ServiceTime(5.0, "fixed"), "B": ServiceTime(5.0, "fixed")}
+    people = [citizen(0, "B", 0), citizen(1, "A", 1), citizen(2, "B", 2)]
+    alone = Scenario(arrivals={}, service_times=times, staffing=two, breaks={2: away})
+    day = play_day(alone, people, MemoryFloor(alone))
+    assert [c.citizen for c in day.calls] == [1]  # nobody serves B
+    covered = Scenario(**{**alone.__dict__, "cover": {2: 1}})
+    day = play_day(covered, people, MemoryFloor(covered))
+    assert [(c.window, c.citizen) for c in day.calls] == [(1, 0), (1, 1), (1, 2)]
+
+
+def test_appointments_breaks_and_cover_round_trip_through_a_scenario_file() -> None:
+    data = {
+        **_example(),
+        "appointments": {"A": {9: 4, 14: 2}},
+        "slot_minutes": 20,
+        "appointment_no_show": 0.1,
+        "breaks": {2: ["10:30-10:45"]},
+        "cover": {2: 3},
+    }
+    sc = scenario_from_dict(data)
+    assert sc.breaks == {2: ((10.5 * 3600, 10.75 * 3600),)} and sc.cover == {2: 3}
+    again = scenario_from_dict(json.loads(json.dumps(scenario_to_dict(sc))))
+    assert (again.appointments, again.breaks, again.cover, again.slot_minutes) == (
+        sc.appointments,
+        sc.breaks,
+        sc.cover,
+        20,
+    )
+    report = simulate(replace(again, days=2))
+    assert report.waits
