@@ -22,6 +22,7 @@ from . import (  # noqa: F401  (their routes join bp)
     halls,
     ratings,
     reports,
+    simulation,
     staff,
     tickets,
     windows,

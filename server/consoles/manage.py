@@ -107,6 +107,15 @@ def evaluation_page() -> str:
     return render_page("manage/evaluation.html")
 
 
+@bp.get("/simulation")
+@login_required
+def simulation_page() -> str:
+    """The staffing simulator (排班模拟): learn the hall's last days or paste a scenario, run it in
+    memory and chart waits, utilisation and the recommended staffing (POST
+    /api/v1/halls/<hall>/simulation)."""
+    return render_page("manage/simulation.html")
+
+
 @bp.get("/evaluation/report")
 @login_required
 def evaluation_report_page() -> str:

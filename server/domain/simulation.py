@@ -822,6 +822,38 @@ def hour_meets_target(report: Report, hour: int, measure: str = "p90") -> bool:
     return _hour_value(report, hour, measure) <= report.scenario.wait_target_minutes
 
 
+#: a run asked for over the web plays at most this many citizens (days × citizens a day ×
+#: the simulations the recommendation needs): a few seconds of one worker
+MAX_WEB_CITIZENS = 250_000
+MAX_WEB_DAYS = 30
+
+
+def citizens_per_day(scenario: Scenario) -> float:
+    """The citizens a simulated day expects (arrivals and bookings)."""
+    walk_ins = sum(r for per in scenario.arrivals.values() for r in per.values())
+    booked = sum(n for per in scenario.appointments.values() for n in per.values())
+    return walk_ins + booked * (1.0 - scenario.appointment_no_show)
+
+
+def run_size(scenario: Scenario, recommend: bool) -> float:
+    """The citizens a run plays: days × citizens a day × (1 + the recommendation's simulations)."""
+    trials = recommendation_trials(scenario) if recommend else 0
+    return scenario.days * citizens_per_day(scenario) * (1 + trials)
+
+
+def check_web_run(scenario: Scenario, recommend: bool) -> None:
+    """A run one web request may ask for: at most MAX_WEB_DAYS days and MAX_WEB_CITIZENS citizens
+    played, so a request cannot tie up a worker for long (the command line has no such bound)."""
+    if scenario.days > MAX_WEB_DAYS:
+        raise ScenarioError(f"days: at most {MAX_WEB_DAYS} simulated days here (hallq simulate has no limit)")
+    size = run_size(scenario, recommend)
+    if size > MAX_WEB_CITIZENS:
+        raise ScenarioError(
+            f"too big to run here: about {size:,.0f} citizens to play (at most {MAX_WEB_CITIZENS:,}); "
+            "fewer days, fewer hours or windows, or no recommendation — or run hallq simulate"
+        )
+
+
 def recommendation_trials(scenario: Scenario) -> int:
     """At most how many simulations `recommend_staffing` runs (for a progress bar)."""
     return len(scenario.staffing) * (len(scenario.windows()) + 1) + 1

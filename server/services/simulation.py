@@ -5,20 +5,41 @@ no-show) and the hall's windows; `domain.simulation.learn_scenario` turns them i
 arrivals per service and local hour, service times per service, the windows open per hour (a
 window counts as open in an hour of a day when it was open — signed in, not paused — for 20
 minutes of it, or called someone in it), the shares of no-shows,
-transfers and green-lane tickets. An operator's command: it reads only, and no endpoint serves it.
+transfers and green-lane tickets. It reads only. `run_simulation` is the manager page's run
+(POST /api/v1/halls/<hall>/simulation): learned or pasted scenario, bounded, in memory.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from .. import event_names as names
-from ..domain.simulation import History, Scenario, ScenarioError, learn_scenario
+from ..domain.errors import RuleViolation
+from ..domain.simulation import (
+    Cell,
+    EstimateError,
+    History,
+    Report,
+    Scenario,
+    ScenarioError,
+    check_web_run,
+    estimate_errors,
+    learn_scenario,
+    recommend_staffing,
+    scenario_from_dict,
+    scenario_to_dict,
+    simulate,
+)
 from ..storage.models import Event, Hall, Window
 from .core.context import Context
+from .core.errors import bad_field
+from .core.principal import Principal, require_hall, require_role
+from .core.rows import load_hall
 
 _TYPES = (
     names.TICKET_ISSUED,
@@ -137,3 +158,141 @@ def learned_scenario(
         hall = s.scalar(select(Hall).where(Hall.code == hall_code))
         target = wait_target_minutes or (hall.wait_target_minutes if hall is not None else None) or 20.0
     return learn_scenario(hall_history(ctx, hall_code, days), wait_target_minutes=float(target))
+
+
+# ---------------------------------------------------------------------------------------------
+# The manager's simulation page (/manage/simulation): one bounded run, in memory
+
+
+#: days simulated by default when the page does not say (a learned scenario would say 20)
+WEB_DEFAULT_DAYS = 10
+
+
+def _scenario_of_text(text: str) -> Scenario:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)  # YAML reads JSON as well
+    except yaml.YAMLError as err:
+        first = str(err).splitlines()[0] if str(err) else "?"
+        where = getattr(err, "problem_mark", None)
+        line = f"（第 {where.line + 1} 行）" if where is not None else ""
+        line_en = f" (line {where.line + 1})" if where is not None else ""
+        raise bad_field(
+            "scenario", f"场景不是有效的 YAML{line}：{first}", f"the scenario is not YAML{line_en}: {first}"
+        ) from None
+    try:
+        return scenario_from_dict(data)
+    except ScenarioError as err:
+        raise bad_field("scenario", f"场景有误：{err}", f"the scenario is wrong: {err}") from None
+
+
+def run_simulation(
+    ctx: Context,
+    actor: Principal,
+    hall_code: str,
+    *,
+    source: str,
+    history_days: int = 30,
+    scenario_text: str | None = None,
+    wait_target_minutes: float | None = None,
+    days: int | None = None,
+    measure: str = "p90",
+    recommend: bool = True,
+    estimates: bool = False,
+) -> dict[str, Any]:
+    """Simulate the hall's learned history (`source="learn"`, its last `history_days` days) or a
+    scenario file's text (`source="scenario"`), in memory: nothing of the hall is written.
+    Bounded (`domain.simulation.check_web_run`); the figures the page charts."""
+    require_role(actor, ("manager", "admin"))
+    with ctx.db.read() as s:
+        hall = load_hall(s, hall_code)
+        require_hall(actor, hall.id)
+        hall_target = hall.wait_target_minutes
+    if source == "learn":
+        try:
+            sc = learn_scenario(
+                hall_history(ctx, hall_code, history_days),
+                wait_target_minutes=float(hall_target or 20.0),
+                days=WEB_DEFAULT_DAYS,
+            )
+        except ScenarioError:
+            err = RuleViolation(
+                "no_history",
+                f"大厅近 {history_days} 天没有取号记录，无法学习；请改用场景文件",
+                f"the hall has no tickets in the last {history_days} days to learn from: use a scenario file",
+            )
+            err.field = "history_days"
+            raise err from None
+    else:
+        if not scenario_text or not scenario_text.strip():
+            raise bad_field("scenario", "请粘贴或上传场景文件（YAML）", "paste or upload a scenario file (YAML)")
+        sc = _scenario_of_text(scenario_text)
+    changes: dict[str, Any] = {}
+    if days is not None:
+        changes["days"] = days
+    if wait_target_minutes is not None:
+        changes["wait_target_minutes"] = float(wait_target_minutes)
+    sc = replace(sc, **changes)
+    try:
+        check_web_run(sc, recommend)
+    except ScenarioError as err:
+        raise bad_field("days", f"模拟规模过大：{err}", f"the run is too big: {err}") from None
+    report = simulate(sc)
+    advice = recommend_staffing(sc, measure) if recommend else {}
+    errors = estimate_errors(sc) if estimates else {}
+    return _figures(sc, report, advice, errors, source, measure)
+
+
+def _figures(
+    sc: Scenario,
+    report: Report,
+    advice: dict[int, list[int]],
+    errors: dict[str, EstimateError],
+    source: str,
+    measure: str,
+) -> dict[str, Any]:
+    import yaml
+
+    def cell(c: Cell) -> dict[str, Any]:
+        return {
+            "service": c.service,
+            "hour": c.hour,
+            "count": c.count,
+            "per_day": round(c.count / report.days, 2),
+            "mean_min": round(c.mean_min, 2),
+            "p90_min": round(c.p90_min, 2),
+            "within_target": round(c.within_target, 4),
+        }
+
+    hours = sorted(set(sc.staffing) | {c.hour for c in report.cells})
+    return {
+        "source": source,
+        "days": report.days,
+        "seed": sc.seed,
+        "wait_target_minutes": sc.wait_target_minutes,
+        "measure": measure,
+        "services": sc.services(),
+        "hours": hours,
+        "cells": [cell(c) for c in report.cells],
+        "by_service": [cell(c) for c in report.by_service],
+        "overall": cell(report.overall()),
+        "utilisation": [{"window": w, "share": round(u, 4)} for w, u in report.utilisation.items()],
+        "staffing": [{"hour": h, "windows": [p.window for p in sc.staffing[h]]} for h in sorted(sc.staffing)],
+        "recommended": [{"hour": h, "windows": ws} for h, ws in sorted(advice.items())],
+        "estimates": [
+            {
+                "estimator": name,
+                "count": e.count,
+                "mean_abs_min": round(e.mean_abs_min, 2),
+                "p90_abs_min": round(e.p90_abs_min, 2),
+                "bias_min": round(e.bias_min, 2),
+            }
+            for name, e in errors.items()
+        ],
+        "citizens": len(report.waits),
+        "no_shows": report.no_shows,
+        "transfers": report.transfers,
+        "unserved": len(report.unserved),
+        "scenario": yaml.safe_dump(scenario_to_dict(sc), allow_unicode=True, sort_keys=False),
+    }

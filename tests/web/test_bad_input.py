@@ -30,6 +30,7 @@ from server.api.schemas import halls as hall_schemas
 from server.api.schemas import ratings as rating_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
+from server.api.schemas import simulation as simulation_schemas
 from server.api.schemas import voice as voice_schemas
 from server.api.schemas.base import SERVICE_CODE_LEN, Str, Text
 from server.storage import models
@@ -596,6 +597,7 @@ NOT_STORED = {
     (admin_schemas.PersonPatch, "password"),  # hashed
     (admin_schemas.PhotoIn, "image"),  # base64 of the photo's bytes (domain.photos bounds them)
     (voice_schemas.ClipIn, "audio"),  # base64 of a WAV's bytes (services.voice bounds them)
+    (simulation_schemas.SimulationIn, "scenario"),  # a scenario file, parsed and run in memory
     (ticket_schemas.IssueIn, "phone"),  # a keyed hash
     (ticket_schemas.IssueIn, "notice"),  # looked up by code (and token)
     (complaint_schemas.CitizenComplaintIn, "ticket"),  # looked up by id or number

@@ -15,6 +15,7 @@ MANAGER_PAGES = (
     "/manage/staff",
     "/manage/evaluation",
     "/manage/evaluation/report",
+    "/manage/simulation",
 )
 ADMIN_PAGES = (
     "/admin/",

@@ -31,6 +31,8 @@ export const paths = {
   figures: (hall, days) => paths.hall(hall) + "/figures?days=" + days,
   /** The evaluation; `query` is a URLSearchParams (from, to, by, service, window, clerk, format). */
   evaluation: (hall, query) => paths.hall(hall) + "/evaluation" + (query ? "?" + query.toString() : ""),
+  /** POST: run the staffing simulator in memory (the manager's simulation page). */
+  simulation: (hall) => paths.hall(hall) + "/simulation",
   /** This month's public satisfaction rate per window (the hall board). */
   satisfaction: (hall) => paths.hall(hall) + "/satisfaction",
   repeatTrips: (hall) => paths.hall(hall) + "/repeat-trips",
