@@ -19,18 +19,31 @@ the in-memory engine only.
 
 from __future__ import annotations
 
+import logging
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from .domain.simulation import START, Citizen, WindowPlan
+from .domain.errors import RuleViolation
+from .domain.simulation import START, Citizen, Scenario, ScenarioError, ServiceTime, WindowPlan, draw_citizens, play_day
 from .services import tickets as ticket_service
 from .services import transfers as transfer_service
 from .services import windows as window_service
 from .services.core.context import Context
 from .services.core.principal import Principal
+from .services.simulation import learned_scenario
 from .storage.models import Hall, User, Window
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,12 +56,14 @@ class VirtualClock:
 
 class ServiceFloor:
     """A `domain.simulation.Floor` backed by the hall's database. Windows are named by number;
-    each is worked by its A-post clerk."""
+    each is worked by its A-post clerk. `live`: the hall's own clock and events (the demo's
+    traffic, `LiveTraffic`) instead of a virtual clock and silence."""
 
-    def __init__(self, ctx: Context, hall_code: str, day_start: datetime) -> None:
+    def __init__(self, ctx: Context, hall_code: str, day_start: datetime, live: bool = False) -> None:
         self.day_start = day_start
         self.clock = VirtualClock(day_start)
-        self.sim = replace(ctx, clock=self.clock, publish=lambda _events: None, cache={})
+        self.live = live
+        self.sim = ctx if live else replace(ctx, clock=self.clock, publish=lambda _events: None, cache={})
         with ctx.db.read() as s:
             hall = s.scalar(select(Hall).where(Hall.code == hall_code))
             if hall is None:
@@ -73,7 +88,8 @@ class ServiceFloor:
         return [WindowPlan(n, codes) for n, (_id, _clerk, codes) in sorted(self.windows.items())]
 
     def _at(self, at: datetime) -> None:
-        self.clock.now = self.day_start + (at - START)
+        if not self.live:
+            self.clock.now = self.day_start + (at - START)
 
     def open(self, window: WindowPlan, at: datetime) -> None:
         wid, clerk, codes = self.windows[window.window]
@@ -120,3 +136,244 @@ class ServiceFloor:
         transfer_service.transfer(
             self.sim, clerk, self.tickets[citizen], "事项不符，转至对应窗口", service_code=service
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# `hallq demo --traffic`: the demo hall alive in real time
+
+
+class Stopped(Exception):
+    """The traffic was asked to stop: unwinds the day being played."""
+
+
+class LiveFloor(ServiceFloor):
+    """The service floor in real time: each of the engine's moments waits until its time comes
+    (`speed` engine seconds per second), then acts through the services with the hall's clock
+    and events — so boards, phones and consoles move. A visitor acting in the hall meanwhile
+    (a ticket from the kiosk, a window signed out) is taken in its stride: a ticket that is not
+    the engine's is served at once; an action the hall refuses is skipped."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        hall_code: str,
+        speed: float,
+        sleep: Callable[[float], None],
+        monotonic: Callable[[], float],
+        stopping: Callable[[], bool],
+    ) -> None:
+        super().__init__(ctx, hall_code, START, live=True)
+        self.speed, self.sleep, self.monotonic, self.stopping = speed, sleep, monotonic, stopping
+        self.origin_s = 0.0  # engine seconds …
+        self.wall0 = monotonic()  # … at this moment
+        self.opened: set[int] = set()
+        self.serving: dict[int, str] = {}  # window → the ticket at its counter
+
+    def begin(self, engine_s: float) -> None:
+        self.origin_s, self.wall0 = engine_s, self.monotonic()
+
+    def wait(self, at: datetime) -> None:
+        due = self.wall0 + ((at - START).total_seconds() - self.origin_s) / self.speed
+        while True:
+            if self.stopping():
+                raise Stopped
+            left = due - self.monotonic()
+            if left <= 0:
+                return
+            self.sleep(min(left, 1.0))
+
+    def _try(self, what: str, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except (RuleViolation, LookupError, ValueError) as err:  # the hall moved on without us
+            log.info("demo traffic: %s skipped (%s)", what, err)
+            return None
+
+    def open(self, window: WindowPlan, at: datetime) -> None:
+        self.wait(at)
+        if self._try(f"sign-in at {window.window}", lambda: ServiceFloor.open(self, window, at) or True):
+            self.opened.add(window.window)
+
+    def close(self, window: int, at: datetime) -> None:
+        self.wait(at)
+        self._try(f"sign-out at {window}", lambda: ServiceFloor.close(self, window, at))
+        self.opened.discard(window)
+
+    def issue(self, citizen: Citizen, at: datetime) -> None:
+        self.wait(at)
+        self._try("a ticket", lambda: ServiceFloor.issue(self, citizen, at))
+
+    def call(self, window: int, at: datetime) -> int | None:
+        self.wait(at)
+        wid, clerk, _codes = self.windows[window]
+        for _ in range(20):  # a visitor's tickets are served at once, then the next is called
+            view = self._try(f"call-next at {window}", lambda: ticket_service.call_next(self.sim, clerk, wid))
+            if view is None:
+                return None
+            if view["id"] in self.citizens:
+                self.serving[window] = view["id"]
+                return self.citizens[view["id"]]
+            self._serve_visitor(clerk, view["id"])
+        return None
+
+    def leave(self) -> None:
+        """Stopping: finish the citizens at the counters and sign the windows out."""
+        for number, ticket in sorted(self.serving.items()):
+            self._serve_visitor(self.windows[number][1], ticket)
+        self.serving.clear()
+        for number in sorted(self.opened):
+            self._try(f"sign-out at {number}", lambda n=number: ServiceFloor.close(self, n, START))  # type: ignore[misc]
+        self.opened.clear()
+
+    def _serve_visitor(self, clerk: Principal, ticket: str) -> None:
+        self._try("a visitor's ticket", lambda: ticket_service.act_on_ticket(self.sim, clerk, ticket, "start"))
+        self._try(
+            "a visitor's ticket",
+            lambda: ticket_service.act_on_ticket(self.sim, clerk, ticket, "complete", outcome="done"),
+        )
+
+    def no_show(self, window: int, citizen: int, at: datetime) -> None:
+        self.wait(at)
+        self.serving.pop(window, None)
+        self._try("a no-show", lambda: ServiceFloor.no_show(self, window, citizen, at))
+
+    def complete(self, window: int, citizen: int, at: datetime) -> None:
+        self.wait(at)
+        self.serving.pop(window, None)
+        self._try("a completion", lambda: ServiceFloor.complete(self, window, citizen, at))
+
+    def transfer(self, window: int, citizen: int, service: str, at: datetime) -> None:
+        self.wait(at)
+        self.serving.pop(window, None)
+        self._try("a transfer", lambda: ServiceFloor.transfer(self, window, citizen, service, at))
+
+
+def default_scenario(plans: list[WindowPlan], seed: int = 0) -> Scenario:
+    """A working day for a hall with no history: every window open 08:00–12:00 and 13:00–17:00,
+    each service about 8 citizens an hour (12 at the 09:00–11:00 and 14:00–16:00 peaks), 6
+    minutes each (lognormal), a few no-shows, green-lane tickets and transfers."""
+    services = sorted({c for p in plans for c in p.services})
+    hours = [8, 9, 10, 11, 13, 14, 15, 16]
+    peak = {9, 10, 14, 15}
+    return Scenario(
+        arrivals={s: {h: 12.0 if h in peak else 8.0 for h in hours} for s in services},
+        service_times={s: ServiceTime(6.0) for s in services},
+        staffing={h: list(plans) for h in hours},
+        priority=0.05,
+        no_show=0.04,
+        transfer=0.03,
+        call_gap_seconds=20,
+        seed=seed,
+    )
+
+
+class LiveTraffic:
+    """Citizens arriving and clerks calling in the hall, in real time (or `speed` times faster),
+    from the hall's learned history (`services.simulation.learned_scenario`) or, without one, a
+    default day; day after day until stopped. The day starts at the hall's local time of day
+    when that is within the plan, else at the plan's first hour. Windows it signed in are
+    signed out when it stops."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        hall_code: str,
+        speed: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        seed: int | None = None,
+        scenario: Scenario | None = None,
+    ) -> None:
+        self.ctx, self.hall_code, self.speed = ctx, hall_code, speed
+        self.given = scenario
+        self.sleep, self.monotonic = sleep, monotonic
+        self.rng = random.Random(seed)
+        self.stop_requested = False
+        self.days = 0
+        self.floor: LiveFloor | None = None
+
+    def stop(self) -> None:
+        self.stop_requested = True
+
+    def scenario(self, floor: LiveFloor) -> Scenario:
+        if self.given is not None:
+            return self.given
+        hall_windows = {p.window: p for p in floor.plans()}
+        try:
+            learned = learned_scenario(self.ctx, self.hall_code, days=30)
+        except ScenarioError:
+            return default_scenario(list(hall_windows.values()))
+        # the hall's windows as they are now (a learned plan may name services a window lost)
+        staffing = {
+            h: [hall_windows[p.window] for p in plans if p.window in hall_windows]
+            for h, plans in learned.staffing.items()
+        }
+        staffing = {h: ps for h, ps in staffing.items() if ps}
+        if not staffing:
+            return default_scenario(list(hall_windows.values()))
+        return replace(learned, staffing=staffing, transfers_to={})
+
+    def _now_s(self) -> float:
+        with self.ctx.db.read() as s:
+            hall = s.scalar(select(Hall).where(Hall.code == self.hall_code))
+            tz = ZoneInfo(hall.timezone if hall is not None else "Asia/Shanghai")
+        local = self.ctx.clock().astimezone(tz)
+        return local.hour * 3600.0 + local.minute * 60.0 + local.second
+
+    def run(self, max_days: int | None = None, until_s: float | None = None) -> None:
+        """Play days until stopped (or `max_days` days, or engine time `until_s` of the first day)."""
+        floor = LiveFloor(
+            self.ctx, self.hall_code, self.speed, self.sleep, self.monotonic, lambda: self.stop_requested
+        )
+        self.floor = floor
+        sc = self.scenario(floor)
+        first, last = min(sc.staffing), max(sc.staffing) + 1
+        start_s = self._now_s()
+        if not first * 3600.0 <= start_s < last * 3600.0:
+            start_s = first * 3600.0
+        try:
+            while not self.stop_requested and (max_days is None or self.days < max_days):
+                day_sc = replace(sc, staffing={h: p for h, p in sc.staffing.items() if h >= int(start_s // 3600)})
+                if until_s is not None:
+                    day_sc = replace(
+                        day_sc,
+                        staffing={h: p for h, p in day_sc.staffing.items() if h * 3600.0 < until_s},
+                    )
+                    if not day_sc.staffing:
+                        break
+                citizens = [
+                    c
+                    for c in draw_citizens(day_sc, self.rng)
+                    if c.arrival_s >= start_s and (until_s is None or c.arrival_s < until_s)
+                ]
+                citizens = [replace(c, index=i) for i, c in enumerate(citizens)]
+                floor.tickets.clear()
+                floor.citizens.clear()
+                floor.begin(start_s)
+                play_day(day_sc, citizens, floor)
+                self.days += 1
+                start_s = first * 3600.0
+                if until_s is not None:
+                    break
+        except Stopped:
+            pass
+        finally:
+            floor.leave()
+
+
+def start_traffic(app: Flask, hall_code: str, speed: float = 1.0) -> LiveTraffic:
+    """Run the hall's traffic beside the server (a greenlet or thread of the async mode)."""
+    from .extensions import socketio
+
+    ctx: Context = app.extensions["hallq"]
+    sleep = cast(Callable[[float], None], socketio.sleep)
+    traffic = LiveTraffic(ctx, hall_code, speed=speed, sleep=sleep)
+
+    def forever() -> None:
+        try:
+            traffic.run()
+        except Exception:  # the demo keeps serving whatever happens to its traffic
+            log.exception("demo traffic stopped")
+
+    socketio.start_background_task(forever)
+    return traffic
