@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/hallq demo
+	$(VENV)/bin/hallq demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

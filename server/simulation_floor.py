@@ -24,14 +24,23 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from .domain.errors import RuleViolation
-from .domain.simulation import START, Citizen, Scenario, ScenarioError, ServiceTime, WindowPlan, draw_citizens, play_day
+from .domain.simulation import (
+    START,
+    Citizen,
+    Scenario,
+    ScenarioError,
+    ServiceTime,
+    WindowPlan,
+    draw_citizens,
+    play_day,
+)
 from .services import tickets as ticket_service
 from .services import transfers as transfer_service
 from .services import windows as window_service
@@ -191,7 +200,11 @@ class LiveFloor(ServiceFloor):
 
     def open(self, window: WindowPlan, at: datetime) -> None:
         self.wait(at)
-        if self._try(f"sign-in at {window.window}", lambda: ServiceFloor.open(self, window, at) or True):
+        def sign_in() -> bool:
+            ServiceFloor.open(self, window, at)
+            return True
+
+        if self._try(f"sign-in at {window.window}", sign_in):
             self.opened.add(window.window)
 
     def close(self, window: int, at: datetime) -> None:
@@ -226,7 +239,9 @@ class LiveFloor(ServiceFloor):
         self.opened.clear()
 
     def _serve_visitor(self, clerk: Principal, ticket: str) -> None:
-        self._try("a visitor's ticket", lambda: ticket_service.act_on_ticket(self.sim, clerk, ticket, "start"))
+        self._try(
+            "a visitor's ticket", lambda: ticket_service.act_on_ticket(self.sim, clerk, ticket, "start")
+        )
         self._try(
             "a visitor's ticket",
             lambda: ticket_service.act_on_ticket(self.sim, clerk, ticket, "complete", outcome="done"),
@@ -333,7 +348,9 @@ class LiveTraffic:
             start_s = first * 3600.0
         try:
             while not self.stop_requested and (max_days is None or self.days < max_days):
-                day_sc = replace(sc, staffing={h: p for h, p in sc.staffing.items() if h >= int(start_s // 3600)})
+                day_sc = replace(
+                    sc, staffing={h: p for h, p in sc.staffing.items() if h >= int(start_s // 3600)}
+                )
                 if until_s is not None:
                     day_sc = replace(
                         day_sc,

@@ -172,6 +172,8 @@ def _shown(url: str) -> str:
         "hallq demo --port 8000 --async-mode threading",
         "hallq demo --database-url sqlite:////tmp/try.db",
         "hallq demo --history-days 0                  # no month of history (starts at once)",
+        "hallq demo --traffic                          # citizens arrive and clerks call, in real time",
+        "hallq demo --traffic --traffic-speed 10       # … ten times faster",
     ),
 )
 @_listen_options
@@ -186,8 +188,25 @@ def _shown(url: str) -> str:
     help="On first start, play this many past days of the hall through the services (the "
     "dashboard, appraisal and reports then show a real month); 0: none. Takes a minute or so.",
 )
+@click.option(
+    "--traffic",
+    is_flag=True,
+    envvar="HALLQ_DEMO_TRAFFIC",
+    help="Keep the hall alive: citizens take tickets and clerks sign in, call, serve and transfer "
+    "through the services in real time, as the simulator plays the hall's learned history (or a "
+    "default day), so boards, phones and consoles move.",
+)
+@click.option(
+    "--traffic-speed",
+    type=click.FloatRange(0.1, 600),
+    default=1.0,
+    show_default=True,
+    help="Hall seconds per real second for --traffic.",
+)
 @click.pass_obj
-def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
+def demo(
+    obj: dict[str, Any], host: str, port: int, history_days: int, traffic: bool, traffic_speed: float
+) -> None:
     """Run the demo hall: 12 windows, an admin, a manager and 12 clerks; print its links, every
     account it made and its tokens.
 
@@ -256,8 +275,22 @@ def demo(obj: dict[str, Any], host: str, port: int, history_days: int) -> None:
             f"  note            {old.resolve()} (an older demo's database) is no longer used; "
             "open it with --database-url sqlite:///hallq-demo.db"
         )
+    if traffic:
+        lines.append(
+            f"  traffic         citizens arrive and clerks call at {traffic_speed:g}× real time "
+            "(windows of clerk01-12 are worked by the demo: log in as one to take over a window)"
+        )
     click.echo("\n".join(lines))
-    _serve(app, host, port)
+    live = None
+    if traffic:
+        from ..simulation_floor import start_traffic
+
+        live = start_traffic(app, DEMO_HALL, traffic_speed)
+    try:
+        _serve(app, host, port)
+    finally:
+        if live is not None:
+            live.stop()
 
 
 @click.command(

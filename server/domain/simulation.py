@@ -287,9 +287,7 @@ def draw_citizens(scenario: Scenario, rng: random.Random) -> list[Citizen]:
             if choices:
                 target = rng.choice(choices)
                 second = _time_of(scenario, target).draw_s(rng)
-        out.append(
-            Citizen(i, service, t, priority, no_show, service_s, target, second, slot_s, came_booked)
-        )
+        out.append(Citizen(i, service, t, priority, no_show, service_s, target, second, slot_s, came_booked))
     return out
 
 

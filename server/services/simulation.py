@@ -226,7 +226,9 @@ def run_simulation(
             raise err from None
     else:
         if not scenario_text or not scenario_text.strip():
-            raise bad_field("scenario", "请粘贴或上传场景文件（YAML）", "paste or upload a scenario file (YAML)")
+            raise bad_field(
+                "scenario", "请粘贴或上传场景文件（YAML）", "paste or upload a scenario file (YAML)"
+            )
         sc = _scenario_of_text(scenario_text)
     changes: dict[str, Any] = {}
     if days is not None:

@@ -46,7 +46,9 @@ SMALL = Scenario(
 def _counts(ctx):
     with ctx.db.read() as s:
         issued = s.scalar(select(func.count()).select_from(Ticket)) or 0
-        called = s.scalar(select(func.count()).select_from(Event).where(Event.type == names.TICKET_CALLED)) or 0
+        called = (
+            s.scalar(select(func.count()).select_from(Event).where(Event.type == names.TICKET_CALLED)) or 0
+        )
         done = s.scalar(select(func.count()).select_from(Event).where(Event.type == names.TICKET_DONE)) or 0
         open_ = s.scalar(select(func.count()).select_from(Window).where(Window.status == "open")) or 0
     return issued, called, done, open_

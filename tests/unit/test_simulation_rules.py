@@ -307,3 +307,17 @@ def test_appointments_breaks_and_cover_round_trip_through_a_scenario_file() -> N
     )
     report = simulate(replace(again, days=2))
     assert report.waits
+
+
+def test_the_examples_commented_breaks_cover_and_appointments_are_a_valid_scenario() -> None:
+    import re
+
+    import yaml
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    head, tail = text.split("# Breaks, A/B cover and appointments", 1)
+    tail = re.sub(r"^# ", "", tail.split("\n", 1)[1], flags=re.M)
+    sc = scenario_from_dict(yaml.safe_load(head + tail))
+    assert sc.breaks and sc.cover and sc.appointments
+    report = simulate(replace(sc, days=2))
+    assert not report.unserved and report.waits

@@ -28,9 +28,9 @@ from server.api.schemas import complaints as complaint_schemas
 from server.api.schemas import escalations as escalation_schemas
 from server.api.schemas import halls as hall_schemas
 from server.api.schemas import ratings as rating_schemas
+from server.api.schemas import simulation as simulation_schemas
 from server.api.schemas import staff as staff_schemas
 from server.api.schemas import tickets as ticket_schemas
-from server.api.schemas import simulation as simulation_schemas
 from server.api.schemas import voice as voice_schemas
 from server.api.schemas.base import SERVICE_CODE_LEN, Str, Text
 from server.storage import models

@@ -52,7 +52,9 @@ def test_a_small_scenario_gives_waits_per_hour_utilisation_and_staffing_and_writ
     assert r.status_code == 200, r.get_json()
     out = r.get_json()
     assert out["days"] == 3 and out["wait_target_minutes"] == 15 and out["services"] == ["A", "H"]
-    assert {(c["service"], c["hour"]) for c in out["cells"]} <= {(s, h) for s in "AH" for h in (8, 9, 10)}  # bookings come early
+    assert {(c["service"], c["hour"]) for c in out["cells"]} <= {
+        (s, h) for s in "AH" for h in (8, 9, 10)
+    }  # bookings come early
     assert all(0 <= c["within_target"] <= 1 and c["p90_min"] >= 0 for c in out["cells"])
     assert {u["window"] for u in out["utilisation"]} == {2, 3}
     assert [s["hour"] for s in out["recommended"]] == [9, 10]
@@ -80,7 +82,9 @@ def test_bad_yaml_and_bad_scenarios_are_a_400_naming_the_scenario(client, ctx):
 def test_a_run_too_big_for_one_request_is_refused_before_it_runs(client, ctx):
     manager = bearer(gen_token(ctx, "manager", "manager"))
     big = EXAMPLE.replace("A: {8: 3, 9: 9,", "A: {8: 3000, 9: 9,")
-    r = client.post(URL + "?lang=en", json={"source": "scenario", "scenario": big, "days": 30}, headers=manager)
+    r = client.post(
+        URL + "?lang=en", json={"source": "scenario", "scenario": big, "days": 30}, headers=manager
+    )
     assert r.status_code == 400
     assert r.get_json()["error"]["field"] == "days" and "too big" in r.get_json()["error"]["message"]
     r = client.post(URL, json={"source": "scenario", "scenario": EXAMPLE, "days": 31}, headers=manager)

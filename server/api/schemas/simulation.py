@@ -22,12 +22,16 @@ class SimulationIn(In):
         MAX_SCENARIO_CHARS,
         metadata={"description": "a scenario file (YAML or JSON, docs/simulation.md) when source=scenario"},
     )
-    wait_target_minutes = Int(1, 240, metadata={"description": "default: the scenario's (learned: the hall's)"})
+    wait_target_minutes = Int(
+        1, 240, metadata={"description": "default: the scenario's (learned: the hall's)"}
+    )
     days = Int(1, 30, metadata={"description": "days to simulate (default: the scenario's; learned: 10)"})
     measure = Choice(
         ("p90", "mean"),
         message=say("measure 只能是 p90 或 mean", "measure must be p90 or mean"),
-        metadata={"description": "the wait the staffing recommendation keeps within the target (default p90)"},
+        metadata={
+            "description": "the wait the staffing recommendation keeps within the target (default p90)"
+        },
     )
     recommend = Flag(metadata={"description": "recommend staffing per hour (default true)"})
     estimates = Flag(metadata={"description": "also measure the wait estimates' error (default false)"})
