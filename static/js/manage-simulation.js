@@ -61,7 +61,7 @@ function drawWaits(r) {
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 44, right: 16, top: 40, bottom: 56 },
     xAxis: { type: "category", data: hours },
-    yAxis: { type: "value", name: "min" },
+    yAxis: { type: "value" },
     series: series,
   }, true);
 }
