@@ -481,16 +481,22 @@ def play_day(
     staffed_hours = sorted(scenario.staffing)
 
     def next_break(window: int, t: float) -> tuple[float, float] | None:
-        """The window's next gap in the plan (it is absent in an hour and back later)."""
+        """The window's next gap: a break of its own, or an absence from the plan (absent in an
+        hour and back later), whichever comes first."""
         hour = int(t // 3600)
         away: int | None = None
+        gap: tuple[float, float] | None = None
         for h in range(hour + 1, staffed_hours[-1] + 1):
             here = any(p.window == window for p in scenario.staffing.get(h, ()))
             if away is None and not here:
                 away = h
             elif away is not None and here:
-                return (away * 3600.0 - t, h * 3600.0 - t)
-        return None
+                gap = (away * 3600.0 - t, h * 3600.0 - t)
+                break
+        for start, end in sorted(scenario.breaks.get(window, ())):
+            if start > t and (gap is None or start - t < gap[0]):
+                return (start - t, end - t)
+        return gap
 
     def snapshot(t: float) -> Snapshot:
         windows = []
@@ -501,7 +507,7 @@ def play_day(
             windows.append(
                 WindowNow(
                     w,
-                    services[w],
+                    serves(w),  # its own services, then those of the windows it covers
                     serving=current_service[busy[0]] if busy else None,
                     serving_for_s=t - busy[1] if busy else 0.0,
                     away_s=next_break(w, t),
