@@ -200,6 +200,7 @@ class LiveFloor(ServiceFloor):
 
     def open(self, window: WindowPlan, at: datetime) -> None:
         self.wait(at)
+
         def sign_in() -> bool:
             ServiceFloor.open(self, window, at)
             return True

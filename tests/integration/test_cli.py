@@ -271,6 +271,9 @@ def test_hallq_demo_and_token_create_open_the_same_database(tmp_path: Path) -> N
                 "threading",
                 "--history-days",
                 "0",
+                "--traffic",  # the living hall: a default day at 600× real time
+                "--traffic-speed",
+                "600",
             ],
             cwd=tmp_path,
             env=_env(PYTHONUNBUFFERED="1"),
@@ -308,6 +311,19 @@ def test_hallq_demo_and_token_create_open_the_same_database(tmp_path: Path) -> N
 
         taken = hallq("demo", "--port", str(port), cwd=tmp_path)
         assert_user_error(taken, f"port {port}", "--port")
+
+        # --traffic: the demo's clerks call the citizens it sends to the kiosk (bounded wait)
+        assert "traffic         citizens arrive and clerks call at 600×" in shown
+        import sqlite3
+
+        def served() -> int:
+            with sqlite3.connect(tmp_path / "hallq.db") as db:
+                return int(db.execute("SELECT count(*) FROM tickets WHERE status = 'done'").fetchone()[0])
+
+        deadline = time.monotonic() + 60
+        while served() < 3:
+            assert demo.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
     finally:
         demo.terminate()
         demo.wait(20)
