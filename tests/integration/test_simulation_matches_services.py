@@ -4,7 +4,8 @@ exactly the same call sequence: the engine calls as the hall calls.
 
 Two services (户籍 A, 出入境 H) and two windows (2: A; 3: A then H), about 30 citizens over the
 morning, green-lane tickets, no-shows and transfers between the two services (which keep the
-citizen's queued time), window 2 closing an hour before window 3.
+citizen's queued time), window 2 on a break at 09:30–09:45 (signed out, its B post at window 3
+covering) and closing an hour before window 3.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ def scenario(plans: dict[int, tuple[str, ...]]) -> Scenario:
         transfer=0.2,
         call_gap_seconds=20,
         seed=7,
+        # window 2 takes a break (its clerk signs out); its B post, 张伟 at window 3, covers it
+        # (the demo hall's posts: B of window 2 is window 3's clerk)
+        breaks={2: ((9.5 * 3600, 9.75 * 3600),)},
+        cover={2: 3},
     )
 
 
@@ -48,7 +53,7 @@ def test_engine_and_service_layer_make_the_same_call_sequence(ctx) -> None:
     assert any(c.priority for c in citizens) and any(c.no_show for c in citizens)
     assert any(c.transfer_to for c in citizens)
 
-    engine = play_day(sc, citizens, MemoryFloor())
+    engine = play_day(sc, citizens, MemoryFloor(sc))
     real = play_day(sc, citizens, services_floor)
 
     def sequence(calls):
@@ -56,6 +61,8 @@ def test_engine_and_service_layer_make_the_same_call_sequence(ctx) -> None:
 
     assert len(engine.calls) >= len(citizens)  # everyone called (transfers twice)
     assert engine.transfers > 0 and engine.no_shows > 0
+    on_break = [c for c in engine.calls if 9.5 * 3600 <= c.at < 9.75 * 3600]
+    assert on_break and all(c.window == 3 for c in on_break)  # window 2 away, 3 calling
     assert sequence(real.calls) == sequence(engine.calls)
     assert [c.at for c in real.calls] == [c.at for c in engine.calls]
     # and the tickets the services called are the ones the citizens took, in the same order
