@@ -828,7 +828,7 @@ def hour_meets_target(report: Report, hour: int, measure: str = "p90") -> bool:
 
 #: a run asked for over the web plays at most this many citizens (days × citizens a day ×
 #: the simulations the recommendation needs): a few seconds of one worker
-MAX_WEB_CITIZENS = 250_000
+MAX_WEB_CITIZENS = 100_000
 MAX_WEB_DAYS = 30
 
 
@@ -843,6 +843,14 @@ def run_size(scenario: Scenario, recommend: bool) -> float:
     """The citizens a run plays: days × citizens a day × (1 + the recommendation's simulations)."""
     trials = recommendation_trials(scenario) if recommend else 0
     return scenario.days * citizens_per_day(scenario) * (1 + trials)
+
+
+def web_days(scenario: Scenario, recommend: bool, wanted: int) -> int:
+    """The days a web run simulates when the page does not say: `wanted`, or fewer so the run
+    stays within MAX_WEB_CITIZENS (at least one: `check_web_run` refuses a day too big)."""
+    one_day = run_size(replace(scenario, days=1), recommend)
+    fits = int(MAX_WEB_CITIZENS // one_day) if one_day > 0 else wanted
+    return max(1, min(wanted, MAX_WEB_DAYS, fits))
 
 
 def check_web_run(scenario: Scenario, recommend: bool) -> None:

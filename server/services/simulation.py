@@ -34,6 +34,7 @@ from ..domain.simulation import (
     scenario_from_dict,
     scenario_to_dict,
     simulate,
+    web_days,
 )
 from ..storage.models import Event, Hall, Window
 from .core.context import Context
@@ -231,10 +232,10 @@ def run_simulation(
             )
         sc = _scenario_of_text(scenario_text)
     changes: dict[str, Any] = {}
-    if days is not None:
-        changes["days"] = days
     if wait_target_minutes is not None:
         changes["wait_target_minutes"] = float(wait_target_minutes)
+    # the days asked for; else the scenario's (learned: 10), fewer when a run of them is too big
+    changes["days"] = days if days is not None else web_days(sc, recommend, sc.days)
     sc = replace(sc, **changes)
     try:
         check_web_run(sc, recommend)

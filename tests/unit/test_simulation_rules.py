@@ -321,3 +321,21 @@ def test_the_examples_commented_breaks_cover_and_appointments_are_a_valid_scenar
     assert sc.breaks and sc.cover and sc.appointments
     report = simulate(replace(sc, days=2))
     assert not report.unserved and report.waits
+
+
+def test_a_web_run_that_names_no_days_simulates_as_many_as_fit_within_the_bound() -> None:
+    from server.domain.simulation import (
+        MAX_WEB_CITIZENS,
+        check_web_run,
+        run_size,
+        web_days,
+    )
+
+    sc = scenario_from_dict(_example())
+    days = web_days(sc, True, 20)
+    assert 1 <= days < 20  # the recommendation's trials make 20 days too many
+    check_web_run(replace(sc, days=days), True)
+    assert run_size(replace(sc, days=days + 1), True) > MAX_WEB_CITIZENS
+    with pytest.raises(ScenarioError, match="too big"):
+        check_web_run(replace(sc, days=days + 1), True)
+    assert web_days(sc, False, 20) == 20  # without it they fit
