@@ -283,6 +283,45 @@ def default_scenario(plans: list[WindowPlan], seed: int = 0) -> Scenario:
     )
 
 
+def traffic_scenario(
+    ctx: Context, hall_code: str, plans: list[WindowPlan], source: str = "learn"
+) -> Scenario:
+    """The day the traffic plays: `learn` — the hall's last 30 days (its windows as they are
+    now), or the default day when it has no history; `default` — the default day."""
+    if source not in ("learn", "default"):
+        raise ScenarioError(f"traffic scenario {source!r}: learn, default or a scenario file")
+    hall_windows = {p.window: p for p in plans}
+    if source == "default":
+        return default_scenario(plans)
+    try:
+        learned = learned_scenario(ctx, hall_code, days=30)
+    except ScenarioError:
+        return default_scenario(plans)
+    # the hall's windows as they are now (a learned plan may name services a window lost)
+    staffing = {
+        h: [hall_windows[p.window] for p in ps if p.window in hall_windows]
+        for h, ps in learned.staffing.items()
+    }
+    staffing = {h: ps for h, ps in staffing.items() if ps}
+    if not staffing:
+        return default_scenario(plans)
+    return replace(learned, staffing=staffing, transfers_to={})
+
+
+def check_fits_hall(scenario: Scenario, plans: list[WindowPlan]) -> None:
+    """A scenario file for the traffic names the hall's windows with their services (the clerks
+    work the windows as the hall has them)."""
+    hall = {p.window: p.services for p in plans}
+    for p in scenario.windows():
+        if hall.get(p.window) != p.services:
+            have = ", ".join(hall.get(p.window, ())) or "no such window"
+            raise ScenarioError(
+                f"windows.{p.window}: the hall's window serves {have}, not {', '.join(p.services)}"
+            )
+    if scenario.appointments:
+        raise ScenarioError("appointments: the traffic plays walk-ins only (bookings are the hall's own)")
+
+
 class LiveTraffic:
     """Citizens arriving and clerks calling in the hall, in real time (or `speed` times faster),
     from the hall's learned history (`services.simulation.learned_scenario`) or, without one, a
@@ -314,20 +353,7 @@ class LiveTraffic:
     def scenario(self, floor: LiveFloor) -> Scenario:
         if self.given is not None:
             return self.given
-        hall_windows = {p.window: p for p in floor.plans()}
-        try:
-            learned = learned_scenario(self.ctx, self.hall_code, days=30)
-        except ScenarioError:
-            return default_scenario(list(hall_windows.values()))
-        # the hall's windows as they are now (a learned plan may name services a window lost)
-        staffing = {
-            h: [hall_windows[p.window] for p in plans if p.window in hall_windows]
-            for h, plans in learned.staffing.items()
-        }
-        staffing = {h: ps for h, ps in staffing.items() if ps}
-        if not staffing:
-            return default_scenario(list(hall_windows.values()))
-        return replace(learned, staffing=staffing, transfers_to={})
+        return traffic_scenario(self.ctx, self.hall_code, floor.plans())
 
     def _now_s(self) -> float:
         with self.ctx.db.read() as s:
@@ -379,13 +405,20 @@ class LiveTraffic:
             floor.leave()
 
 
-def start_traffic(app: Flask, hall_code: str, speed: float = 1.0) -> LiveTraffic:
+def hall_plans(ctx: Context, hall_code: str) -> list[WindowPlan]:
+    """The hall's windows worked by a clerk, with their services."""
+    return ServiceFloor(ctx, hall_code, START).plans()
+
+
+def start_traffic(
+    app: Flask, hall_code: str, speed: float = 1.0, scenario: Scenario | None = None
+) -> LiveTraffic:
     """Run the hall's traffic beside the server (a greenlet or thread of the async mode)."""
     from .extensions import socketio
 
     ctx: Context = app.extensions["hallq"]
     sleep = cast(Callable[[float], None], socketio.sleep)
-    traffic = LiveTraffic(ctx, hall_code, speed=speed, sleep=sleep)
+    traffic = LiveTraffic(ctx, hall_code, speed=speed, sleep=sleep, scenario=scenario)
 
     def forever() -> None:
         try:

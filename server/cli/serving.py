@@ -158,6 +158,24 @@ def _demo_history(ctx: Any, days: int) -> int:
     return seed_demo_month(ctx, days=days, progress=progress)
 
 
+def _traffic_day(ctx: Any, hall: str, source: str) -> Any:
+    """The scenario `hallq demo --traffic` plays (learn, default or a scenario file)."""
+    from ..domain.simulation import ScenarioError, scenario_from_dict
+    from ..simulation_floor import check_fits_hall, hall_plans, traffic_scenario
+
+    plans = hall_plans(ctx, hall)
+    try:
+        if source in ("learn", "default"):
+            return traffic_scenario(ctx, hall, plans, source)
+        from .simulate import _read
+
+        day = scenario_from_dict(_read(Path(source)))
+        check_fits_hall(day, plans)
+        return day
+    except ScenarioError as err:
+        raise UserError(f"--traffic-scenario {source}: {err}") from err
+
+
 def _shown(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -197,6 +215,15 @@ def _shown(url: str) -> str:
     "default day), so boards, phones and consoles move.",
 )
 @click.option(
+    "--traffic-scenario",
+    default="learn",
+    show_default=True,
+    metavar="learn|default|FILE",
+    help="What --traffic plays: the hall's learned month (the default day without one), the "
+    "default day (every service ~8 citizens an hour, all windows open), or a scenario file "
+    "naming the hall's windows (docs/simulation.md).",
+)
+@click.option(
     "--traffic-speed",
     type=click.FloatRange(0.1, 600),
     default=1.0,
@@ -205,7 +232,13 @@ def _shown(url: str) -> str:
 )
 @click.pass_obj
 def demo(
-    obj: dict[str, Any], host: str, port: int, history_days: int, traffic: bool, traffic_speed: float
+    obj: dict[str, Any],
+    host: str,
+    port: int,
+    history_days: int,
+    traffic: bool,
+    traffic_scenario: str,
+    traffic_speed: float,
 ) -> None:
     """Run the demo hall: 12 windows, an admin, a manager and 12 clerks; print its links, every
     account it made and its tokens.
@@ -275,17 +308,21 @@ def demo(
             f"  note            {old.resolve()} (an older demo's database) is no longer used; "
             "open it with --database-url sqlite:///hallq-demo.db"
         )
-    if traffic:
+    day = _traffic_day(ctx, DEMO_HALL, traffic_scenario) if traffic else None
+    if day is not None:
+        from ..domain.simulation import citizens_per_day
+
         lines.append(
-            f"  traffic         citizens arrive and clerks call at {traffic_speed:g}× real time "
-            "(windows of clerk01-12 are worked by the demo: log in as one to take over a window)"
+            f"  traffic         citizens arrive and clerks call at {traffic_speed:g}× real time, "
+            f"about {citizens_per_day(day):.0f} a day ({traffic_scenario}); the demo works the "
+            "windows of clerk01-12"
         )
     click.echo("\n".join(lines))
     live = None
-    if traffic:
+    if day is not None:
         from ..simulation_floor import start_traffic
 
-        live = start_traffic(app, DEMO_HALL, traffic_speed)
+        live = start_traffic(app, DEMO_HALL, traffic_speed, day)
     try:
         _serve(app, host, port)
     finally:

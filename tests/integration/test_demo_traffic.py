@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from server import event_names as names
 from server.domain.simulation import Scenario, ServiceTime, WindowPlan
-from server.simulation_floor import LiveFloor, LiveTraffic
+from server.simulation_floor import LiveTraffic, check_fits_hall, hall_plans, traffic_scenario
 from server.storage.models import Event, Ticket, Window
 
 
@@ -74,7 +74,6 @@ def test_an_hour_of_traffic_issues_calls_and_completes_tickets_through_the_servi
 def test_stopping_the_traffic_mid_day_unwinds_and_signs_the_windows_out(ctx, clock):
     fake = FakeTime(clock)
     traffic = LiveTraffic(ctx, "demo", speed=SPEED, sleep=fake.sleep, monotonic=fake.monotonic, seed=2)
-    assert traffic.scenario(LiveFloor(ctx, "demo", 1, fake.sleep, fake.monotonic, lambda: False)).staffing
 
     def sleep(seconds: float) -> None:
         fake.sleep(seconds)
@@ -86,3 +85,18 @@ def test_stopping_the_traffic_mid_day_unwinds_and_signs_the_windows_out(ctx, clo
     issued, called, _done, open_ = _counts(ctx)
     assert traffic.days == 0 and issued > 0 and called > 0
     assert open_ == 0
+
+
+def test_without_history_the_traffic_plays_the_default_day_and_a_file_must_name_the_halls_windows(ctx):
+    import pytest
+
+    from server.domain.simulation import ScenarioError
+
+    plans = hall_plans(ctx, "demo")
+    learned = traffic_scenario(ctx, "demo", plans, "learn")  # no history in the test hall
+    assert learned == traffic_scenario(ctx, "demo", plans, "default")
+    assert {p.window for ps in learned.staffing.values() for p in ps} == set(range(1, 13))
+    check_fits_hall(SMALL, plans)
+    wrong = Scenario(**{**SMALL.__dict__, "staffing": {9: [WindowPlan(2, ("H",))]}})
+    with pytest.raises(ScenarioError, match="windows.2"):
+        check_fits_hall(wrong, plans)
