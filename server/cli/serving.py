@@ -211,16 +211,17 @@ def _shown(url: str) -> str:
     is_flag=True,
     envvar="HALLQ_DEMO_TRAFFIC",
     help="Keep the hall alive: citizens take tickets and clerks sign in, call, serve and transfer "
-    "through the services in real time, as the simulator plays the hall's learned history (or a "
-    "default day), so boards, phones and consoles move.",
+    "through the services in real time, as the simulator plays a busy default day (or the hall's "
+    "learned history), so boards, phones and consoles move.",
 )
 @click.option(
     "--traffic-scenario",
-    default="learn",
+    default="default",
     show_default=True,
     metavar="learn|default|FILE",
-    help="What --traffic plays: the hall's learned month (the default day without one), the "
-    "default day (every service ~8 citizens an hour, all windows open), or a scenario file "
+    help="What --traffic plays: the default day (every service ~8 citizens an hour, all windows "
+    "open: a busy hall to watch), the hall's learned month (the default day without one; the "
+    "demo's month is a quiet hall), or a scenario file "
     "naming the hall's windows (docs/simulation.md).",
 )
 @click.option(
