@@ -18,19 +18,23 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_S = 15.0
 
 
-def run_forever(ctx: Context, sleep: Callable[[float], None]) -> None:
+def run_forever(
+    ctx: Context, sleep: Callable[[float], None], held: Callable[[], bool] = lambda: True
+) -> None:
+    """Check every CHECK_EVERY_S while this process holds the alarms duty (server/duties.py)."""
     while True:
         try:
-            staff.check_alarms(ctx)
+            if held():
+                staff.check_alarms(ctx)
         except Exception:  # keep watching after a database hiccup
             log.exception("alarm check failed")
         sleep(CHECK_EVERY_S)
 
 
-def start(app: Flask) -> None:
+def start(app: Flask, held: Callable[[], bool] = lambda: True) -> None:
     from .extensions import socketio
 
     ctx: Context = app.extensions["hallq"]
     # the Flask-SocketIO stubs type sleep's seconds as int; every async mode's sleep takes a float
     sleep = cast(Callable[[float], None], socketio.sleep)
-    socketio.start_background_task(run_forever, ctx, sleep)
+    socketio.start_background_task(run_forever, ctx, sleep, held)

@@ -13,6 +13,8 @@
 | HALLQ_ALLOWED_ORIGINS | – | other origins (comma-separated) whose pages may open Socket.IO |
 | HALLQ_HEALTH_MIN_FREE_MB | 64 | /healthz answers 503 when the SQLite database's disk has less free space |
 | HALLQ_AUTO_MIGRATE | true | `hallq serve` upgrades the database schema on start |
+| HALLQ_NODE | host name | this machine's name in duty leases and Socket.IO session ids (deployment.md) |
+| HALLQ_DUTY_LEASE_S | 10 | seconds a background duty's lease lasts: a dead holder's duty moves within that |
 | HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
 | HALLQ_TRUSTED_PROXIES | 127.0.0.1, ::1 | proxies (addresses, networks) whose X-Forwarded-For counts |
 | HALLQ_RATE_LIMITS | true | the abuse limits below (off only for load tests) |
@@ -58,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_ORIGINS": "",
     "HEALTH_MIN_FREE_MB": 64,
     "AUTO_MIGRATE": True,
+    "NODE": None,
+    "DUTY_LEASE_S": 10,
     "TIMEZONE": "Asia/Shanghai",
     # abuse limits (docs/security.md); rates are N/Ts, backoffs FREE/FIRST/LONGEST
     # an nginx on the same host; "" trusts no one (X-Forwarded-For is then always ignored)

@@ -1,9 +1,11 @@
 """The server's print worker: drives network printers and watches their status.
 
-Runs as a background task of `hallq serve`. Each queued job of a server-driven printer is
-claimed atomically (so several server processes never send the same job), rendered, sent
-with short timeouts, and finished as printed or failed. Printers are polled every few
-seconds, so a fault shows on the manager console within 5 s even when nothing prints.
+Runs as a background task of `hallq serve`, in the one process that holds the print duty
+(server/duties.py); a process taking the duty over marks the jobs left in flight for a reprint.
+Each queued job of a server-driven printer is claimed atomically (so several server processes
+never send the same job), rendered, sent with short timeouts, and finished as printed or failed.
+Printers are polled every few seconds, so a fault shows on the manager console within 5 s
+even when nothing prints.
 """
 
 from __future__ import annotations
@@ -72,10 +74,17 @@ def run_once(ctx: Context) -> int:
 
 
 def run_forever(
-    ctx: Context, sleep: Callable[[float], None], stop: Callable[[], bool] = lambda: False
+    ctx: Context,
+    sleep: Callable[[float], None],
+    stop: Callable[[], bool] = lambda: False,
+    held: Callable[[], bool] = lambda: True,
 ) -> None:
+    """Print and poll while this process holds the print duty (server/duties.py)."""
     last_status = 0.0
     while not stop():
+        if not held():
+            sleep(POLL_EVERY_S)
+            continue
         try:
             run_once(ctx)
             if time.monotonic() - last_status >= STATUS_EVERY_S:
@@ -86,11 +95,11 @@ def run_forever(
         sleep(POLL_EVERY_S)
 
 
-def start(app: Flask) -> None:
+def start(app: Flask, held: Callable[[], bool] = lambda: True) -> None:
     """Start the worker as a Socket.IO background task (green thread or thread, per async mode)."""
     from .extensions import socketio
 
     ctx: Context = app.extensions["hallq"]
     # the Flask-SocketIO stubs type sleep's seconds as int; every async mode's sleep takes a float
     sleep = cast(Callable[[float], None], socketio.sleep)
-    socketio.start_background_task(run_forever, ctx, sleep)
+    socketio.start_background_task(run_forever, ctx, sleep, lambda: False, held)

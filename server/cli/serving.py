@@ -6,7 +6,6 @@ Flask and SQLAlchemy are imported inside the commands, after `_prepare_async` ha
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from .base import (
     print_mode_option,
     width_option,
 )
+from .supervise import check_port, supervise
 
 
 def _prepare_async(mode: str, database_url: str) -> None:
@@ -45,25 +45,6 @@ def _prepare_async(mode: str, database_url: str) -> None:
             from psycogreen.gevent import patch_psycopg
 
             patch_psycopg()
-
-
-def _check_port(host: str, port: int) -> None:
-    """Refuse a port that is taken (or a host that is not ours) before migrating and seeding."""
-    import socket
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as err:
-        raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
-        try:
-            sock.bind(address)
-        except OSError as err:
-            if err.errno == errno.EADDRINUSE:
-                raise UserError(f"port {port} on {host} is in use: choose another with --port") from err
-            raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
 
 
 def _nodelay_handler() -> Any:
@@ -100,14 +81,35 @@ def _serve(app: Any, host: str, port: int) -> None:
         kwargs["allow_unsafe_werkzeug"] = True
     elif mode == "gevent":
         kwargs["handler_class"] = _nodelay_handler()
-    from .. import alarm_watch, print_worker
-    from ..realtime import revocation
+    from .. import alarm_watch, duties, print_worker
+    from ..domain.leases import ALARMS, PRINT
+    from ..realtime import revocation, tag_sessions
 
-    print_worker.start(app)
-    alarm_watch.start(app)
+    tag_sessions(f"{app.config.get('NODE') or ''}{port}")
+    runner = duties.start(app, port)
+    print_worker.start(app, held=lambda: runner.holds(PRINT))
+    alarm_watch.start(app, held=lambda: runner.holds(ALARMS))
     revocation.start(app)
+    _watch_supervisor()
     _quiet_gc()
     socketio.run(app, **kwargs)
+
+
+def _watch_supervisor() -> None:
+    """A worker of `hallq serve --workers N` stops when its supervisor is gone (killed): nobody
+    would restart it, and a second `hallq serve` could not take its port."""
+    supervisor = os.environ.get("HALLQ_SUPERVISOR_PID")
+    if not supervisor:
+        return
+    from ..extensions import socketio
+
+    def watch() -> None:
+        while os.getppid() == int(supervisor):
+            socketio.sleep(1)
+        click.echo(f"hallq serve: supervisor {supervisor} is gone; worker {os.getpid()} stops", err=True)
+        os._exit(0)
+
+    socketio.start_background_task(watch)
 
 
 def _listen_options(f: Any) -> Any:
@@ -122,17 +124,30 @@ def _listen_options(f: Any) -> Any:
         "hallq serve --host 0.0.0.0 --port 8000",
         "hallq --database-url postgresql://hallq@db/hallq serve --host 0.0.0.0",
         "HALLQ_DATABASE_URL=sqlite:////var/lib/hallq/hallq.db hallq serve",
+        "HALLQ_MESSAGE_QUEUE=redis://127.0.0.1:6379/0 hallq serve --workers 2 --port 5001",
     ),
 )
 @_listen_options
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes, on ports PORT … PORT+N-1 (one each: Socket.IO's long-polling needs a "
+    "client to stay on one process; put nginx in front, docs/deployment.md). A worker that dies "
+    "is restarted. More than one needs HALLQ_MESSAGE_QUEUE=redis://…",
+)
 @async_mode_option
 @database_option
 @click.pass_obj
-def serve(obj: dict[str, Any], host: str, port: int) -> None:
+def serve(obj: dict[str, Any], host: str, port: int, workers: int) -> None:
     """Run the server (upgrades the database schema first unless HALLQ_AUTO_MIGRATE=false)."""
     settings = load_settings(obj)
+    if workers > 1:
+        supervise(settings, host, port, workers)
+        return
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
-    _check_port(host, port)
+    check_port(host, port)
     from .. import create_app
     from ..storage.migrate import upgrade
 
@@ -251,7 +266,7 @@ def demo(
     settings = load_settings(obj)
     origin = database_origin(obj)
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
-    _check_port(host, port)
+    check_port(host, port)
     from .. import create_app
     from ..demo import (
         DEMO_HALL,

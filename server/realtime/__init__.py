@@ -34,3 +34,18 @@ def init_realtime(app: Flask) -> None:
     ctx: Context = app.extensions["hallq"]
     ctx.publish = make_publisher(socketio)
     ctx.send_print_job = make_job_sender(socketio)
+
+
+def tag_sessions(tag: str) -> None:
+    """Start every Engine.IO session id of this process with `tag.` (`hallq serve`: the port,
+    after HALLQ_NODE), so a proxy can send a long-polling client's later requests, which carry
+    `?sid=`, to the process that holds its session while spreading new ones round-robin
+    (docs/nginx/hallq.conf.template). Session ids stay as unguessable as before."""
+    eio = getattr(socketio, "server").eio  # noqa: B009  (untyped in the stubs)
+    make = eio.generate_id
+    prefix = "".join(c for c in tag if c.isascii() and (c.isalnum() or c in "-_")) + "."
+
+    def generate_id() -> str:
+        return prefix + str(make())
+
+    eio.generate_id = generate_id

@@ -287,6 +287,50 @@ def claim(ctx: Context, job_id: str) -> JobToSend | None:
         )
 
 
+#: what a job left in flight by a server process that stopped is marked: the manager console
+#: lists it as "可能已打印" with a one-click reprint (as a kiosk agent's interrupted job)
+INTERRUPTED_KIND = "uncertain"
+INTERRUPTED_MESSAGE = "the server process sending this job stopped: it may have printed"
+
+
+def settle_interrupted(ctx: Context) -> list[str]:
+    """Mark the jobs of network printers still `sent` as failed, kind `uncertain`.
+
+    Called by a process when it takes the print duty: only the duty's holder sends to network
+    printers, so a job still `sent` then was in flight in a process that stopped (killed, or its
+    lease lapsed). A printer cannot be asked whether it printed, so the job is never sent again
+    by itself: a manager checks with the citizen and reprints (docs/printers.md)."""
+    now = ctx.clock()
+    events: list[Envelope] = []
+    settled: list[str] = []
+    with ctx.db.transaction() as s:
+        jobs = s.scalars(
+            select(PrintJob)
+            .join(Printer, Printer.id == PrintJob.printer_id)
+            .where(PrintJob.status == "sent", Printer.driver == "server")
+            .order_by(PrintJob.id)
+            .with_for_update(of=PrintJob)
+        ).all()
+        for j in jobs:
+            j.status, j.error_kind, j.error, j.finished_at = (
+                "failed",
+                INTERRUPTED_KIND,
+                INTERRUPTED_MESSAGE,
+                now,
+            )
+            t = s.get(Ticket, j.ticket_id) if j.ticket_id else None
+            hall = s.get(Hall, j.hall_id)
+            assert hall is not None
+            events.append(
+                record(s, hall, names.PRINT_UPDATED, {"job": job_view(j, t)}, now, ticket_id=j.ticket_id)
+            )
+            settled.append(j.public_id)
+    ctx.publish(events)
+    if settled:
+        log.warning("%d print job(s) left in flight by a stopped process: marked for a reprint", len(settled))
+    return settled
+
+
 def _not_yours() -> Forbidden:
     return Forbidden("forbidden", "这不是本取号机的打印机或打印任务", "not this kiosk's printer or print job")
 

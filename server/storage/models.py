@@ -309,6 +309,21 @@ class PrintJob(Base):
     printer: Mapped[Printer] = relationship()
 
 
+class DutyLease(Base):
+    """Who runs a background duty (alarm checks, the print worker) across server processes, and
+    until when: the holder renews it; once it lapsed another process takes it (domain/leases.py)."""
+
+    __tablename__ = "duty_leases"
+
+    duty: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: the holding process, `node:port` (node: HALLQ_NODE or the host name)
+    holder: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    #: when this holder took the duty (renewals keep it)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Transfer(Base):
     """One step of a ticket's transfer chain (转办): from where, to where, why, by whom."""
 
