@@ -1,0 +1,129 @@
+"""Several real server processes behind a real nginx (Debian's), for the cluster tests.
+
+nginx runs as a private instance in a temporary folder on an unprivileged loopback port (its
+own prefix, pid, logs and temp folders; the system's nginx is never touched), with TLS from a
+self-signed certificate made here by openssl. PostgreSQL and Redis are the machine's
+(HALLQ_TEST_POSTGRES_URL, HALLQ_TEST_REDIS_URL); each test gets a fresh database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+NGINX = Path("/usr/sbin/nginx")
+#: CI sets this: there a missing nginx (or PostgreSQL, Redis) is a failure, not a skip
+REQUIRED = os.environ.get("HALLQ_TEST_REQUIRE_BROWSER") == "1"
+#: generous: a loaded 2-core machine starts a gevent server in seconds, sometimes many
+WAIT_S = 40.0
+
+
+def need_cluster_tools() -> tuple[str, str]:
+    """The PostgreSQL and Redis URLs, or skip (fail in CI) with what is missing."""
+    missing = [
+        what
+        for what, ok in (
+            (f"Debian's nginx at {NGINX} (apt-get install nginx)", NGINX.exists()),
+            ("openssl (apt-get install openssl)", shutil.which("openssl") is not None),
+            ("HALLQ_TEST_POSTGRES_URL", bool(os.environ.get("HALLQ_TEST_POSTGRES_URL"))),
+            ("HALLQ_TEST_REDIS_URL", bool(os.environ.get("HALLQ_TEST_REDIS_URL"))),
+        )
+        if not ok
+    ]
+    if missing:
+        reason = "cluster tests need " + ", ".join(missing)
+        if REQUIRED:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return os.environ["HALLQ_TEST_POSTGRES_URL"], os.environ["HALLQ_TEST_REDIS_URL"]
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, valid two days (openssl, no download)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )  # fmt: skip
+    return cert, key
+
+
+class Nginx:
+    """A private nginx in `folder` (started by `start`, stopped by `stop`)."""
+
+    def __init__(self, folder: Path, conf: Path, port: int) -> None:
+        self.folder, self.conf, self.port = folder, conf, port
+        self.url = f"https://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.access_log = folder / "logs" / "access.log"
+
+    def _cmd(self, *extra: str) -> list[str]:
+        return [
+            str(NGINX),
+            "-p",
+            str(self.folder),
+            "-c",
+            str(self.conf),
+            "-e",
+            str(self.folder / "logs/error.log"),
+            *extra,
+        ]
+
+    def start(self, cert: Path) -> None:
+        test = subprocess.run(self._cmd("-t"), capture_output=True, text=True, timeout=30)
+        assert test.returncode == 0, test.stderr
+        self.process = subprocess.Popen(self._cmd("-g", "daemon off;"), stderr=subprocess.DEVNULL)
+        wait_until(lambda: _answers(self.url + "/static/vendor/socket.io/VERSION", cert), "nginx answers")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def upstreams(self, path_prefix: str) -> Counter[str]:
+        """How many logged requests for paths starting with `path_prefix` each upstream answered
+        ("-": nginx answered itself)."""
+        seen: Counter[str] = Counter()
+        for line in self.access_log.read_text().splitlines():
+            m = re.search(r'"[A-Z]+ (\S+) [^"]*" \d+ \d+ upstream=(\S+)', line)
+            if m and m[1].startswith(path_prefix):
+                seen[m[2]] += 1
+        return seen
+
+
+def _answers(url: str, cert: Path) -> bool:
+    try:
+        return requests.get(url, verify=str(cert), timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
+    """Poll `condition` until it is truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for: {what}")
