@@ -53,8 +53,14 @@ class Cluster:
         engine = create_engine(self.database_url)
         try:
             with engine.connect() as conn:
-                rows = conn.execute(text("SELECT duty, holder, pid, expires_at > now() FROM duty_leases"))
-                return {duty: (holder, pid) for duty, holder, pid, live in rows if live}
+                # naive UTC in the table (storage/types.py), whatever the session's time zone
+                rows = conn.execute(
+                    text(
+                        "SELECT duty, holder, pid FROM duty_leases"
+                        " WHERE expires_at > (now() AT TIME ZONE 'UTC')"
+                    )
+                )
+                return {duty: (holder, pid) for duty, holder, pid in rows}
         finally:
             engine.dispose()
 
