@@ -1,0 +1,246 @@
+"""The boards and the manager console fit the screens halls really have, with the hall busy.
+
+A busy demo hall (citizens waiting for every service, a dozen calls, three transfers, a paused
+window) and a call banner on screen; one Chromium, one page per screen, the viewport changed:
+
+* the hall board at 1366×768, 1920×1080 and 3840×2160: every waiting count, the last 10 calls
+  and the transfers inside the viewport and not clipped, no horizontal overflow while a banner
+  shows, the status of a call in words as well as colour;
+* the window board at 800×480 and 1280×800: the window's name, the clerk's name and badge each
+  on one line (no Chinese word broken);
+* the manager's live console at 1366×768: every window card above the fold, text ≥ 14 px,
+  action buttons ≥ 44 px.
+
+Writes docs/screenshots/hall-board.png, hall-board-transfer.png, window-board.png and
+manage-hall.png (the same Chromium and skip rules as test_browser_live_hall.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from . import test_browser_live_hall as browser_tests
+from .test_browser_live_hall import WAIT_MS, PageErrors, live, shoot
+from .test_browser_ratings import pad_token
+
+pytestmark = pytest.mark.e2e
+
+browser = browser_tests.browser
+
+TV_SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
+WINDOW_BOARD_SIZES = [(800, 480), (1280, 800)]
+
+
+def busy_hall(hall: Any) -> dict[str, Any]:
+    """Citizens wait for every service; 12+ calls; three transfers waiting; window 9 paused.
+
+    Returns the tickets still to be called by the test (to raise banners while it measures)."""
+    for service, n in (("A", 5), ("H", 3), ("B", 4), ("C", 7), ("F", 3), ("D", 3), ("E", 4), ("G", 5)):
+        for _ in range(n):
+            r = hall.api("POST", "/tickets", hall.kiosk_token, json={"service": service})
+            assert r.status_code == 201, r.text
+    tokens = {}
+    for number in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12):
+        tokens[number] = hall.clerk_token(f"clerk{number:02d}")
+        assert hall.api("POST", f"/windows/{number}/sign-in", tokens[number]).status_code == 200
+
+    def call(number: int) -> dict[str, Any]:
+        r = hall.api("POST", f"/windows/{number}/call-next", tokens[number])
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    calls = 0
+    # a first round, finished: the recent list fills with done tickets
+    for number in (1, 2, 4, 6, 10):
+        t = call(number)
+        assert hall.api("POST", f"/tickets/{t['id']}/start", tokens[number]).status_code == 200
+        r = hall.api("POST", f"/tickets/{t['id']}/complete", tokens[number])
+        assert r.status_code == 200, r.text
+        calls += 1
+    # now: some called, some being served
+    for number, start in ((1, True), (2, False), (4, True), (5, False), (6, False), (7, True), (8, False)):
+        t = call(number)
+        calls += 1
+        if start:
+            assert hall.api("POST", f"/tickets/{t['id']}/start", tokens[number]).status_code == 200
+    # three citizens at the wrong window: transferred, still waiting for their new service (B
+    # and F: their windows are busy, nobody calls them before the test is done)
+    for number, to in ((10, "F"), (12, "B"), (11, "B")):
+        t = call(number)
+        calls += 1
+        r = hall.api("POST", f"/tickets/{t['id']}/transfer", tokens[number], json={"service": to, "reason": "应办理其他事项"})
+        assert r.status_code == 200, r.text
+    assert calls >= 10
+    r = hall.api("POST", "/windows/9/pause", tokens[9], json={"reason": "临时离岗，请稍候"})
+    assert r.status_code == 200, r.text
+    return {"tokens": tokens, "call": call}
+
+
+FIT_JS = """() => {
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const inside = (el) => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.left >= -0.5 && r.top >= -0.5 && r.right <= vw + 0.5 && r.bottom <= vh + 0.5; };
+  const clipped = (el) => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+  const out = [];
+  const check = (sel, what) => document.querySelectorAll(sel).forEach((el, i) => {
+    if (!inside(el)) out.push(what + " " + i + " outside the viewport: " + JSON.stringify(el.getBoundingClientRect()));
+    if (getComputedStyle(el).visibility === "hidden") out.push(what + " " + i + " hidden");
+  });
+  check("#waiting li", "waiting count");
+  check("#waiting li .w-count", "waiting number");
+  check("#recent-calls li", "recent call");
+  check("#transfers li", "transfer");
+  check("#now-calling li", "call");
+  check("#call-banner", "banner");
+  for (const id of ["waiting", "recent-calls", "transfers", "now-calling"]) {
+    const el = document.getElementById(id);
+    if (el.offsetParent !== null && clipped(el)) out.push(id + " clipped: " + el.scrollHeight + " > " + el.clientHeight);
+  }
+  document.querySelectorAll(".hb-panel").forEach((el) => {
+    if (el.offsetParent !== null && clipped(el)) out.push(el.className + " clipped: " + el.scrollHeight + " > " + el.clientHeight);
+  });
+  if (document.documentElement.scrollWidth > vw) out.push("page " + document.documentElement.scrollWidth + " wide in " + vw);
+  if (document.documentElement.scrollHeight > vh) out.push("page " + document.documentElement.scrollHeight + " tall in " + vh);
+  return out;
+}"""
+
+ONE_LINE_JS = """(sel) => {
+  const el = document.querySelector(sel);
+  if (!el || !el.textContent.trim()) return "empty: " + sel;
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  // one line: every piece of text shares a horizontal band (mixed sizes sit on one baseline)
+  const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+  const lines = Math.max(...rects.map((r) => r.top)) < Math.min(...rects.map((r) => r.bottom)) ? 1 : 2;
+  const r = el.getBoundingClientRect();
+  const clipped = el.scrollWidth > el.clientWidth + 1;
+  const inside = r.left >= 0 && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+  return lines === 1 && !clipped && inside ? "" : sel + ": " + lines + " lines, clipped " + clipped + ", box " + JSON.stringify(r);
+}"""
+
+
+def test_boards_and_console_fit_every_screen(live_hall: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    hall = live_hall
+    errors = PageErrors()
+    busy = busy_hall(hall)
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+
+    # ── the hall board on three TVs, a banner on screen each time ─────────────────────
+    board = errors.watch(ctx.new_page(), "hall board")
+    board.goto(f"{hall.url}/board/{hall.hall}?token={hall.board_token}")
+    live(board)
+    expect(board.locator("#recent-calls li")).to_have_count(10)
+    expect(board.locator("#transfers li")).to_have_count(3)
+    expect(board.locator("#waiting li")).to_have_count(8)
+    expect(board.locator("#window-strip li[data-window-number='9']")).to_have_attribute("data-status", "paused")
+    # status in words, not colour alone: each row of 正在呼叫 says 请前往 or 办理中
+    rows = board.locator("#now-calling .call-row")
+    for i in range(rows.count()):
+        expect(rows.nth(i).locator(".call-tag")).to_be_visible()
+        expect(rows.nth(i).locator(".call-tag")).to_have_text(re.compile("^(请前往|办理中|重呼)$"))
+    expect(board.locator("#now-calling .call-row.serving .call-tag").first).to_have_text("办理中")
+    expect(board.locator("#window-strip li[data-window-number='9']")).to_contain_text("暂停")
+
+    banner = board.locator("#call-banner")
+    for i, (w, h) in enumerate(TV_SIZES):
+        board.set_viewport_size({"width": w, "height": h})
+        if i == 1:  # a transfer: the orange banner
+            t = busy["call"](11)
+            r = hall.api("POST", f"/tickets/{t['id']}/transfer", busy["tokens"][11], json={"service": "A", "reason": "应办理其他事项"})
+            assert r.status_code == 200, r.text
+            expect(banner).to_have_class(re.compile(r"\btransfer\b"))
+        else:
+            t = busy["call"](10 if i == 0 else 12)
+            expect(banner).to_contain_text(t["number"])
+        expect(banner).to_be_visible()
+        board.wait_for_function("() => !document.querySelector('#hall-board[data-fitting]')")
+        problems = board.evaluate(FIT_JS)
+        assert problems == [], f"hall board at {w}×{h}: {problems}"
+        if (w, h) == (1920, 1080):
+            shoot(board, "hall-board-transfer.png")
+        if (w, h) == (1920, 1080) or i == 0:
+            pass
+    board.set_viewport_size({"width": 1920, "height": 1080})
+    t = busy["call"](2)
+    expect(banner).to_contain_text(t["number"])
+    expect(banner).not_to_have_class(re.compile(r"\btransfer\b"))
+    board.wait_for_function("() => !document.querySelector('#hall-board[data-fitting]')")
+    assert board.evaluate(FIT_JS) == []
+    shoot(board, "hall-board.png")
+    board.close()
+
+    # ── window boards: words kept whole ─────────────────────────────────────────────
+    wb = errors.watch(ctx.new_page(), "window board")
+    for w, h in WINDOW_BOARD_SIZES:
+        wb.set_viewport_size({"width": w, "height": h})
+        for number in (4, 12):
+            wb.goto(f"{hall.url}/board/{hall.hall}/window/{number}?token={hall.board_token}")
+            live(wb)
+            expect(wb.locator("#clerk-name")).not_to_have_text("—")
+            for sel in (".wb-number", "#clerk-name", "#clerk-badge", "#win-status", "#win-waiting"):
+                assert wb.evaluate(ONE_LINE_JS, sel) == "", f"window board {number} at {w}×{h}"
+            assert wb.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+        if (w, h) == (1280, 800):
+            shoot(wb, "window-board.png")
+    # the rating pad beside the window: its window name, clerk name and badge stay whole too
+    pad = pad_token(hall, 4)
+    for w, h in WINDOW_BOARD_SIZES:
+        wb.set_viewport_size({"width": w, "height": h})
+        wb.goto(f"{hall.url}/board/{hall.hall}/window/4/pad?token={pad}")
+        expect(wb.locator("#pad-clerk-name")).not_to_have_text("—")
+        for sel in (".pad-window", "#pad-clerk-name", "#pad-clerk-badge"):
+            assert wb.evaluate(ONE_LINE_JS, sel) == "", f"pad at {w}×{h}"
+    wb.close()
+
+    # ── the manager's live console on a 1366×768 PC ────────────────────────────────
+    page = errors.watch(ctx.new_page(), "manager")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{hall.url}/login?next=/manage/hall")
+    page.fill("input[name='username']", "manager")
+    page.fill("input[name='password']", hall.password)
+    page.click("form.login-card button[type='submit']")
+    page.wait_for_url(re.compile(r"/manage/hall$"))
+    live(page)
+    cards = page.locator("#window-map .win-card")
+    expect(cards).to_have_count(12)
+    expect(page.locator("#hall-console")).to_have_attribute("data-density", "compact")
+    report = page.evaluate(
+        """() => {
+      const out = [];
+      const vh = window.innerHeight;
+      document.querySelectorAll('#window-map .win-card').forEach((c) => {
+        const r = c.getBoundingClientRect();
+        if (r.bottom > vh || r.right > window.innerWidth) out.push('card ' + c.dataset.windowNumber + ' below the fold: ' + r.bottom);
+      });
+      const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        const el = walker.currentNode.parentElement;
+        if (!walker.currentNode.textContent.trim() || !el || el.closest('dialog:not([open]), [hidden]')) continue;
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size < 14) out.push('text ' + size + 'px: ' + walker.currentNode.textContent.trim().slice(0, 20));
+      }
+      document.querySelectorAll('#window-map .wc-actions button, #queue-body button, #alarm-list button').forEach((b) => {
+        const r = b.getBoundingClientRect();
+        if (r.height < 44 || r.width < 44) out.push('button ' + b.textContent + ' ' + r.width + '×' + r.height);
+      });
+      if (document.documentElement.scrollWidth > window.innerWidth) out.push('page too wide');
+      return out;
+    }"""
+    )
+    assert report == [], report
+    page.locator("#messages").evaluate("box => box.replaceChildren()")
+    shoot(page, "manage-hall.png")
+    # the roomy layout is one click away, and remembered
+    page.locator("#density-toggle").click()
+    expect(page.locator("#hall-console")).to_have_attribute("data-density", "roomy")
+    page.locator("#density-toggle").click()
+    expect(page.locator("#hall-console")).to_have_attribute("data-density", "compact")
+
+    ctx.close()
+    assert errors.errors == []
