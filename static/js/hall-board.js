@@ -62,6 +62,14 @@ function fitLists() {
     over.sort(function (a, b) { return (b.scrollHeight - b.clientHeight) - (a.scrollHeight - a.clientHeight); });
     over[0].dataset.fit = String(Number(over[0].dataset.fit) + 1);
   }
+  // then give room back: a list steps back to roomier while everything still fits
+  const anyOver = function () { return lists.some(function (el) { return el.offsetParent !== null && overflows(el); }); };
+  ["recent-calls", "now-calling", "waiting", "transfers", "satisfaction"].map($).forEach(function (el) {
+    while (el && Number(el.dataset.fit) > 0) {
+      el.dataset.fit = String(Number(el.dataset.fit) - 1);
+      if (anyOver()) { el.dataset.fit = String(Number(el.dataset.fit) + 1); break; }
+    }
+  });
   delete root.dataset.fitting;
 }
 
