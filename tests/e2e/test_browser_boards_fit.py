@@ -11,8 +11,9 @@ window) and a call banner on screen; one Chromium, one page per screen, the view
 * the manager's live console at 1366×768: every window card above the fold, text ≥ 14 px,
   action buttons ≥ 44 px.
 
-Writes docs/screenshots/hall-board.png, hall-board-transfer.png, window-board.png and
-manage-hall.png (the same Chromium and skip rules as test_browser_live_hall.py).
+Writes docs/screenshots/hall-board-transfer.png (hall-board.png, window-board.png and
+manage-hall.png come from test_page_matrix.py); the same Chromium and skip rules as
+test_browser_live_hall.py.
 """
 
 from __future__ import annotations
@@ -226,7 +227,6 @@ def test_boards_and_console_fit_every_screen(live_hall: Any, browser: Any) -> No
     expect(banner).not_to_have_class(re.compile(r"\btransfer\b"))
     settled(board)
     assert board.evaluate(FIT_JS) == []
-    shoot(board, "hall-board.png")
     # 公开监督 switched on: the satisfaction panel joins them, and still everything fits
     admin = hall.token("admin", "admin")
     r = hall.api("PATCH", f"/halls/{hall.hall}", admin, json={"show_satisfaction": True})
@@ -253,8 +253,6 @@ def test_boards_and_console_fit_every_screen(live_hall: Any, browser: Any) -> No
             for sel in (".wb-number", "#clerk-name", "#clerk-badge", "#win-status", "#win-waiting"):
                 assert wb.evaluate(ONE_LINE_JS, sel) == "", f"window board {number} at {w}×{h}"
             assert wb.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
-        if (w, h) == (1280, 800):
-            shoot(wb, "window-board.png")
     # the rating pad beside the window: its window name, clerk name and badge stay whole too
     pad = pad_token(hall, 4)
     for w, h in WINDOW_BOARD_SIZES:
@@ -282,8 +280,6 @@ def test_boards_and_console_fit_every_screen(live_hall: Any, browser: Any) -> No
     expect(page.locator("#alarm-list li[data-window-id='3']")).to_be_visible(timeout=40_000)
     report = page.evaluate(CONSOLE_JS)
     assert report == [], report
-    page.locator("#messages").evaluate("box => box.replaceChildren()")
-    shoot(page, "manage-hall.png")
     # a compact card's actions are behind its ⋯ button: big enough to tap, and they work
     card3 = page.locator(".win-card[data-window-number='3']")
     card3.locator(".wc-menu summary").click()

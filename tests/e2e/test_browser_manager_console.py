@@ -122,7 +122,7 @@ def test_manager_moves_a_service_and_the_boards_follow(live_hall: Any, browser: 
     # toasts float over the page: none is an error, and they are cleared for the picture
     expect(page.locator("#messages .alert.error", has_text="出入境")).to_have_count(0)
     page.locator("#messages").evaluate("box => box.replaceChildren()")
-    # manage-hall.png comes from test_browser_boards_fit.py (the compact layout at 1366×768)
+    # manage-hall.png comes from test_page_matrix.py (the compact layout at 1366×768)
 
     # call-next follows too: window 5 gets an H ticket, window 3 (once staffed) does not
     r = hall.api("POST", "/windows/5/call-next", hall.clerk_token("clerk05"))
