@@ -36,12 +36,54 @@ function orderOf(ticket, fallback) {
   return isNaN(t) ? fallback || Date.now() : t;
 }
 
+// ── fitting: every list shows all it holds, at any TV size ───────────────
+// Each list starts roomy (data-fit="0") and steps to denser layouts (more columns, smaller
+// rows: board.css) while its content does not fit its box. #hall-board[data-fitting] is set
+// from a change until the lists have been fitted (tests wait for it to clear).
+const FIT_LISTS = ["now-calling", "transfers", "recent-calls", "waiting", "satisfaction"];
+const FIT_MAX = 3;
+let fitFrame = null;
+
+function overflows(el) {
+  return el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+}
+
+function fitLists() {
+  fitFrame = null;
+  const lists = FIT_LISTS.map($).filter(Boolean);
+  lists.forEach(function (el) { el.dataset.fit = "0"; });
+  for (let round = 0; round < FIT_MAX * lists.length; round++) {
+    // the most crowded list that can still step, one step at a time: a denser list may give
+    // the others their room back
+    const over = lists.filter(function (el) {
+      return el.offsetParent !== null && Number(el.dataset.fit) < FIT_MAX && overflows(el);
+    });
+    if (!over.length) break;
+    over.sort(function (a, b) { return (b.scrollHeight - b.clientHeight) - (a.scrollHeight - a.clientHeight); });
+    over[0].dataset.fit = String(Number(over[0].dataset.fit) + 1);
+  }
+  // then give room back: a list steps back to roomier while everything still fits
+  const anyOver = function () { return lists.some(function (el) { return el.offsetParent !== null && overflows(el); }); };
+  ["recent-calls", "now-calling", "waiting", "transfers", "satisfaction"].map($).forEach(function (el) {
+    while (el && Number(el.dataset.fit) > 0) {
+      el.dataset.fit = String(Number(el.dataset.fit) - 1);
+      if (anyOver()) { el.dataset.fit = String(Number(el.dataset.fit) + 1); break; }
+    }
+  });
+  delete root.dataset.fitting;
+}
+
+function refit() {
+  root.dataset.fitting = "yes";
+  if (!fitFrame) fitFrame = window.requestAnimationFrame(fitLists);
+}
+window.addEventListener("resize", refit);
+
 // ── rendering ──────────────────────────────────────────────
 function renderCalling(flashId) {
   const list = $("now-calling");
   const rows = Array.from(state.calling.values()).sort(function (a, b) { return b.order - a.order; });
   list.textContent = "";
-  list.classList.toggle("compact", rows.length > 5);   // two columns before the panel overflows
   rows.forEach(function (row) {
     const t = row.ticket;
     const serving = t.status === "serving";
@@ -58,6 +100,7 @@ function renderCalling(flashId) {
     list.appendChild(li);
   });
   $("calling-empty").hidden = rows.length > 0;
+  refit();
 }
 
 function renderRecent() {
@@ -69,6 +112,7 @@ function renderRecent() {
       h("span", { class: "r-window", text: t.window ? windowLabel(t.window) : "" }),
       h("span", { class: "r-time num", text: shortTime(t.called_at, state.timezone) })));
   });
+  refit();
 }
 
 function renderWaiting() {
@@ -81,6 +125,7 @@ function renderWaiting() {
       h("span", { class: "w-name", text: localName(s) }),
       h("span", { class: "w-count" }, h("b", { class: "num", text: String(n) }), h("small", { text: tr("waiting_unit") }))));
   });
+  refit();
 }
 
 // ── the windows strip: number, status, the letters of its services ─────
@@ -99,6 +144,7 @@ function renderWindows() {
       dataset: { windowId: w.id, windowNumber: w.number, status: w.status, services: (w.services || []).join(",") },
     },
       h("b", { class: "ws-num num", text: String(w.number) }),
+      w.status !== "open" ? h("span", { class: "ws-state", text: tr("ws_" + w.status) }) : null,
       // closed, its B post covers elsewhere: point there ("3 → 2")
       go ? h("span", { class: "ws-go num", title: tr("window_go", { n: go }), text: "→" + go })
         : h("span", { class: "ws-svcs num", text: (w.services || []).map(letterOf).join("\u2009") || "—" })));
@@ -180,6 +226,7 @@ function renderTransfers(flashId) {
       h("span", { class: "t-service", text: tr("transfer_to", { service: serviceLabel(d.to.service) }) })));
   });
   $("transfers-panel").hidden = state.transfers.length === 0;
+  refit();
 }
 
 function onTransferred(d) {
@@ -325,7 +372,7 @@ function renderSatisfaction(res) {
   const shown = !!(res && res.shown);
   panel.hidden = !shown;
   root.dataset.satisfaction = shown ? "on" : "off";
-  if (!shown) return;
+  if (!shown) { refit(); return; }
   res.windows.forEach(function (w) {
     const rate = w.satisfaction_rate;
     list.appendChild(h("li", { class: "sat-row", title: w.name, dataset: { windowNumber: w.number } },
@@ -334,6 +381,7 @@ function renderSatisfaction(res) {
         title: tr("satisfaction_rated", { n: w.rated }),
         text: rate == null ? tr("satisfaction_few") : (rate * 100).toFixed(1) + "%" })));
   });
+  refit();
 }
 
 function loadSatisfaction() {

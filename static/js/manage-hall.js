@@ -113,7 +113,7 @@ function windowCard(w) {
       w.services.map(function (code) {
         const n = state.waiting.of(code);
         return h("span", { class: "chip", title: serviceName(code), dataset: { service: code } },
-          h("b", { text: service(code).prefix }), " " + serviceName(code),
+          h("b", { text: service(code).prefix }), h("span", { class: "chip-name", text: " " + serviceName(code) }),
           n ? h("em", { class: "num", text: String(n) }) : null);
       })),
     h("div", { class: "wc-posts", "data-role": "posts" },
@@ -127,8 +127,58 @@ function windowCard(w) {
       btn("services", tr("act_services")),
       btn("posts", tr("act_posts")),
       btn("move", tr("act_move")),
-      w.status !== "closed" ? btn("close", tr("act_close"), "danger") : null));
+      w.status !== "closed" ? btn("close", tr("act_close"), "danger") : null,
+      actionMenu(w)));
 }
+
+// In the compact layout a card's four actions sit behind one 操作 button (a disclosure): the
+// card stays small enough for all the windows to show at once. It stays open across re-renders.
+let openMenu = null;   // the window id whose menu is open
+function actionMenu(w) {
+  const item = function (act, label, extra) {
+    return h("button", { type: "button", class: "btn ghost" + (extra ? " " + extra : ""), "data-act": act, text: label });
+  };
+  const menu = h("details", { class: "wc-menu", open: openMenu === w.id ? true : null },
+    h("summary", { class: "btn ghost", "aria-label": tr("act_menu_label", { window: w.number }), title: tr("act_menu_label", { window: w.number }), text: "⋯" }),
+    h("div", { class: "wc-menu-list" },
+      item("services", tr("act_services")),
+      item("posts", tr("act_posts")),
+      item("move", tr("act_move")),
+      w.status !== "closed" ? item("close", tr("act_close"), "danger") : null));
+  menu.addEventListener("toggle", function () {
+    if (menu.open) {
+      openMenu = w.id;
+      document.querySelectorAll(".wc-menu[open]").forEach(function (m) { if (m !== menu) m.open = false; });
+    } else if (openMenu === w.id) openMenu = null;
+  });
+  return menu;
+}
+
+// ── the layout: compact (every window at a glance) or roomy; small screens start compact ──
+const DENSITY_KEY = "hallq.manage-hall.density";
+function density() {
+  let saved = null;
+  try { saved = window.localStorage.getItem(DENSITY_KEY); } catch (e) { /* private mode */ }
+  if (saved === "compact" || saved === "roomy") return saved;
+  return window.innerWidth < 1600 || window.innerHeight < 960 ? "compact" : "roomy";
+}
+function applyDensity(value) {
+  const consoleEl = $("hall-console");
+  consoleEl.dataset.density = value;
+  $("density-toggle").setAttribute("aria-pressed", value === "compact" ? "true" : "false");
+}
+applyDensity(density());
+$("density-toggle").addEventListener("click", function () {
+  const next = $("hall-console").dataset.density === "compact" ? "roomy" : "compact";
+  try { window.localStorage.setItem(DENSITY_KEY, next); } catch (e) { /* private mode */ }
+  applyDensity(next);
+});
+document.addEventListener("click", function (ev) {
+  // a click elsewhere closes an open action menu
+  if (openMenu === null || ev.target.closest(".wc-menu")) return;
+  document.querySelectorAll(".wc-menu[open]").forEach(function (m) { m.open = false; });
+  openMenu = null;
+});
 
 function renderMap() {
   const map = $("window-map");
@@ -377,6 +427,8 @@ function cardAction(ev) {
   const card = button.closest(".win-card");
   const id = Number(card.dataset.windowId);
   const act = button.dataset.act;
+  const menu = button.closest(".wc-menu");
+  if (menu) { menu.open = false; openMenu = null; }
   if (act === "services") editServices(id);
   else if (act === "posts") editPosts(id);
   else if (act === "move") prefillMove("window", id);

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from . import test_browser_live_hall as browser_tests
-from .test_browser_live_hall import SHOTS, WAIT_MS, PageErrors, live, shoot
+from .test_browser_live_hall import WAIT_MS, PageErrors, live, shoot
 
 pytestmark = pytest.mark.e2e
 
@@ -25,11 +25,6 @@ browser = browser_tests.browser
 
 #: the server checks for unstaffed windows every 15 s (server/alarm_watch.py)
 ALARM_WAIT_MS = 40_000
-
-
-def shoot_full(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True, animations="disabled")
 
 
 def log_in(browser: Any, errors: PageErrors, hall: Any, username: str, path: str, **ctx_args: Any) -> Any:
@@ -127,7 +122,7 @@ def test_manager_moves_a_service_and_the_boards_follow(live_hall: Any, browser: 
     # toasts float over the page: none is an error, and they are cleared for the picture
     expect(page.locator("#messages .alert.error", has_text="出入境")).to_have_count(0)
     page.locator("#messages").evaluate("box => box.replaceChildren()")
-    shoot_full(page, "manage-hall.png")
+    # manage-hall.png comes from test_page_matrix.py (the compact layout at 1366×768)
 
     # call-next follows too: window 5 gets an H ticket, window 3 (once staffed) does not
     r = hall.api("POST", "/windows/5/call-next", hall.clerk_token("clerk05"))
