@@ -29,17 +29,19 @@ browser = browser_tests.browser
 MIN_TARGET_PX = 57
 
 #: what the page reports about its own fit: document scroll size, controls too small, the focus
-MEASURE = """() => {
+MEASURE = """(min) => {
   const de = document.documentElement;
   const small = [];
   document.querySelectorAll('button, a[href], input, select, [role="button"]').forEach(function (e) {
     const r = e.getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') return;
-    if (r.width < %(min)d || r.height < %(min)d) small.push((e.id || e.className || e.tagName) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+    if (r.width < min || r.height < min) {
+      small.push((e.id || e.className || e.tagName) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+    }
   });
   return {scrollHeight: de.scrollHeight, scrollWidth: de.scrollWidth, innerHeight: innerHeight,
           innerWidth: innerWidth, small: small, focus: document.activeElement && document.activeElement.id};
-}""" % {"min": MIN_TARGET_PX}
+}"""
 
 #: text a phone shows below 18 px (the MIIT 适老化 guidance), and the headings
 PHONE = """() => {
@@ -49,13 +51,21 @@ PHONE = """() => {
     if (!e.getClientRects().length) return;
     const size = parseFloat(getComputedStyle(e).fontSize);
     for (const n of e.childNodes) {
-      if (n.nodeType === 3 && n.textContent.trim() && size < 18) { small.push(e.tagName + '.' + e.className + ' ' + size + 'px'); break; }
+      if (n.nodeType === 3 && n.textContent.trim() && size < 18) {
+        small.push(e.tagName + '.' + e.className + ' ' + size + 'px');
+        break;
+      }
     }
   });
-  return {scrollWidth: de.scrollWidth, innerWidth: innerWidth, body: parseFloat(getComputedStyle(document.body).fontSize),
-          small: small, h1: Array.from(document.querySelectorAll('h1')).map(function (h) { return h.innerText; }),
+  return {scrollWidth: de.scrollWidth, innerWidth: innerWidth,
+          body: parseFloat(getComputedStyle(document.body).fontSize), small: small,
+          h1: Array.from(document.querySelectorAll('h1')).map(function (h) { return h.innerText; }),
           h2: document.querySelectorAll('h2').length};
 }"""
+
+QR_LOADED = (
+    "() => { const i = document.getElementById('ticket-qr'); return i.complete && i.naturalWidth > 0; }"
+)
 
 
 def pause(page: Any) -> None:
@@ -73,12 +83,14 @@ def tap(page: Any, selector: str) -> None:
 
 
 def fits(page: Any, where: str, focus: str | None = None) -> None:
-    m = page.evaluate(MEASURE)
-    assert m["scrollHeight"] <= m["innerHeight"], f"{where}: {m['scrollHeight']} px tall in {m['innerHeight']}"
+    m = page.evaluate(MEASURE, MIN_TARGET_PX)
+    assert m["scrollHeight"] <= m["innerHeight"], (
+        f"{where}: {m['scrollHeight']} px tall in {m['innerHeight']}"
+    )
     assert m["scrollWidth"] <= m["innerWidth"], f"{where}: {m['scrollWidth']} px wide in {m['innerWidth']}"
     assert not m["small"], f"{where}: controls under {MIN_TARGET_PX} px: {m['small']}"
     if focus:
-        assert m["focus"] == focus, f"{where}: the focus is on {m['focus']!r}, not the step's heading {focus!r}"
+        assert m["focus"] == focus, f"{where}: the focus is on {m['focus']!r}, not on {focus!r}"
 
 
 def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> None:
@@ -125,14 +137,14 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
             # no time pressure: the warning comes 10 s before the return, a touch starts again.
             # The page's clock stands still between run_for calls: the seconds below are exact.
             pause(kiosk)
-            tap(kiosk, "#svc-title")   # a touch: the whole minute from here
+            tap(kiosk, "#svc-title")  # a touch: the whole minute from here
             kiosk.clock.run_for(49_000)
             expect(warning).to_be_hidden()
             kiosk.clock.run_for(2_000)
             expect(warning).to_be_visible()
             expect(kiosk.locator("#btn-idle-stay")).to_be_focused()
             fits(kiosk, f"idle warning {where}")
-            kiosk.mouse.click(5, 5)   # a touch beside the dialog
+            kiosk.mouse.click(5, 5)  # a touch beside the dialog
             expect(warning).to_be_hidden()
             kiosk.clock.run_for(49_000)
             expect(screen).to_have_attribute("data-screen", "services")
@@ -151,15 +163,13 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
         expect(screen).to_have_attribute("data-screen", "ticket")
         expect(kiosk.locator("#ticket-number")).to_have_text(re.compile(r"^A\d{3}$"))
         ticket_id = kiosk.locator("#screen-ticket").get_attribute("data-ticket-id") or ""
-        kiosk.wait_for_function(
-            "() => { const i = document.getElementById('ticket-qr'); return i.complete && i.naturalWidth > 0; }"
-        )
+        kiosk.wait_for_function(QR_LOADED)
         fits(kiosk, f"ticket {where}", "ticket-title")
         assert kiosk.locator("#screen-ticket").get_attribute("aria-live") is None, "no assertive countdown"
         if width == 1080:
             shoot(kiosk, "kiosk-ticket-portrait.png")
             pause(kiosk)
-            tap(kiosk, "#btn-more-time")   # "再看一会儿": the whole minute from here
+            tap(kiosk, "#btn-more-time")  # "再看一会儿": the whole minute from here
             kiosk.clock.run_for(49_000)
             expect(screen).to_have_attribute("data-screen", "ticket")
             expect(warning).to_be_hidden()
@@ -194,7 +204,11 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
     assert ticket_id
     hall_name = hall.api("GET", f"/halls/{hall.hall}", hall.kiosk_token).json()["name"]
     phone_ctx = browser.new_context(
-        viewport={"width": 320, "height": 800}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+        viewport={"width": 320, "height": 800},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
     )
     phone = errors.watch(phone_ctx.new_page(), "phone")
     for width in (320, 375, 414):
