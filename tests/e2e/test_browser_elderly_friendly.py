@@ -111,7 +111,7 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
 
     for width, height in ((1080, 1920), (1920, 1080)):
         kiosk.set_viewport_size({"width": width, "height": height})
-        kiosk.reload()
+        kiosk.goto(f"{hall.url}/kiosk/{hall.hall}")  # the token is remembered
         expect(kiosk.locator("#category-tiles .tile").first).to_be_visible()
         where = f"{width}×{height}"
         expect(screen).to_have_attribute("data-screen", "categories")
@@ -199,6 +199,14 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
             shoot(kiosk, "kiosk-large-text.png")
         kiosk.locator("#btn-done").click()
         expect(kiosk.locator("#btn-large")).to_have_attribute("aria-pressed", "false")
+
+        # the service guide (办事指南): browsing, and one service's guide
+        kiosk.locator("#btn-guide-entry").click()
+        expect(kiosk.locator("#browse .g-tile").first).to_be_visible()
+        fits(kiosk, f"guide {where}")
+        kiosk.locator("#browse .g-tile[data-service='A']").click()
+        expect(kiosk.locator("#screen-guide")).to_be_visible()
+        fits(kiosk, f"guide of A {where}", "g-name")
 
     # ── the phone page of the ticket ─────────────────────────────────────────────────────
     assert ticket_id
