@@ -5,6 +5,7 @@ import { $, debounce, h } from "./lib/dom.js";
 import { api, errorText, paths } from "./lib/api.js";
 import { deviceToken, storedDeviceToken } from "./lib/device.js";
 import { pages } from "./lib/links.js";
+import { fitScreen, idleGuard, largeText } from "./lib/kiosk-idle.js";
 
 const root = document.getElementById("guide");
 const hall = root.dataset.hall;
@@ -24,7 +25,6 @@ const tokenStored = !!token && storedDeviceToken("kiosk", hall) === token;
 let info = null;        // GET /api/v1/halls/<hall>: categories and services
 let current = null;     // the guide on screen
 let searchSeq = 0;      // answers to older keystrokes are dropped
-let idleTimer = null;
 
 function kioskUrl(serviceCode) {
   const params = new URLSearchParams();
@@ -35,21 +35,44 @@ function kioskUrl(serviceCode) {
 }
 
 // ── screens ────────────────────────────────────────────────
-function show(name) {
+function fit() { fitScreen(root); }
+window.addEventListener("resize", debounce(fit, 150));
+
+function announce(text) {
+  const el = $("kiosk-status");
+  el.textContent = "";
+  window.setTimeout(function () { el.textContent = text; }, 50);
+}
+
+/** Opens a screen and moves the focus to its heading (the search field keeps it when it has it). */
+function show(name, opts) {
   $("screen-find").hidden = name !== "find";
   $("screen-guide").hidden = name !== "guide";
   root.dataset.screen = name;
   window.scrollTo(0, 0);
+  armIdle();
+  fit();
+  if (!opts || opts.focus !== false) $(name === "guide" ? "g-name" : "find-title").focus({ preventScroll: true });
 }
 
+// Back to the start when nobody touches the screen (the next citizen finds a clean page) —
+// after a warning, and only when there is something to clear.
+const idle = idleGuard({ onTimeout: reset });
 function armIdle() {
-  if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = setTimeout(reset, IDLE_S * 1000);
+  const dirty = root.dataset.screen === "guide" || !!input.value || !$("keyboard").hidden || (large && large.on);
+  if (dirty) idle.arm(IDLE_S); else idle.disarm();
 }
+
+const large = largeText(root, function (on) {
+  announce(tr(on ? "large_on" : "large_off"));
+  armIdle();
+  fit();
+});
 
 function reset() {
   input.value = "";
   current = null;
+  if (large.on) large.set(false);
   showKeyboard(false);
   renderQuery();
   show("find");
@@ -100,6 +123,8 @@ function renderQuery() {
   $("btn-clear").hidden = !input.value;
   $("results").hidden = !q;
   document.body.dataset.searching = q ? "1" : "";
+  armIdle();
+  fit();
   if (!q) return;
   runSearch(q);
 }
@@ -135,6 +160,7 @@ async function runSearch(q) {
       r.matched && r.matched !== r.name ? h("b", { text: r.matched }) : null);
     list.appendChild(serviceTile(r, [h("span", { class: "cat", text: localText(r, "category") }), why]));
   });
+  fit();
 }
 
 // ── the on-screen keyboard (pinyin initials; Chinese comes from the system's input method) ─
@@ -143,6 +169,7 @@ function showKeyboard(on) {
   $("btn-keyboard").setAttribute("aria-expanded", on ? "true" : "false");
   $("btn-keyboard").classList.toggle("on", on);
   $("find-work").classList.toggle("kb-open", on);
+  if (root.dataset.screen) { armIdle(); fit(); }
 }
 
 $("keyboard").addEventListener("click", function (ev) {
@@ -273,7 +300,6 @@ $("btn-print").addEventListener("click", function () {
 });
 $("to-kiosk").href = kioskUrl(null);
 
-["pointerdown", "keydown", "input"].forEach(function (type) { document.addEventListener(type, armIdle, true); });
 document.addEventListener("contextmenu", function (ev) { ev.preventDefault(); });
 
 // ── start ──────────────────────────────────────────────────
@@ -286,9 +312,9 @@ async function load() {
     return;
   }
   renderBrowse();
+  fit();
   root.dataset.ready = "1";
   if (root.dataset.service) openGuide(root.dataset.service);
 }
-show("find");
-armIdle();
+show("find", { focus: false });
 load();

@@ -7,25 +7,43 @@ import { deviceToken } from "./lib/device.js";
 import { live } from "./lib/live.js";
 import { waitingOf } from "./lib/waiting.js";
 import { pages } from "./lib/links.js";
+import { fitScreen, idleGuard, largeText } from "./lib/kiosk-idle.js";
 
 const root = document.getElementById("kiosk");
 const hall = root.dataset.hall;
 const english = root.dataset.lang === "en";
 const token = deviceToken("kiosk", hall);
-const AUTO_RETURN_S = 30;
+// 适老化: no time pressure. A screen returns to the start only after this long without a touch
+// (any touch restarts it), and only after a warning (lib/kiosk-idle.js).
+const IDLE_S = 60;
+// The ticket screen stays at least a minute (and has "再看一会儿").
+const AUTO_RETURN_S = 60;
 // A citizen whose slip did not print needs time to photograph the QR code (or to fetch staff).
 const AUTO_RETURN_FAULT_S = 90;
 // No print.updated for a pending slip after this long: ask the server once.
 const PRINT_FALLBACK_MS = 8000;
 const PRINTER_KEY = "hallq:printer:" + hall;
 
-const screens = { categories: $("screen-categories"), services: $("screen-services"), ticket: $("screen-ticket") };
+// ── steps ──────────────────────────────────────────────────
+// Every screen of the kiosk is a step: its section, the heading that takes the focus when it
+// opens, its place in the step bar, and how long it waits for a touch before the start screen
+// (null: it is the start screen). A new step (a warning before issuing, …) registers here and
+// opens with show(name).
+const steps = {};
+const screens = {};
+function step(name, opts) {
+  steps[name] = Object.assign({ idle: IDLE_S, bar: null }, opts);
+  screens[name] = opts.el;
+}
+step("categories", { el: $("screen-categories"), heading: "cat-title", bar: "categories", idle: null });
+step("services", { el: $("screen-services"), heading: "svc-title", bar: "services" });
+step("ticket", { el: $("screen-ticket"), heading: "ticket-title", bar: "ticket", idle: AUTO_RETURN_S });
+step("notice", { el: $("screen-notice"), heading: "notice-title" });
+step("booking", { el: $("screen-booking"), heading: "booking-title" });
 
 let info = null;               // GET /api/v1/halls/<hall>
 let currentCategory = null;
 let busy = false;
-let countdownTimer = null;
-let idleTimer = null;
 
 // ── clock ──────────────────────────────────────────────────
 const clock = tickingClock(function (c) {
@@ -34,17 +52,38 @@ const clock = tickingClock(function (c) {
 });
 
 // ── screens ────────────────────────────────────────────────
-function show(name) {
+/** Polite, once: what changed (never a countdown). */
+function announce(text) {
+  const el = $("kiosk-status");
+  el.textContent = "";
+  // a new node each time, so the same sentence twice is still said
+  window.setTimeout(function () { el.textContent = text; }, 50);
+}
+
+/** The screen fits the kiosk without scrolling (denser when it must). */
+function fit() { fitScreen(root); }
+window.addEventListener("resize", debounce(fit, 150));
+
+/** Opens a step: shows its section, marks the step bar, (re)starts its idle time and moves the
+ *  focus to its heading (opts.focus === false keeps it, e.g. for a tile a link marks). */
+function show(name, opts) {
+  const st = steps[name];
   Object.keys(screens).forEach(function (k) { screens[k].hidden = k !== name; });
   root.dataset.screen = name;
   const order = ["categories", "services", "ticket"];
   // a one-category hall's start screen is its services (step 2; there is no step 1)
-  const step = name === "categories" && singleCategory() ? "services" : name;
+  const bar = name === "categories" && singleCategory() ? "services" : st.bar;
   document.querySelectorAll("#steps li").forEach(function (li) {
-    const i = order.indexOf(li.dataset.step), cur = order.indexOf(step);
-    li.className = i < cur ? "done" : i === cur ? "current" : "";
+    const i = order.indexOf(li.dataset.step), cur = order.indexOf(bar);
+    li.className = bar === null ? "" : i < cur ? "done" : i === cur ? "current" : "";
   });
   window.scrollTo(0, 0);
+  armIdle(st.idle);
+  fit();
+  if (!opts || opts.focus !== false) {
+    const heading = $(st.heading);
+    if (heading) heading.focus({ preventScroll: true });
+  }
 }
 
 function serviceName(svc) {
@@ -166,30 +205,49 @@ function refreshCounts() {
   });
 }
 
-function openCategory(key) {
+function openCategory(key, opts) {
   currentCategory = key;
   renderServices();
-  show("services");
-  armIdle();
+  show("services", opts);
 }
 
+/** Back to the start screen within one citizen's visit ("返回"): their large text stays. */
 function goHome() {
-  if (countdownTimer) { clearInterval(countdownTimer); countdownTimer = null; }
   clearSlip();
   currentCategory = null;
   hideError();
   show("categories");
-  disarmIdle();
 }
 
-// A citizen who walks away mid-choice leaves the next one a clean start screen.
-function armIdle() {
-  disarmIdle();
-  idleTimer = setTimeout(goHome, 60000);
+/** The citizen is done (完成, or nobody touched the kiosk): the next one gets a clean start. */
+function endSession() {
+  if (large.on) large.set(false);
+  goHome();
+  announce(tr("back_home"));
 }
-function disarmIdle() {
-  if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
+
+// A citizen who walks away mid-choice leaves the next one a clean start screen — after a warning.
+const idle = idleGuard({
+  onTimeout: endSession,
+  onTick: function (left) {
+    if (root.dataset.screen === "ticket") $("countdown").textContent = tr("auto_return_touch", { n: left });
+  },
+});
+/** (Re)starts the current screen's idle time; the start screen waits for ever unless it has a
+ *  citizen's setting to reset (large text). */
+function armIdle(seconds) {
+  const s = seconds === undefined ? steps[root.dataset.screen || "categories"].idle : seconds;
+  if (s) idle.arm(s);
+  else if (large && large.on) idle.arm(IDLE_S);
+  else idle.disarm();
 }
+
+// 大字模式: for this citizen until their visit ends
+const large = largeText(root, function (on) {
+  announce(tr(on ? "large_on" : "large_off"));
+  if (root.dataset.screen) armIdle();
+  fit();
+});
 
 // ── issuing ────────────────────────────────────────────────
 async function takeTicket(svc) {
@@ -210,7 +268,6 @@ async function takeTicket(svc) {
 }
 
 function showTicket(t, svc) {
-  disarmIdle();
   hideError();
   $("ticket-number").textContent = t.number;
   $("ticket-service").textContent = svc ? serviceName(svc) : localText(t, "service_name");
@@ -222,20 +279,16 @@ function showTicket(t, svc) {
   $("ticket-booking").hidden = !t.booking;   // checked in with an appointment (or late: a walk-in)
   $("ticket-booking").textContent = t.booking ? tr("booking_" + t.booking.status) : "";
   screens.ticket.dataset.ticketId = t.id;
-  show("ticket");
   startSlip(t);
+  show("ticket");
   startCountdown(slip.job && slip.job.status === "failed" ? AUTO_RETURN_FAULT_S : AUTO_RETURN_S);
 }
 
+/** The ticket screen's idle time (longer while the citizen must photograph the QR code). */
 function startCountdown(seconds) {
-  let left = seconds;
-  $("countdown").textContent = tr("auto_return", { n: left });
-  if (countdownTimer) clearInterval(countdownTimer);
-  countdownTimer = setInterval(function () {
-    left -= 1;
-    $("countdown").textContent = tr("auto_return", { n: Math.max(left, 0) });
-    if (left <= 0) goHome();
-  }, 1000);
+  if (root.dataset.screen !== "ticket") return;
+  steps.ticket.idle = seconds;
+  idle.arm(seconds);
 }
 
 // ── the paper slip ─────────────────────────────────────────
@@ -346,6 +399,11 @@ function applyJob(job) {
 }
 
 function renderSlip() {
+  renderSlipState();
+  if (root.dataset.screen === "ticket") fit();
+}
+
+function renderSlipState() {
   const box = $("print-state");
   const job = slip.job;
   screens.ticket.classList.toggle("print-failed", !!job && job.status === "failed");
@@ -448,17 +506,26 @@ async function loadPrinters() {
   } catch (err) { /* keep the last known state */ }
 }
 
+let errorFocus = null;
 function showError(text) {
   $("error-text").textContent = text;
+  if ($("overlay-error").hidden) errorFocus = document.activeElement;
   $("overlay-error").hidden = false;
+  $("btn-error-ok").focus();
 }
-function hideError() { $("overlay-error").hidden = true; }
+function hideError() {
+  if ($("overlay-error").hidden) return;
+  $("overlay-error").hidden = true;
+  if (errorFocus && document.contains(errorFocus) && typeof errorFocus.focus === "function") errorFocus.focus();
+  errorFocus = null;
+}
 
 // A long press on a touch screen must not open a context menu or select text.
 document.addEventListener("contextmenu", function (ev) { ev.preventDefault(); });
 
 $("btn-back").addEventListener("click", goHome);
-$("btn-done").addEventListener("click", goHome);
+$("btn-done").addEventListener("click", endSession);
+$("btn-more-time").addEventListener("click", function () { idle.poke(); });
 $("btn-error-ok").addEventListener("click", hideError);
 $("btn-reprint").addEventListener("click", reprint);
 
@@ -469,7 +536,6 @@ $("btn-reprint").addEventListener("click", reprint);
 // ticket is a priority ticket for the notice's service, shown on the usual ticket screen.
 const NOTICE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const NOTICE_LENGTH = 6;
-screens.notice = $("screen-notice");
 let noticeCode = "";
 
 /** The notice code in a typed code or a scanned/pasted URL; null when there is none. A QR's URL
@@ -497,6 +563,7 @@ function renderNoticeCode() {
 function noticeError(text) {
   $("notice-error").textContent = text || "";
   $("notice-error").hidden = !text;
+  fit();
 }
 
 function typeNotice(ch) {
@@ -512,7 +579,6 @@ function openNotice() {
   noticeError("");
   renderNoticeCode();
   show("notice");
-  armIdle();
 }
 
 async function takeNoticeTicket(code) {
@@ -556,7 +622,6 @@ $("notice-submit").addEventListener("click", function () { takeNoticeTicket(noti
 // QR of its page (…/b/<hall>/<token>). On time the ticket is an appointment ticket, late beyond
 // the grace an ordinary one; early, double and unknown check-ins are told here.
 const BOOKING_LENGTH = 8;
-screens.booking = $("screen-booking");
 let bookingCode = "";
 let bookingBeforeScan = "";
 
@@ -582,6 +647,7 @@ function renderBookingCode() {
 function bookingError(text) {
   $("booking-error").textContent = text || "";
   $("booking-error").hidden = !text;
+  fit();
 }
 
 function typeBooking(ch) {
@@ -597,7 +663,6 @@ function openBooking() {
   bookingError("");
   renderBookingCode();
   show("booking");
-  armIdle();
 }
 
 async function checkInBooking(code) {
@@ -698,7 +763,7 @@ function openLinkedService() {
   const code = new URLSearchParams(location.search).get("service");
   const svc = code && info && info.services ? info.services.find(function (s) { return s.code === code; }) : null;
   if (!svc) return;
-  if (!singleCategory()) openCategory(categoryKey(svc.category));
+  if (!singleCategory()) openCategory(categoryKey(svc.category), { focus: false });
   const tile = document.querySelector((singleCategory() ? "#category-tiles" : "#service-tiles") + ' .tile[data-service="' + svc.code + '"]');
   if (tile) { tile.classList.add("linked"); tile.focus(); }
   history.replaceState(null, "", location.pathname);

@@ -245,7 +245,7 @@ def test_english_mode_shows_the_english_names_a_hall_set(live_hall: Any, browser
     phone = errors.watch(ctx.new_page(), "phone")
     phone.goto(f"{hall.url}/t/{ticket_id}?lang=en")
     expect(phone.locator("#t-service")).to_have_text("Housing provident fund")
-    no_chinese(phone, ".hall-line, #t-service, #t-promise")
+    no_chinese(phone, "#ph-hall, #t-service, #t-promise")
 
     console_ctx, console = log_in(browser, errors, hall, "clerk08", "/clerk/?lang=en")
     expect(console.locator("#cur-service")).to_have_text("Housing provident fund")

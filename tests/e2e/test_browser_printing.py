@@ -17,6 +17,7 @@ import pytest
 from tests.fakeprinter import FakePrinter
 
 from . import test_browser_live_hall as browser_tests
+from .test_browser_elderly_friendly import fits
 from .test_browser_live_hall import WAIT_MS, PageErrors, decode_qr, live, shoot
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +91,14 @@ def test_printer_fault_kiosk_keeps_the_ticket_and_reprints_once(
     expect(kiosk.locator("#ticket-number")).to_have_text(number)
     expect(kiosk.locator("#ticket-qr")).to_be_visible()
     assert countdown_seconds(kiosk) > 60
+    # the fault, the ticket, its QR and the buttons fit the screen, landscape and portrait (适老化)
+    fits(kiosk, "printer fault 1920×1080", "ticket-title")
     shoot(kiosk, "kiosk-printer-fault.png")
+    kiosk.set_viewport_size({"width": 1080, "height": 1920})
+    kiosk.wait_for_function("() => document.documentElement.scrollHeight <= innerHeight")
+    fits(kiosk, "printer fault 1080×1920")
+    kiosk.set_viewport_size({"width": 1920, "height": 1080})
+    kiosk.wait_for_function("() => document.documentElement.scrollHeight <= innerHeight")
     kiosk.locator("#ticket-qr").screenshot(path=str(tmp_path / "qr.png"))
     decoded = decode_qr(tmp_path / "qr.png")
     if decoded is not None:
