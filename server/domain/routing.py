@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from .choose_next import Candidate, may_call
+from .choose_next import Candidate, may_call, waits_at
 from .errors import RuleViolation
 from .posts import DAYS
 
@@ -193,3 +193,19 @@ def check_can_queue(served_now: bool, queue_when_unserved: bool) -> None:
             "该事项目前没有窗口办理，暂不取号，请稍后再来或预约办理",
             "no window serves this service now: no number is issued; come back later or book an appointment",
         )
+
+
+def stranded_at(d: Desk, rs: Sequence[Route], waiting: Iterable[Candidate]) -> int:
+    """Citizens waiting at this window (directed to it, or in its services and directed nowhere:
+    `choose_next.waits_at`) whom no window can serve now."""
+    return sum(1 for c in waiting if waits_at(d.window_id, d.services, c) and not is_served(rs, c))
+
+
+def window_alarm(d: Desk, rs: Sequence[Route], waiting: Iterable[Candidate], open_now: bool) -> int:
+    """The unstaffed-window alarm (AB岗制度): during opening hours, an empty window with citizens
+    waiting at it whom nobody can serve now — A away and B away, on leave, or paused; the count
+    of them, or 0 for no alarm. A window whose clerk is at it (even paused) is not unstaffed: the
+    console's unserved list still shows its citizens."""
+    if not open_now or d.clerk is not None:
+        return 0
+    return stranded_at(d, rs, waiting)

@@ -34,9 +34,8 @@ from .context import Context
 from .duty import hall_routes
 from .rows import hall_day
 
-#: a plan is rebuilt when the hall's seq moved and it is older than this …
-MIN_AGE_S = 1.0
-#: … and in any case after this long (the clock moves the services in progress on)
+#: a plan is rebuilt when the hall's seq moved, and in any case after this long (the clock moves
+#: the services in progress on)
 FRESH_S = 30.0
 #: the issue path and the kiosk's home take a plan up to this old, adjusted for new tickets
 STALE_S = 10.0
@@ -155,15 +154,16 @@ def build_plan(ctx: Context, s: Session, hall: Hall) -> Plan:
 
 
 def hall_plan_cached(ctx: Context, s: Session, hall: Hall, stale_ok: bool = False) -> Plan:
-    """The hall's plan: rebuilt when the hall's seq moved (at most once a second) or after
-    FRESH_S; with `stale_ok` a plan up to STALE_S old serves whatever the seq."""
+    """The hall's plan: rebuilt when the hall's seq moved or after FRESH_S (every phone page
+    re-reading after one event shares one build); with `stale_ok` a plan up to STALE_S old
+    serves whatever the seq."""
     key = f"plan:{hall.id}"
     now = ctx.clock().timestamp()
     day = hall_day(hall, ctx.clock())
     hit: Plan | None = ctx.cache.get(key)
     if hit is not None and hit.day == day:
         age = now - hit.built_at
-        if (stale_ok and age < STALE_S) or age < MIN_AGE_S or (hit.seq == hall.seq and age < FRESH_S):
+        if (stale_ok and age < STALE_S) or (hit.seq == hall.seq and age < FRESH_S):
             return hit
     plan = build_plan(ctx, s, hall)
     ctx.cache[key] = plan
