@@ -54,7 +54,10 @@ def test_a_b_post_who_is_paused_covers_nobody_now():
     desks = [desk(12, 12, "closed", ("X",), a=A_USER, b=B_USER), desk(1, 1, "paused", ("Y",), clerk=B_USER)]
     rs = routes(desks, [A_USER])
     assert rs == []
-    assert unserved(rs, [ticket(1, "X"), ticket(2, "X", directed=12)]) == [ticket(1, "X"), ticket(2, "X", directed=12)]
+    assert unserved(rs, [ticket(1, "X"), ticket(2, "X", directed=12)]) == [
+        ticket(1, "X"),
+        ticket(2, "X", directed=12),
+    ]
 
 
 def test_cover_follows_the_chain_of_b_posts():

@@ -28,9 +28,7 @@ def test_a_hall_that_disallows_queueing_refuses_an_unserved_number_with_409(ctx,
     assert r.status_code == 409
     err = r.get_json()["error"]
     assert err["code"] == "service_unserved" and "没有窗口办理" in err["message"]
-    en = client.post(
-        "/api/v1/tickets?lang=en", json={"service": "G"}, headers=kiosk
-    ).get_json()["error"]
+    en = client.post("/api/v1/tickets?lang=en", json={"service": "G"}, headers=kiosk).get_json()["error"]
     assert "no window serves this service now" in en["message"]
     with ctx.db.read() as s:
         assert s.scalar(select(func.count(Ticket.id))) == before
