@@ -183,6 +183,13 @@ def hall_plan(
     heapq.heapify(free_at)
     remaining: dict[int, Candidate] = {c.ticket_id: c for c in waiting}
     remaining.update(phantoms)
+    # each window's call order is fixed for the play (the clock is `now` throughout): sort once
+    # per window, then walk it past the tickets other windows took — O(windows · n log n), not a
+    # sort per call
+    orders = {
+        w.window_id: call_order(w.window_id, w.services, remaining.values(), w.covering, now) for w in windows
+    }
+    cursor = dict.fromkeys(orders, 0)
     calls: list[tuple[int, int]] = []  # (window, ticket) in the order they are called
     when: dict[int, float] = {}
     while free_at and remaining:
@@ -191,19 +198,22 @@ def hall_plan(
         if w.away_s is not None and w.away_s[0] <= at < w.away_s[1]:
             heapq.heappush(free_at, (w.away_s[1], wid))
             continue
-        order = call_order(wid, w.services, remaining.values(), w.covering, now)
-        if not order:
+        order, i = orders[wid], cursor[wid]
+        while i < len(order) and order[i].ticket_id not in remaining:
+            i += 1
+        cursor[wid] = i
+        if i == len(order):
+            continue  # nobody this window may call now: it calls nobody later either
+        c = order[i]
+        if c.ticket_id < 0:
+            # phantoms come after every real ticket: nothing real is left for this window, and a
+            # citizen taking a number now would be called at once
+            for p in order[i:]:
+                if p.ticket_id in remaining:
+                    when[p.ticket_id] = at
+                    calls.append((wid, p.ticket_id))
+                    del remaining[p.ticket_id]
             continue
-        real = [c for c in order if c.ticket_id > 0]
-        # phantoms are called at once when nothing real is left for this window
-        for c in order:
-            if c.ticket_id < 0 and not real:
-                when[c.ticket_id] = at
-                calls.append((wid, c.ticket_id))
-                del remaining[c.ticket_id]
-        if not real:
-            continue
-        c = real[0]
         when[c.ticket_id] = at
         calls.append((wid, c.ticket_id))
         del remaining[c.ticket_id]
@@ -219,19 +229,20 @@ def hall_plan(
         if tid > 0:
             called_by[wid] += 1
     real_waiting = [c for c in waiting if c.ticket_id > 0]
-    lines: dict[tuple[str, int | None], list[Candidate]] = {}
+    lines: dict[tuple[str, int | None], dict[int, int]] = {}  # a line: ticket id → place in it
     for tid, c in remaining.items():  # no serving window may call them
         key = (c.service_code, c.directed_window_id)
         if key not in lines:
-            lines[key] = call_order(
+            order = call_order(
                 c.directed_window_id if c.directed_window_id is not None else 0,
                 (c.service_code,),
                 real_waiting,
                 (),
                 now,
             )
+            lines[key] = {x.ticket_id: i for i, x in enumerate(order)}
         line = lines[key]
-        ahead = next((i for i, x in enumerate(line) if x.ticket_id == tid), len(line))
+        ahead = line.get(tid, len(line))
         wait = estimated_wait_s(ahead, typical(c.service_code), 1)
         out[tid] = Estimate(ahead, shown_wait_s(ahead, wait), False)
     per_service = {c.service_code: out[tid] for tid, c in phantoms.items()}
