@@ -14,7 +14,7 @@ from ..domain.posts import is_open
 from ..storage.models import Hall, Ticket, Window
 from .core.context import Context
 from .core.errors import not_found
-from .core.estimates import hall_plan_cached, service_rows
+from .core.estimates import kiosk_plan, service_rows
 from .core.events import events_since
 from .core.principal import Principal, require_hall, require_role
 from .core.queue import waiting_counts
@@ -34,7 +34,7 @@ def hall_info(ctx: Context, code: str) -> dict[str, Any]:
         now = ctx.clock()
         day = hall_day(hall, now)
         counts = waiting_counts(s, hall, day)
-        plan = hall_plan_cached(ctx, s, hall, stale_ok=True)
+        plan = kiosk_plan(ctx, s, hall)
         waits = service_rows(plan, counts)
         local = now.astimezone(ZoneInfo(hall.timezone))
         # when the hall is closed now: when it opens next (the kiosk says so for unserved services)

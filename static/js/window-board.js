@@ -84,9 +84,10 @@ function render(flash) {
   });
 
   const paused = w.status !== "open";
-  // Where citizens go while this window serves nobody (domain/routing.py): only ever to a window
-  // that serves now — its B post's (顶岗) or another serving its services — or nowhere.
-  const redirect = paused && w.redirect ? w.redirect : null;
+  // An empty window sends its citizens only to a window that serves now (domain/routing.py):
+  // its B post's (顶岗), or another serving its services — or says that none serves now. A
+  // window paused with its clerk at it shows the pause reason: the clerk is back soon.
+  const redirect = w.status === "closed" && w.redirect ? w.redirect : null;
   const target = redirect && redirect.window ? redirect.window : null;
   const cover = redirect && redirect.kind === "cover" && w.cover ? w.cover : null;
   root.classList.toggle("covered", !!target);

@@ -153,6 +153,22 @@ def build_plan(ctx: Context, s: Session, hall: Hall) -> Plan:
     )
 
 
+def serving_now(s: Session, hall: Hall, now: datetime) -> dict[str, int]:
+    """Serving windows per active service right now, read fresh (domain.routing)."""
+    routes = hall_routes(s, hall, now)[2]
+    return {svc.code: len(routing.servers(routes, svc.code)) for svc in hall.services if svc.active}
+
+
+def kiosk_plan(ctx: Context, s: Session, hall: Hall) -> Plan:
+    """The plan for the kiosk's home screen: whether a service is served is read fresh (the kiosk
+    warns before issuing); a recent plan serves the waits unless who serves what has changed."""
+    plan = hall_plan_cached(ctx, s, hall, stale_ok=True)
+    if plan.servers != serving_now(s, hall, ctx.clock()):
+        plan = build_plan(ctx, s, hall)
+        ctx.cache[f"plan:{hall.id}"] = plan
+    return plan
+
+
 def hall_plan_cached(ctx: Context, s: Session, hall: Hall, stale_ok: bool = False) -> Plan:
     """The hall's plan: rebuilt when the hall's seq moved or after FRESH_S (every phone page
     re-reading after one event shares one build); with `stale_ok` a plan up to STALE_S old
