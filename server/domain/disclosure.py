@@ -272,6 +272,8 @@ PUBLIC_EVENTS: dict[str, Shaper] = {
     "posts.updated": _posts_event,
     "queue.moved": _queue_moved,
     "queue.updated": _as_is,
+    # the hall's settings: names, hours, public commitments; `queue_when_unserved` too (the kiosk
+    # tells every citizen whether it issues numbers nobody serves now)
     "hall.updated": _as_is,
     "service.updated": _as_is,
 }

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 
 from .choose_next import Candidate, may_call, waits_at
 from .errors import RuleViolation
-from .posts import DAYS
+from .posts import DAYS, Post, a_is_away
 
 OPEN = "open"
 
@@ -75,7 +75,7 @@ def serves_now(d: Desk) -> bool:
 
 
 def _a_away(d: Desk, leave: set[int]) -> bool:
-    return d.a_user is not None and (d.a_user in leave or d.clerk != d.a_user)
+    return a_is_away(Post(d.window_id, d.a_user, d.b_user, d.clerk), leave)
 
 
 def cover_of(desks: Sequence[Desk], on_leave: Iterable[int]) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """Who is on duty: A/B posts, leave, sign-ins, and whom a B post covers right now (顶岗).
 
-The rules (who covers whom, when A counts as away) are decided in `domain.posts`.
+The rules (who covers whom along the chain, when A counts as away, who serves now) are decided
+in `domain.routing` (on `domain.posts`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ...domain import posts as rules
 from ...domain import routing
 from ...storage.models import Attendance, Hall, Leave, Window, WindowService
 from .rows import hall_day
@@ -40,14 +40,6 @@ def hall_windows(s: Session, hall_id: int) -> list[Window]:
             .options(selectinload(Window.service_links).selectinload(WindowService.service))
         )
     )
-
-
-def duty(s: Session, hall: Hall, now: datetime) -> tuple[list[rules.Post], dict[int, int], set[int]]:
-    """The hall's posts, who is signed in where, and who is on leave today."""
-    windows = hall_windows(s, hall.id)
-    posts = [rules.Post(w.id, w.a_user_id, w.b_user_id, w.clerk_id) for w in windows]
-    signed_in = {w.clerk_id: w.id for w in windows if w.clerk_id is not None}
-    return posts, signed_in, on_leave_ids(s, hall.id, hall_day(hall, now))
 
 
 def desks(windows: list[Window]) -> list[routing.Desk]:
