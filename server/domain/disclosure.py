@@ -153,7 +153,36 @@ def public_window(w: Mapping[str, Any]) -> Data:
         out["posts"] = public_posts(w["posts"])
     if "cover" in w:
         out["cover"] = public_cover(w["cover"])
+    if "redirect" in w:
+        out["redirect"] = public_redirect(w["redirect"])
     return out
+
+
+def public_redirect(r: Mapping[str, Any] | None) -> Data | None:
+    """Where a window that does not serve now sends citizens (domain.routing): the kind (cover,
+    other, none) and the window's number and name — what its board says aloud anyway."""
+    if r is None:
+        return None
+    return {"kind": r.get("kind"), "window": _window_ref(r.get("window"))}
+
+
+#: a service on public screens: what the kiosk shows — its wait and whether a window serves it
+#: now, and when the hall opens next (domain.routing); never which tickets wait unserved
+_PUBLIC_SERVICE_KEYS = (
+    "code",
+    "prefix",
+    "name",
+    "name_en",
+    "category",
+    "category_en",
+    "waiting",
+    "estimated_wait_s",
+    "served",
+)
+
+
+def public_service(svc: Mapping[str, Any]) -> Data:
+    return _pick(svc, _PUBLIC_SERVICE_KEYS)
 
 
 def _public_transfer(d: Mapping[str, Any]) -> Data:
@@ -243,6 +272,8 @@ PUBLIC_EVENTS: dict[str, Shaper] = {
     "posts.updated": _posts_event,
     "queue.moved": _queue_moved,
     "queue.updated": _as_is,
+    # the hall's settings: names, hours, public commitments; `queue_when_unserved` too (the kiosk
+    # tells every citizen whether it issues numbers nobody serves now)
     "hall.updated": _as_is,
     "service.updated": _as_is,
 }
@@ -318,6 +349,9 @@ def shape_snapshot(snapshot: Mapping[str, Any], audience: str) -> Data:
     out["now_calling"] = [public_ticket(t) for t in snapshot.get("now_calling", [])]
     out["recent_calls"] = [public_ticket(t) for t in snapshot.get("recent_calls", [])]
     out["windows"] = [public_window(w) for w in snapshot.get("windows", [])]
+    out["services"] = [public_service(svc) for svc in snapshot.get("services", [])]
+    # which tickets wait with no window to serve them is the manager's alarm, not the public's
+    out.pop("unserved", None)
     return out
 
 

@@ -3,6 +3,10 @@
 While A is on leave or not signed in at the window (during opening hours), B serves A's
 window's services and A's directed tickets, and A's window board sends citizens to B. When
 neither A nor B is present and citizens wait for the window, the hall raises an alarm.
+
+`covered_by` and `needs_alarm` are the one-step rules (B directly); what the screens, call-next,
+the estimates and the alarm ask is `domain.routing`, which builds on `a_is_away` and adds the
+chain of cover (B away → B's B post), pauses (a paused B covers nobody now) and closures.
 """
 
 from __future__ import annotations

@@ -56,6 +56,8 @@ def _hall_view(h: Hall) -> dict[str, Any]:
         "wait_target_minutes": h.wait_target_minutes,
         "show_satisfaction": bool(h.show_satisfaction),
         "commitments_en": h.commitments_en,
+        # numbers for a service no window serves now: issued after the kiosk's warning, or refused
+        "queue_when_unserved": h.queue_when_unserved is not False,
     }
 
 
@@ -141,6 +143,8 @@ def update_hall(ctx: Context, actor: Principal, code: str, data: dict[str, Any])
             h.show_satisfaction = bool(data["show_satisfaction"])
         if "commitments_en" in data:
             h.commitments_en = hall_commitments(data["commitments_en"], "commitments_en")
+        if "queue_when_unserved" in data:
+            h.queue_when_unserved = bool(data["queue_when_unserved"])
         view = _hall_view(h)
         event = record(s, h, names.HALL_UPDATED, {"hall": view}, ctx.clock(), actor)
     ctx.publish([event])

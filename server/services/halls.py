@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from ..domain import routing
 from ..domain.disclosure import audience_of, public_pause_phrases, shape_envelope, shape_snapshot
-from ..domain.estimate import estimated_wait_s
 from ..domain.guide import commitment_lines, commitment_lines_en, guide_from_stored
+from ..domain.posts import is_open
 from ..storage.models import Hall, Ticket, Window
 from .core.context import Context
 from .core.errors import not_found
+from .core.estimates import kiosk_plan, service_rows
 from .core.events import events_since
 from .core.principal import Principal, require_hall, require_role
-from .core.queue import average_service_s, open_windows_serving, waiting_counts
+from .core.queue import waiting_counts
 from .core.readmodels import build_snapshot
 from .core.rows import hall_day, load_hall
 
@@ -23,11 +26,21 @@ MAX_REPLAY = 500
 
 
 def hall_info(ctx: Context, code: str) -> dict[str, Any]:
-    """The hall for kiosks: services by category with waiting counts and estimated waits."""
+    """The hall for kiosks: services by category with waiting counts and estimated waits, and
+    whether a window serves each now (domain.routing) — the kiosk warns before issuing a number
+    nobody serves now, says when the hall opens next and offers an appointment where there is one."""
     with ctx.db.read() as s:
         hall = load_hall(s, code)
-        day = hall_day(hall, ctx.clock())
+        now = ctx.clock()
+        day = hall_day(hall, now)
         counts = waiting_counts(s, hall, day)
+        plan = kiosk_plan(ctx, s, hall)
+        waits = service_rows(plan, counts)
+        local = now.astimezone(ZoneInfo(hall.timezone))
+        # when the hall is closed now: when it opens next (the kiosk says so for unserved services)
+        opens = (
+            None if is_open(hall.opening_hours, local) else routing.next_opening(hall.opening_hours, local)
+        )
         services = []
         for svc in hall.services:
             if not svc.active:
@@ -43,9 +56,9 @@ def hall_info(ctx: Context, code: str) -> dict[str, Any]:
                     "category": svc.category,
                     "category_en": svc.category_en,
                     "waiting": n,
-                    "estimated_wait_s": estimated_wait_s(
-                        n, average_service_s(ctx, s, svc.id, day), open_windows_serving(s, svc.id)
-                    ),
+                    "estimated_wait_s": waits[svc.code]["estimated_wait_s"],
+                    "served": waits[svc.code]["served"],
+                    "bookable": svc.booking is not None,
                     "commitment": commitment_lines(guide),
                     "commitment_en": commitment_lines_en(guide),
                 }
@@ -59,6 +72,9 @@ def hall_info(ctx: Context, code: str) -> dict[str, Any]:
             "business_day": day.isoformat(),
             "categories": categories,
             "services": services,
+            # a hall may refuse numbers for a service no window serves now (its setting)
+            "queue_when_unserved": hall.queue_when_unserved is not False,
+            "opens_at": opens.isoformat() if opens is not None else None,
         }
 
 

@@ -15,13 +15,13 @@ from ..domain.choose_next import waits_at
 from ..domain.errors import RuleViolation
 from ..domain.ticket import Status
 from ..storage.models import Service, Ticket, Transfer, Window, WindowService
-from .core.context import Context
+from .core.context import Context, Envelope
 from .core.duty import attend, cover_info
 from .core.errors import bad_field
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.queue import current_ticket, waiting_counts, waiting_tickets
-from .core.readmodels import window_full_view
+from .core.readmodels import redirect_updates, window_full_view
 from .core.rows import hall_day, load_hall, load_window
 
 
@@ -39,6 +39,7 @@ def set_window_services(ctx: Context, actor: Principal, window_id: int, codes: A
     now = ctx.clock()
     with ctx.db.transaction() as s:
         w = load_window(s, window_id, actor, lock=True)
+        cover_before = cover_info(s, w.hall, now)
         found = {sv.code: sv for sv in s.scalars(select(Service).where(Service.hall_id == w.hall_id))}
         for i, code in enumerate(codes):
             if code not in found:
@@ -51,11 +52,23 @@ def set_window_services(ctx: Context, actor: Principal, window_id: int, codes: A
         s.flush()
         s.refresh(w, ["service_links"])
 
-        view = window_full_view(s, w, cover_info(s, w.hall, now))
+        cover = cover_info(s, w.hall, now)
+        view = window_full_view(s, w, cover)
         data = {"window": view, "change": {"services": {"before": before, "after": list(codes)}}}
-        event = record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)
-    ctx.publish([event])
+        events = [record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)]
+        events += _redirects(s, w, cover_before, cover, now)
+    ctx.publish(events)
     return view
+
+
+def _redirects(
+    s: Any, w: Window, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], now: Any
+) -> list[Envelope]:
+    """window.updated for each other window whose board now sends citizens elsewhere."""
+    return [
+        record(s, w.hall, names.WINDOW_UPDATED, {"window": v}, now, window_id=v["id"])
+        for v in redirect_updates(s, w.hall, before, after, {w.id})
+    ]
 
 
 def close_window(ctx: Context, actor: Principal, window_id: int, reason: str | None) -> dict[str, Any]:
@@ -66,16 +79,19 @@ def close_window(ctx: Context, actor: Principal, window_id: int, reason: str | N
         w = load_window(s, window_id, actor, lock=True)
         if current_ticket(s, w.id) is not None:
             raise RuleViolation("window_busy", "该窗口还有号码在办理", "the window still serves a number")
+        cover_before = cover_info(s, w.hall, now)
 
         if w.clerk_id is not None:
             attend(s, w, w.clerk_id, "sign_out", f"closed by {actor.username}: {reason or ''}".strip(), now)
         w.status, w.clerk_id, w.pause_reason = "closed", None, None
         s.flush()
         s.refresh(w, ["clerk"])
-        view = window_full_view(s, w, cover_info(s, w.hall, now))
+        cover = cover_info(s, w.hall, now)
+        view = window_full_view(s, w, cover)
         data = {"window": view, "change": {"closed_by_manager": True, "reason": reason}}
-        event = record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)
-    ctx.publish([event])
+        events = [record(s, w.hall, names.WINDOW_UPDATED, data, now, actor, window_id=w.id)]
+        events += _redirects(s, w, cover_before, cover, now)
+    ctx.publish(events)
     return view
 
 

@@ -6,19 +6,19 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import event_names as names
 from ..domain import posts as rules
-from ..domain import workdays
-from ..domain.ticket import Status
-from ..storage.models import Attendance, Hall, Leave, Ticket, User, Window, WindowService
+from ..domain import routing, workdays
+from ..storage.models import Attendance, Hall, Leave, User, Window
 from .core.context import Context, Envelope
-from .core.duty import duty, hall_windows, posts_view
+from .core.duty import hall_routes, posts_view
 from .core.errors import bad_field, not_found
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
+from .core.queue import waiting_tickets
 from .core.rows import hall_day, load_hall, load_window
 from .core.views import clerk_view, window_ref
 from .core.workcal import hall_calendar
@@ -205,33 +205,6 @@ def attendance_log(
 # ---------------------------------------------------------------- alarms
 
 
-def _waiting_for(s: Session, w: Window, day: date) -> int:
-    """Citizens waiting for this window: directed to it, or in a service no open window serves."""
-    service_ids = [link.service_id for link in w.service_links]
-    served_elsewhere = set(
-        s.scalars(
-            select(WindowService.service_id)
-            .join(Window, Window.id == WindowService.window_id)
-            .where(Window.status == "open", Window.id != w.id, WindowService.service_id.in_(service_ids))
-        )
-    )
-    orphan = [sid for sid in service_ids if sid not in served_elsewhere]
-    cond = Ticket.directed_window_id == w.id
-    if orphan:
-        cond = or_(cond, Ticket.service_id.in_(orphan) & Ticket.directed_window_id.is_(None))
-    return int(
-        s.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.hall_id == w.hall_id,
-                Ticket.business_day == day,
-                Ticket.status == Status.WAITING.value,
-                cond,
-            )
-        )
-        or 0
-    )
-
-
 def _hours_key(s: Session, hall: Hall, day: date) -> str | None:
     """Whose opening hours the hall keeps today (none on a holiday; the named weekday's on a 调休
     workday); a year no calendar covers keeps the ordinary weekday's: alarms are not silenced
@@ -257,17 +230,19 @@ def check_alarms(ctx: Context, hall_code: str | None = None) -> list[Envelope]:
         # the hall row lock makes the check of several server processes run one after another,
         # so an alarm is raised (and cleared) once
         for hall in s.scalars(q.with_for_update()).all():
-            posts, signed_in, leave = duty(s, hall, now)
+            windows, desks, routes, _leave = hall_routes(s, hall, now)
             day = hall_day(hall, now)
             local = now.astimezone(ZoneInfo(hall.timezone))
             open_now = rules.is_open(hall.opening_hours, local, _hours_key(s, hall, local.date()))
-            by_id = {w.id: w for w in hall_windows(s, hall.id)}
-            for p in posts:
-                w = by_id[p.window_id]
+            waiting_now = waiting_tickets(s, hall, day) if open_now else []
+            by_id = {w.id: w for w in windows}
+            for d in desks:
+                w = by_id[d.window_id]
                 if w.a_user_id is None and w.b_user_id is None:
                     continue  # no posts set: nobody to hold responsible
-                waiting = _waiting_for(s, w, day)
-                alarm = rules.needs_alarm(p, signed_in, leave, waiting, open_now)
+                # citizens waiting at it whom no window can serve now (domain.routing)
+                waiting = routing.window_alarm(d, routes, waiting_now, open_now)
+                alarm = waiting > 0
                 if alarm and w.alarm_at is None:
                     w.alarm_at = now
                     data = {

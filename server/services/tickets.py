@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from .. import event_names as names
 from ..domain import bookings as booking_rules
 from ..domain import cases as case_rules
+from ..domain import routing
 from ..domain import ticket as lifecycle
 from ..domain import window as window_rules
 from ..domain.choose_next import call_order
 from ..domain.disclosure import holder_view
 from ..domain.errors import RuleViolation
-from ..domain.estimate import estimated_wait_s
+from ..domain.estimate import Estimate
 from ..domain.notice import check_fast_lane, normalise_code, starts_repeat_trip, unknown_code
 from ..domain.numbering import format_number
 from ..domain.ticket import Status, TicketState
@@ -30,17 +31,15 @@ from ..storage.models import Booking, Event, Hall, Notice, Service, Ticket, Wind
 from .core.casework import case_view, local_day, open_case
 from .core.context import Context, Envelope
 from .core.credentials import citizen_key
-from .core.duty import covered_windows
+from .core.duty import covered_windows, hall_routes
 from .core.errors import bad_field, not_found
+from .core.estimates import hall_plan_cached, service_estimate, ticket_estimate
 from .core.events import record
 from .core.principal import Principal, require_hall, require_role
 from .core.print_queue import enqueue_at_window, enqueue_ticket, ticket_print_state
 from .core.queue import (
-    average_service_s,
     current_ticket,
     next_counter,
-    open_windows_cached,
-    people_ahead,
     services_of,
     waiting_candidates,
     waiting_count,
@@ -144,6 +143,10 @@ def issue_ticket(
             raise bad_field("service", "请选择办理事项", "choose a service")
         if service is None or not service.active:
             raise not_found("事项", "service")
+        if hall.queue_when_unserved is False:
+            # only a hall that refuses numbers nobody serves pays for the exact check
+            routes = hall_routes(s, hall, now)[2]
+            routing.check_can_queue(bool(routing.servers(routes, service.code)), False)
         day = hall_day(hall, now)
         counter = next_counter(s, service.id, day)
         t = Ticket(
@@ -184,15 +187,14 @@ def issue_ticket(
                 t.booking_id = booking.id  # ranked by its slot (a walk-in is an ordinary ticket)
                 s.flush()
         waiting = waiting_count(s, service.id, day)
-        # the newest ticket: every other waiting one is ahead of it, unless it is a priority one
-        position = people_ahead(s, t) if t.priority else waiting - 1
+        estimate = _new_ticket_estimate(ctx, s, hall, t, waiting)
         public = ticket_view(t, hall.code)
         view = {
             **public,
-            "position": position,
-            "estimated_wait_s": estimated_wait_s(
-                position, average_service_s(ctx, s, service.id, day), open_windows_cached(ctx, s, service.id)
-            ),
+            "position": estimate.ahead,
+            "estimated_wait_s": estimate.wait_s,
+            # whether a window serves the service now (domain.routing): the slip says so
+            "served": estimate.served,
         }
         if booking is not None:
             view["booking"] = {
@@ -215,6 +217,19 @@ def issue_ticket(
     ctx.publish([event] if repeat is None else [repeat, event])
     view["print"] = _print_slip(ctx, actor, view)
     return view
+
+
+def _new_ticket_estimate(ctx: Context, s: Session, hall: Hall, t: Ticket, waiting: int) -> Estimate:
+    """The new ticket's people ahead and wait. A plain walk-in is last in the call order: its
+    service's walk-in estimate from the hall's recent plan, plus whoever took a number since
+    (cheap: no play-forward per issue). A priority or appointment ticket is placed by a plan
+    that includes it."""
+    if t.priority or t.booking_id is not None:
+        return ticket_estimate(ctx, s, hall, t.id)
+    plan = hall_plan_cached(ctx, s, hall, stale_ok=True)
+    if t.id in plan.tickets:
+        return plan.tickets[t.id]
+    return service_estimate(plan, t.service.code, waiting - 1)
 
 
 def _repeat_trip(s: Session, t: Ticket, hall: Hall, now: datetime, actor: Principal) -> Envelope | None:

@@ -18,7 +18,7 @@ from .core.duty import attend, cover_info, covered_windows
 from .core.events import record
 from .core.principal import Principal, require_role, user_of
 from .core.queue import current_ticket, services_of, waiting_candidates
-from .core.readmodels import window_full_view
+from .core.readmodels import redirect_updates, window_full_view
 from .core.rows import hall_day, load_window
 from .core.states import apply_window_state, window_state
 from .core.views import ticket_view, window_ref, window_view
@@ -37,6 +37,7 @@ def _change(
     now = ctx.clock()
     with ctx.db.transaction() as s:
         w = load_window(s, window_id, actor, lock=True)
+        cover_before = cover_info(s, w.hall, now)
         apply_window_state(w, decide(s, w, window_state(w)))
         attend(s, w, actor.user_id, kind, reason, now)
         s.flush()
@@ -58,6 +59,14 @@ def _change(
             other_view = window_full_view(s, other, cover)
             events.append(
                 record(s, w.hall, names.WINDOW_UPDATED, {"window": other_view}, now, window_id=other.id)
+            )
+        # any other window whose board now sends citizens elsewhere (or nowhere): domain.routing
+        skip = {w.id, *(o.id for o in related)}
+        for other_view in redirect_updates(s, w.hall, cover_before, cover, skip):
+            events.append(
+                record(
+                    s, w.hall, names.WINDOW_UPDATED, {"window": other_view}, now, window_id=other_view["id"]
+                )
             )
     ctx.publish(events)
     return view

@@ -126,6 +126,7 @@ function hallPage() {
     $("hs-wait-target").value = info.wait_target_minutes == null ? "" : String(info.wait_target_minutes);
     $("hs-makeup-weekday").value = info.makeup_weekday && info.makeup_weekday !== "mon" ? info.makeup_weekday : "";
     $("hs-show-satisfaction").checked = !!info.show_satisfaction;
+    $("hs-queue-unserved").checked = info.queue_when_unserved !== false;
     $("hs-name-en").value = info.name_en || "";
     $("hs-commitments-en").value = info.commitments_en || "";
   }
@@ -141,6 +142,7 @@ function hallPage() {
     body.wait_target_minutes = target ? parseInt(target, 10) : null;
     body.makeup_weekday = $("hs-makeup-weekday").value || null;
     body.show_satisfaction = $("hs-show-satisfaction").checked;
+    body.queue_when_unserved = $("hs-queue-unserved").checked;
     body.name_en = $("hs-name-en").value.trim() || null;
     body.commitments_en = $("hs-commitments-en").value.trim() || null;
     if ($("hs-always").checked) {

@@ -110,6 +110,7 @@ function categoryKey(c) {
 }
 
 function waitText(svc) {
+  if (svc.served === false) return tr("unserved_short");   // no window serves it now (routing)
   const m = waitMinutes(svc.estimated_wait_s);
   if (!svc.waiting) return tr("wait_none");
   return m === null ? "" : tr("wait_min", { n: m });
@@ -249,8 +250,41 @@ const large = largeText(root, function (on) {
   fit();
 });
 
+// ── a service no window serves now: say so before issuing (domain/routing.py) ──
+let unservedFor = null;
+function warnUnserved(svc) {
+  unservedFor = svc;
+  $("unserved-title").textContent = tr("unserved_title", { name: serviceName(svc) });
+  const lines = [];
+  if (info.opens_at) {
+    // the opening is in the hall's local time: its ISO string carries the hall's offset
+    lines.push(tr("unserved_opens", { date: info.opens_at.slice(5, 10), time: info.opens_at.slice(11, 16) }));
+  }
+  lines.push(info.queue_when_unserved === false ? tr("unserved_refused") : tr("unserved_later"));
+  $("unserved-text").textContent = lines.join(" ");
+  $("unserved-booking").hidden = !svc.bookable;
+  $("unserved-booking").textContent = svc.bookable
+    ? tr("unserved_booking", { url: location.origin + "/b/" + encodeURIComponent(hall) }) : "";
+  $("btn-unserved-take").hidden = info.queue_when_unserved === false;
+  $("overlay-unserved").hidden = false;
+  ($("btn-unserved-take").hidden ? $("btn-unserved-back") : $("btn-unserved-take")).focus();
+  armIdle();
+}
+function hideUnserved() { $("overlay-unserved").hidden = true; unservedFor = null; }
+$("btn-unserved-back").addEventListener("click", hideUnserved);
+$("btn-unserved-take").addEventListener("click", function () {
+  const svc = unservedFor;
+  hideUnserved();
+  if (svc) issueTicket(svc);
+});
+
 // ── issuing ────────────────────────────────────────────────
-async function takeTicket(svc) {
+function takeTicket(svc) {
+  if (svc.served === false) { warnUnserved(svc); return; }
+  issueTicket(svc);
+}
+
+async function issueTicket(svc) {
   if (busy) return;
   if (!token) { showError(tr("no_token")); return; }
   busy = true;
@@ -820,8 +854,8 @@ live({
       applyPrinter(env.data && env.data.printer);
     } else if (env.type === "queue.updated") {
       reloadInfo();
-    } else if (env.type === "window.updated") {
-      reloadInfo();
+    } else if (env.type === "window.updated" || env.type.indexOf("ticket.") === 0) {
+      reloadInfo();   // who serves now and the estimates change with windows and tickets
     }
   },
 });

@@ -26,6 +26,8 @@ const state = {
   tickets: new Map(),   // waiting ticket id → {id, number, service, queued_at}
   gone: new Set(),      // tickets that left the queue while the waiting lists were being read
   alarms: new Map(),    // window id → alarm data
+  unserved: [],         // waiting citizens no window can serve now (server: domain/routing.py)
+  est: new Map(),       // service code → {estimated_wait_s, served} (server: the hall's plan)
   clerks: [],           // the hall's active clerks (for the A/B posts)
   ready: false,
 };
@@ -52,6 +54,10 @@ function strandedWaiting(w) {
     const elsewhere = servingWindows(code).some(function (x) { return x.id !== w.id && x.status === "open"; });
     return n + (elsewhere ? 0 : state.waiting.of(code));
   }, 0);
+}
+/** Citizens of a service no window can serve now (routing truth, from the server). */
+function unservedOf(code) {
+  return state.unserved.reduce(function (n, u) { return n + (u.service === code ? u.waiting : 0); }, 0);
 }
 function codesText(codes) {
   return codes.length ? codes.join("、") : tr("services_none");
@@ -192,19 +198,25 @@ function renderQueues() {
   state.services.forEach(function (s) {
     const n = state.waiting.of(s.code);
     const wins = servingWindows(s.code);
-    const served = wins.some(staffed);
+    const est = state.est.get(s.code);
+    // the server's routing truth when it has spoken; the window map's view until then
+    const served = est && typeof est.served === "boolean" ? est.served : wins.some(staffed);
     const longest = n ? longestMinutes(s.code) : null;
-    const warn = n > 0 && !served;
+    const stranded = unservedOf(s.code);
+    const warn = stranded > 0 || (n > 0 && !served);
     body.appendChild(h("tr", { class: warn ? "warn" : "", dataset: { service: s.code, waiting: n } },
       h("td", {}, h("span", { class: "svc-letter num", text: s.prefix }), " ", h("b", { text: s.name })),
       h("td", { class: "r num", "data-role": "waiting" }, h("b", { class: n ? "" : "zero", text: String(n) })),
       h("td", { class: "r num nowrap" + (longest !== null && longest >= 30 ? " long" : ""), "data-role": "longest",
         text: longest === null ? tr("longest_none") : tr("longest_min", { n: longest }) }),
+      h("td", { class: "r num nowrap", "data-role": "estimate",
+        text: est && typeof est.estimated_wait_s === "number" ? tr("est_min", { n: Math.ceil(est.estimated_wait_s / 60) }) : tr("longest_none") }),
       h("td", { class: "wins", "data-role": "windows" },
         wins.length ? wins.map(function (w) {
           return h("span", { class: "wn num " + (staffed(w) ? "on" : "off"), title: tr("window_" + w.status), text: String(w.number) });
         }) : null,
-        warn ? h("span", { class: "pill bad", text: wins.length ? tr("no_window") : tr("none_served") }) : null),
+        warn ? h("span", { class: "pill bad", "data-role": "unserved",
+          text: stranded > 0 ? tr("unserved_pill", { n: stranded }) : wins.length ? tr("no_window") : tr("none_served") }) : null),
       h("td", { class: "act" }, n ? h("button", {
         type: "button", class: "btn ghost sm", text: tr("move_short"),
         onclick: function () { prefillMove("service", s.code); },
@@ -217,8 +229,10 @@ function renderAlarms() {
   const list = $("alarm-list");
   list.textContent = "";
   const alarms = Array.from(state.alarms.values()).sort(function (a, b) { return a.window.number - b.window.number; });
-  banner.hidden = alarms.length === 0;
-  $("alarm-title").textContent = tr("alarm_title", { n: alarms.length });
+  renderUnserved();
+  banner.hidden = alarms.length === 0 && state.unserved.length === 0;
+  $("alarm-title").textContent = alarms.length ? tr("alarm_title", { n: alarms.length })
+    : tr("unserved_title", { n: state.unserved.reduce(function (n, u) { return n + u.waiting; }, 0) });
   alarms.forEach(function (a) {
     const w = state.windows.get(a.window.id);
     const n = w ? strandedWaiting(w) : a.waiting || 0;
@@ -229,6 +243,23 @@ function renderAlarms() {
       h("span", { class: "alarm-acts" },
         h("button", { type: "button", class: "btn sm", text: tr("act_posts"), onclick: function () { editPosts(a.window.id); } }),
         h("button", { type: "button", class: "btn amber sm", text: tr("act_move"), onclick: function () { prefillMove("window", a.window.id); } }))));
+  });
+}
+
+/** Waiting citizens no window can serve now, whatever the reason (domain/routing.py): an alarm. */
+function renderUnserved() {
+  const list = $("unserved-list");
+  list.textContent = "";
+  $("unserved-hint").hidden = state.unserved.length === 0;
+  state.unserved.forEach(function (u) {
+    const text = u.directed_window
+      ? tr("unserved_directed", { window: u.directed_window.number, n: u.waiting, service: serviceName(u.service) })
+      : tr("unserved_line", { service: serviceName(u.service), n: u.waiting });
+    list.appendChild(h("li", { dataset: { unserved: u.service, waiting: u.waiting } },
+      h("b", { text: text }),
+      h("span", { class: "alarm-acts" },
+        h("button", { type: "button", class: "btn amber sm", text: tr("act_move"),
+          onclick: function () { u.directed_window ? prefillMove("window", u.directed_window.id) : prefillMove("service", u.service); } }))));
   });
 }
 
@@ -596,6 +627,24 @@ async function loadClerks() {
   state.clerks = (res.users || []).filter(function (u) { return u.role === "clerk" && u.active; });
 }
 
+/** Routing truth and the estimates, as the server's hall snapshot says (staff see `unserved`). */
+function applyRouting(snap) {
+  state.unserved = snap.unserved || [];
+  state.est = new Map();
+  (snap.services || []).forEach(function (sv) { state.est.set(sv.code, { estimated_wait_s: sv.estimated_wait_s, served: sv.served }); });
+  (snap.windows || []).forEach(function (w) {
+    const mine = state.windows.get(w.id);
+    if (mine) { mine.cover = w.cover; mine.redirect = w.redirect; }
+  });
+}
+async function loadRouting() {
+  applyRouting(await api("GET", paths.snapshot(hall)));
+  render();
+}
+// any change of windows, posts or tickets may change who can be served: read it again, at most
+// about once a second
+const reloadRouting = debounce(function () { loadRouting().catch(function () { /* next event */ }); }, 700);
+
 function applySnapshot(snap) {
   if (snap.hall) {
     state.timezone = snap.hall.timezone;
@@ -605,6 +654,7 @@ function applySnapshot(snap) {
   state.waiting.reset(snap);
   state.windows = new Map();
   (snap.windows || []).forEach(function (w) { state.windows.set(w.id, w); });
+  applyRouting(snap);
   state.ready = true;
   render();
 }
@@ -632,6 +682,7 @@ function applyTicket(t) {
 function onEvent(env) {
   const d = env.data || {};
   state.waiting.apply(env);
+  if (/^(ticket|window|posts|leave|queue)\./.test(env.type) && env.type.indexOf("window.alarm") !== 0) reloadRouting();
   switch (env.type) {
     case "window.updated":
       upsertWindow(d.window);

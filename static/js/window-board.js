@@ -84,15 +84,22 @@ function render(flash) {
   });
 
   const paused = w.status !== "open";
-  // A is away and B covers from another window: send the citizens there (顶岗)
-  const cover = paused && w.cover && w.cover.window ? w.cover : null;
-  root.classList.toggle("covered", !!cover);
+  // An empty window sends its citizens only to a window that serves now (domain/routing.py):
+  // its B post's (顶岗), or another serving its services — or says that none serves now. A
+  // window paused with its clerk at it shows the pause reason: the clerk is back soon.
+  const redirect = w.status === "closed" && w.redirect ? w.redirect : null;
+  const target = redirect && redirect.window ? redirect.window : null;
+  const cover = redirect && redirect.kind === "cover" && w.cover ? w.cover : null;
+  root.classList.toggle("covered", !!target);
+  root.dataset.redirect = redirect ? redirect.kind : "";
   $("win-paused").hidden = !paused;
   $("paused-cover").hidden = !cover;
-  if (cover) {
-    $("paused-reason").textContent = tr("cover_go", { n: cover.window.number });
-    $("paused-cover").textContent = cover.clerk ? tr("cover_by", { name: cover.clerk.name }) +
+  if (target) {
+    $("paused-reason").textContent = tr("cover_go", { n: target.number });
+    $("paused-cover").textContent = cover && cover.clerk ? tr("cover_by", { name: cover.clerk.name }) +
       (cover.clerk.badge ? " · " + tr("badge", { badge: cover.clerk.badge }) : "") : "";
+  } else if (redirect && redirect.kind === "none") {
+    $("paused-reason").textContent = tr("none_serving");
   } else if (paused) {
     $("paused-reason").textContent = w.status === "paused"
       ? (w.pause_reason || tr("paused_reason_default"))

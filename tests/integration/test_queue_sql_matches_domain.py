@@ -5,7 +5,8 @@ SQL for speed. These properties prove that the fetch never changes what the doma
 
 * the window calls the ticket the domain would pick from *every* waiting ticket, although the
   SQL fetches only the directed tickets and the first few undirected ones;
-* the position SQL counts exactly the people `domain.choose_next.queue_position` counts.
+* the hall's plan (people ahead, the wait) is computed from exactly the waiting tickets the
+  domain sees, appointment slots included.
 
 Random states mix priorities, equal queued times (ties), tickets directed to this window, to a
 window it covers and to another window, services it serves and does not serve, tickets
@@ -24,8 +25,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from server.domain.choose_next import Candidate, call_order, queue_position
-from server.services.core import queue
+from server.domain.choose_next import Candidate, call_order
+from server.domain.estimate import WindowNow, hall_plan
+from server.services.core import estimates, queue
 from server.storage.models import Booking, Event, Hall, PrintJob, Service, Ticket, Transfer, Window
 
 DAY = date(2026, 11, 27)
@@ -167,14 +169,23 @@ def test_the_window_calls_the_ticket_the_domain_picks_from_every_waiting_ticket(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(state=state_st)
-def test_people_ahead_counts_exactly_whom_the_domain_puts_ahead(
+def test_people_ahead_are_counted_from_exactly_the_tickets_the_domain_sees(
     any_db_app: Any, rows: dict[str, Any], state: dict[str, Any]
 ) -> None:
+    """The hall's plan (people ahead and the wait, services.core.estimates) is the domain's
+    `estimate.hall_plan` over the fetched waiting tickets: the fetch is every waiting ticket with
+    its priority, direction, queued time and appointment slot — so the plan's people ahead are
+    exactly those the domain's call order puts ahead."""
     ctx = any_db_app.extensions["hallq"]
     made = _load_state(ctx, rows, state)
     everyone = [_candidate(rows, tid, spec) for tid, spec in made if spec["status"] == "waiting"]
     with ctx.db.read() as s:
-        for c in everyone:
-            t = s.get(Ticket, c.ticket_id)
-            assert t is not None
-            assert queue.people_ahead(s, t) == queue_position(c, everyone), t.number
+        hall = s.get(Hall, rows["hall_id"])
+        assert hall is not None
+        fetched = estimates.waiting_candidates_all(s, hall, DAY)
+    assert sorted(fetched, key=lambda c: c.ticket_id) == sorted(everyone, key=lambda c: c.ticket_id)
+    windows = [
+        WindowNow(rows["here"], tuple(code for _, code, _ in rows["services"][:2]), (rows["covered"],))
+    ]
+    codes = [code for _, code, _ in rows["services"]]
+    assert hall_plan(fetched, windows, {}, codes, NOW) == hall_plan(everyone, windows, {}, codes, NOW)

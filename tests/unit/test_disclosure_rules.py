@@ -180,3 +180,44 @@ def test_a_holder_sees_their_ticket_whole_but_the_owner_by_badge():
     view = d.holder_view(TICKET)
     assert view["id"] == "SECRET-ID" and view["owner"] == {"name": "王芳", "badge": "0102"}
     assert d.holder_view({"id": "x"}) == {"id": "x"}
+
+
+def test_the_public_learns_where_to_go_but_not_who_waits_unserved():
+    snapshot = {
+        "windows": [
+            {
+                "id": 12,
+                "number": 12,
+                "name": "12号窗口",
+                "status": "closed",
+                "services": ["G"],
+                "redirect": {"kind": "none", "window": None, "why": "B post paused"},
+            }
+        ],
+        "services": [
+            {
+                "code": "G",
+                "prefix": "G",
+                "name": "综合咨询",
+                "waiting": 2,
+                "estimated_wait_s": 600,
+                "served": False,
+                "internal": 1,
+            }
+        ],
+        "unserved": [{"service": "G", "directed_window": None, "waiting": 2}],
+    }
+    public = d.shape_snapshot(snapshot, d.PUBLIC)
+    assert "unserved" not in public
+    assert public["windows"][0]["redirect"] == {"kind": "none", "window": None}
+    assert public["services"][0] == {
+        "code": "G",
+        "prefix": "G",
+        "name": "综合咨询",
+        "waiting": 2,
+        "estimated_wait_s": 600,
+        "served": False,
+    }
+    assert d.shape_snapshot(snapshot, d.MANAGER)["unserved"] == snapshot["unserved"]
+    to = {"kind": "cover", "window": {"id": 1, "number": 1, "name": "1号窗口", "clerk_id": 7}}
+    assert d.public_redirect(to) == {"kind": "cover", "window": {"id": 1, "number": 1, "name": "1号窗口"}}

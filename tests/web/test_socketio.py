@@ -35,15 +35,20 @@ def test_call_is_pushed_with_the_envelope(app, ctx, board_token):
     ts.call_next(ctx, clerk, 2)
     received = c.get_received()
     names = [r["name"] for r in received]
-    # signing in at window 2 also updates window 3, whose B post clerk02 is (its board now points to 2)
-    assert names == ["window.updated", "window.updated", "ticket.issued", "ticket.called"]
+    # signing in at window 2 also updates window 3, whose B post clerk02 is (its board now points
+    # to 2), and window 12 (empty; 2 now serves its service A: its board points there, not nowhere)
+    assert names == ["window.updated"] * 3 + ["ticket.issued", "ticket.called"]
+    updated = [r["args"][0]["data"]["window"] for r in received[:3]]
+    assert [w["number"] for w in updated] == [2, 3, 12]
+    ref = {k: updated[0][k] for k in ("id", "number", "name", "name_en")}
+    assert updated[2]["redirect"] == {"kind": "other", "window": ref}
     env = received[-1]["args"][0]
     assert set(env) == {"seq", "hall", "type", "at", "data"}
     assert env["type"] == "ticket.called" and env["hall"] == "demo"
     # a board keys tickets by `ref`; the id that opens the phone page never reaches it
     assert env["data"]["ticket"]["ref"] == t["ref"] and env["data"]["ticket"]["window"]["number"] == 2
     assert "id" not in env["data"]["ticket"]
-    assert [r["args"][0]["seq"] for r in received] == [1, 2, 3, 4]
+    assert [r["args"][0]["seq"] for r in received] == [1, 2, 3, 4, 5]
 
 
 def test_board_that_missed_three_calls_gets_all_three_on_resubscribe(app, ctx, board_token):

@@ -79,6 +79,12 @@ class HallPatch(In):
         allow_none=True,
         metadata={"description": "the same in English (English mode; empty: the Chinese)"},
     )
+    queue_when_unserved = Flag(
+        metadata={
+            "description": "the kiosk issues numbers for a service no window serves now (after a "
+            "warning); false: such numbers are refused (409 service_unserved)"
+        }
+    )
 
 
 class Hall(Out):
@@ -97,6 +103,7 @@ class Hall(Out):
     show_satisfaction = fields.Boolean(required=True)
     name_en = fields.String(required=True, allow_none=True)
     commitments_en = fields.String(required=True, allow_none=True)
+    queue_when_unserved = fields.Boolean(required=True)
 
 
 class Halls(Out):

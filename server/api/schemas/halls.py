@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from .base import Digits, In, Link, Out, Query, Str, Text, say
-from .common import DATE, EN_FIELD, STAFF_ONLY, BoardClerk, Clerk, Counts, Message, WindowRef
+from .common import DATE, DATETIME, EN_FIELD, STAFF_ONLY, BoardClerk, Clerk, Counts, Message, WindowRef
 from .tickets import NoticeRef, Ticket
 
 WINDOW_STATUSES = ("open", "paused", "closed")
@@ -23,10 +23,24 @@ class WindowPosts(Posts):
 
 
 class Cover(Out):
-    """While A is away: where citizens go instead."""
+    """While A is away: where citizens go instead (only while that window serves)."""
 
     window = fields.Nested(WindowRef, required=True)
     clerk = fields.Nested(Clerk, required=True, allow_none=True)
+
+
+class Redirect(Out):
+    """A window that does not serve now: where its board sends citizens (domain/routing.py)."""
+
+    kind = fields.String(
+        required=True,
+        metadata={
+            "enum": ["cover", "other", "none"],
+            "description": "cover: its B post serves its queue; other: another window serves its "
+            "services; none: no window serves its citizens now",
+        },
+    )
+    window = fields.Nested(WindowRef, required=True, allow_none=True)
 
 
 class Window(Out):
@@ -49,6 +63,7 @@ class Window(Out):
     current = fields.Nested(Ticket, required=True, allow_none=True)
     posts = fields.Nested(Posts)
     cover = fields.Nested(Cover, allow_none=True)
+    redirect = fields.Nested(Redirect, allow_none=True, metadata={"description": "None while it serves"})
     covering = fields.List(fields.Nested(WindowRef))
     waiting = fields.List(fields.Nested(Ticket))
 
@@ -81,7 +96,11 @@ class HallService(Out):
     category = fields.String(required=True)
     category_en = fields.String(allow_none=True, metadata=EN_FIELD)
     waiting = fields.Integer(required=True)
-    estimated_wait_s = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(
+        required=True, metadata={"description": "a walk-in taking a number now (never 0 with people ahead)"}
+    )
+    served = fields.Boolean(required=True, metadata={"description": "a window serves it now (routing)"})
+    bookable = fields.Boolean(required=True, metadata={"description": "appointments (预约) at /b/<hall>"})
     commitment = fields.List(
         fields.String(),
         required=True,
@@ -100,6 +119,12 @@ class HallInfo(Out):
     business_day = fields.String(required=True, metadata=DATE)
     categories = fields.List(fields.String(), required=True)
     services = fields.List(fields.Nested(HallService), required=True)
+    queue_when_unserved = fields.Boolean(
+        required=True, metadata={"description": "numbers are issued for services no window serves now"}
+    )
+    opens_at = fields.String(
+        required=True, allow_none=True, metadata={**DATETIME, "description": "while closed: when it opens"}
+    )
 
 
 class SnapshotHall(Out):
@@ -118,6 +143,16 @@ class SnapshotService(Out):
     name_en = fields.String(allow_none=True, metadata=EN_FIELD)
     category = fields.String(required=True)
     category_en = fields.String(allow_none=True, metadata=EN_FIELD)
+    waiting = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(metadata={"description": "a walk-in taking a number now"})
+    served = fields.Boolean(metadata={"description": "a window serves it now (domain/routing.py)"})
+
+
+class Unserved(Out):
+    """Citizens waiting with no window able to serve them now (staff only)."""
+
+    service = fields.String(required=True)
+    directed_window = fields.Nested(WindowRef, required=True, allow_none=True)
     waiting = fields.Integer(required=True)
 
 
@@ -182,6 +217,7 @@ class Snapshot(Out):
     waiting = Counts(required=True)
     services = fields.List(fields.Nested(SnapshotService), required=True)
     windows = fields.List(fields.Nested(BoardWindow), required=True)
+    unserved = fields.List(fields.Nested(Unserved), metadata={"description": STAFF_ONLY})
 
 
 class FiguresQuery(Query):

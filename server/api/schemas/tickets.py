@@ -130,6 +130,7 @@ class Ticket(Out):
     booking = fields.Nested(
         "BookingCheckIn", metadata={"description": "issue with a booking code: how it checked in"}
     )
+    served = fields.Boolean(metadata={"description": "issue: whether a window serves its service now"})
 
 
 class BookingCheckIn(Out):

@@ -1,6 +1,7 @@
 """Who is on duty: A/B posts, leave, sign-ins, and whom a B post covers right now (顶岗).
 
-The rules (who covers whom, when A counts as away) are decided in `domain.posts`.
+The rules (who covers whom along the chain, when A counts as away, who serves now) are decided
+in `domain.routing` (on `domain.posts`).
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ...domain import posts as rules
-from ...storage.models import Attendance, Hall, Leave, Window
+from ...domain import routing
+from ...storage.models import Attendance, Hall, Leave, Window, WindowService
 from .rows import hall_day
 from .views import clerk_view, window_ref
 
@@ -31,37 +32,86 @@ def on_leave_ids(s: Session, hall_id: int, day: date) -> set[int]:
 
 
 def hall_windows(s: Session, hall_id: int) -> list[Window]:
-    return list(s.scalars(select(Window).where(Window.hall_id == hall_id).order_by(Window.number)))
+    return list(
+        s.scalars(
+            select(Window)
+            .where(Window.hall_id == hall_id)
+            .order_by(Window.number)
+            .options(selectinload(Window.service_links).selectinload(WindowService.service))
+        )
+    )
 
 
-def duty(s: Session, hall: Hall, now: datetime) -> tuple[list[rules.Post], dict[int, int], set[int]]:
-    """The hall's posts, who is signed in where, and who is on leave today."""
+def desks(windows: list[Window]) -> list[routing.Desk]:
+    """The hall's windows as the routing rule sees them (domain.routing)."""
+    return [
+        routing.Desk(
+            w.id,
+            w.number,
+            str(w.status),
+            tuple(link.service.code for link in w.service_links if link.service.active),
+            w.clerk_id,
+            w.a_user_id,
+            w.b_user_id,
+        )
+        for w in windows
+    ]
+
+
+def hall_routes(
+    s: Session, hall: Hall, now: datetime
+) -> tuple[list[Window], list[routing.Desk], list[routing.Route], set[int]]:
+    """The hall's windows, their desks, the windows serving now (with whom they cover), and who
+    is on leave today: one read for every screen that asks where citizens are served."""
     windows = hall_windows(s, hall.id)
-    posts = [rules.Post(w.id, w.a_user_id, w.b_user_id, w.clerk_id) for w in windows]
-    signed_in = {w.clerk_id: w.id for w in windows if w.clerk_id is not None}
-    return posts, signed_in, on_leave_ids(s, hall.id, hall_day(hall, now))
+    ds = desks(windows)
+    leave = on_leave_ids(s, hall.id, hall_day(hall, now))
+    return windows, ds, routing.routes(ds, leave), leave
 
 
 def covered_windows(s: Session, hall: Hall, clerk_id: int, now: datetime) -> list[int]:
-    """The windows whose queues this clerk serves as B post right now."""
-    posts, signed_in, leave = duty(s, hall, now)
-    return rules.covered_by(clerk_id, posts, signed_in, leave)
+    """The windows whose queues this clerk serves as B post right now (along the cover chain)."""
+    windows = hall_windows(s, hall.id)
+    mine = next((w.id for w in windows if w.clerk_id == clerk_id), None)
+    if mine is None:
+        return []
+    ds = desks(windows)
+    cover = routing.cover_of(ds, on_leave_ids(s, hall.id, hall_day(hall, now)))
+    number = {w.id: w.number for w in windows}
+    return sorted((w for w, by in cover.items() if by == mine), key=lambda w: number[w])
 
 
 def cover_info(s: Session, hall: Hall, now: datetime) -> dict[int, dict[str, Any]]:
-    """For each window covered by its B post: where citizens go instead ("请到 X 号窗口办理")."""
-    posts, signed_in, leave = duty(s, hall, now)
-    windows = {w.id: w for w in hall_windows(s, hall.id)}
-    out = {}
-    for p in posts:
-        if p.b_user is None or p.clerk is not None or not rules.a_is_away(p, leave):
+    """For each window that does not serve now: where its board sends citizens — a window that
+    serves now ("请到 X 号窗口办理": its B post's — kind "cover" — or another serving its
+    services — "other"), or nowhere (kind "none"). domain.routing decides; `cover_and_redirect`
+    splits it for a window's view."""
+    windows, ds, rs, leave = hall_routes(s, hall, now)
+    by_id = {w.id: w for w in windows}
+    out: dict[int, dict[str, Any]] = {}
+    for d in ds:
+        r = routing.redirect(d.window_id, ds, rs, leave)
+        if r is None:
             continue
-        b_window = signed_in.get(p.b_user)
-        if b_window is None or p.b_user in leave:
-            continue
-        bw = windows[b_window]
-        out[p.window_id] = {"window": window_ref(bw), "clerk": clerk_view(bw.clerk)}
+        target = by_id[r.window_id] if r.window_id is not None else None
+        out[d.window_id] = {
+            "kind": r.kind,
+            "window": window_ref(target),
+            "clerk": clerk_view(target.clerk) if target is not None and r.kind == "cover" else None,
+        }
     return out
+
+
+def cover_and_redirect(
+    info: dict[int, dict[str, Any]], window_id: int
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A window's `cover` (its B post serves its queue from a window serving now) and its
+    `redirect` (where its board sends citizens: kind cover / other / none; None while it serves)."""
+    entry = info.get(window_id)
+    if entry is None:
+        return None, None
+    cover = {"window": entry["window"], "clerk": entry["clerk"]} if entry["kind"] == "cover" else None
+    return cover, {"kind": entry["kind"], "window": entry["window"]}
 
 
 def posts_view(w: Window) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Queue queries: counters, waiting counts, people ahead, the candidates a window may call.
+"""Queue queries: counters, waiting counts, the candidates a window may call (people ahead and
+the waits come from the hall's plan: core.estimates).
 
 The order in which a window calls is decided by `domain.choose_next`; these queries only fetch
 the rows it decides on (a property test proves the fetch never hides a ticket the rule wants).
@@ -10,13 +11,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, case, false, func, select, text, true
+from sqlalchemy import Date, Integer, bindparam, case, func, select, text
 from sqlalchemy.orm import Session
 
 from ...domain.choose_next import Candidate
 from ...domain.ticket import ACTIVE, Status
 from ...storage.models import Booking, Hall, Service, Ticket, Window, WindowService
-from .context import Context
 
 #: candidates fetched per attempt of call-next; directed tickets are fetched on top of these
 _CANDIDATES = 50
@@ -103,9 +103,6 @@ def services_of(s: Session, w: Window, covering: Sequence[int]) -> list[Service]
     return out
 
 
-_AVG_TTL_S = 30.0
-
-
 def waiting_counts(session: Session, hall: Hall, day: date) -> dict[str, int]:
     rows = session.execute(
         select(Service.code, func.count(Ticket.id))
@@ -125,88 +122,10 @@ _WAITING_COUNT = select(func.count()).where(
 )
 
 
-_OPEN_WINDOWS_SERVING = (
-    select(func.count())
-    .select_from(Window.__table__.join(WindowService.__table__))
-    .where(
-        WindowService.__table__.c.service_id == bindparam("service_id"), Window.__table__.c.status == "open"
-    )
-)
-
-
 def waiting_count(session: Session, service_id: int, day: date) -> int:
     return int(
         session.connection().execute(_WAITING_COUNT, {"service_id": service_id, "day": day}).scalar_one()
     )
-
-
-def open_windows_serving(session: Session, service_id: int) -> int:
-    return int(session.connection().execute(_OPEN_WINDOWS_SERVING, {"service_id": service_id}).scalar_one())
-
-
-_OPEN_TTL_S = 3.0
-
-
-def open_windows_cached(ctx: Context, session: Session, service_id: int) -> int:
-    """Open windows serving a service, for wait estimates: a few seconds stale is fine."""
-    key = f"open:{service_id}"
-    now = ctx.clock().timestamp()
-    hit = ctx.cache.get(key)
-    if hit and now - hit[0] < _OPEN_TTL_S:
-        return hit[1]  # type: ignore[no-any-return]
-    n = open_windows_serving(session, service_id)
-    ctx.cache[key] = (now, n)
-    return n
-
-
-def average_service_s(ctx: Context, session: Session, service_id: int, day: date) -> float | None:
-    """Mean call-to-finish time of today's last 20 completed tickets (cached briefly)."""
-    key = f"avg:{service_id}:{day}"
-    now = ctx.clock().timestamp()
-    hit = ctx.cache.get(key)
-    if hit and now - hit[0] < _AVG_TTL_S:
-        return hit[1]  # type: ignore[no-any-return]
-    rows = session.execute(
-        select(Ticket.called_at, Ticket.finished_at)
-        .where(Ticket.service_id == service_id, Ticket.business_day == day, Ticket.status == Status.DONE)
-        .order_by(Ticket.finished_at.desc())
-        .limit(20)
-    ).all()
-    spans = [(f - c).total_seconds() for c, f in rows if c and f and f > c]
-    avg = sum(spans) / len(spans) if spans else None
-    ctx.cache[key] = (now, avg)
-    return avg
-
-
-def _people_ahead_query() -> Any:
-    tk = Ticket.__table__.c
-    earlier = (tk.queued_at < bindparam("queued_at")) | (
-        (tk.queued_at == bindparam("queued_at")) & (tk.id < bindparam("id"))
-    )
-    same_rank_earlier = (tk.priority == bindparam("priority")) & earlier
-    # a non-priority ticket also has every waiting priority ticket ahead of it
-    ahead = same_rank_earlier | ((bindparam("priority") == false()) & (tk.priority == true()))
-    return select(func.count()).where(
-        tk.service_id == bindparam("service_id"),
-        tk.business_day == bindparam("day"),
-        tk.status == Status.WAITING.value,
-        ahead,
-    )
-
-
-_PEOPLE_AHEAD = _people_ahead_query()
-
-
-def people_ahead(session: Session, t: Ticket) -> int:
-    """Waiting tickets of the same service called before this one (priority first, then time)."""
-    params = {
-        "queued_at": t.queued_at,
-        "id": t.id,
-        "priority": t.priority,
-        "service_id": t.service_id,
-        "day": t.business_day,
-    }
-    return int(session.connection().execute(_PEOPLE_AHEAD, params).scalar_one())
 
 
 def current_ticket(session: Session, window_id: int) -> Ticket | None:

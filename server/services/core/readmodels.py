@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ... import event_names as names
-from ...domain.estimate import estimated_wait_s
 from ...domain.ticket import ACTIVE, Status
 from ...storage.models import Event, Hall, Service, Ticket, Transfer, Window, WindowService
 from . import duty
 from .context import Context
-from .queue import average_service_s, current_ticket, open_windows_cached, people_ahead, waiting_counts
+from .estimates import hall_plan_cached, service_rows, ticket_estimate
+from .queue import current_ticket, waiting_counts
 from .rows import hall_day
 from .views import ticket_view, window_ref, window_view
 
@@ -26,14 +26,12 @@ RECENT_CALLS = 10
 
 
 def ticket_with_position(ctx: Context, session: Session, t: Ticket) -> dict[str, Any]:
+    """A ticket with the people ahead of it in the real call order and its estimated wait
+    (the hall's plan, core.estimates: routing truth + the play-forward)."""
     position = wait = None
     if t.status == Status.WAITING:
-        position = people_ahead(session, t)
-        wait = estimated_wait_s(
-            position,
-            average_service_s(ctx, session, t.service_id, t.business_day),
-            open_windows_cached(ctx, session, t.service_id),
-        )
+        e = ticket_estimate(ctx, session, t.service.hall, t.id)
+        position, wait = e.ahead, e.wait_s
     return ticket_view(t, t.service.hall.code, position, wait)
 
 
@@ -68,6 +66,8 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
         current_by_window.setdefault(t.window_id, t)
     counts = waiting_counts(s, hall, day)
     cover = duty.cover_info(s, hall, ctx.clock())
+    plan = hall_plan_cached(ctx, s, hall)
+    waits = service_rows(plan, counts)
     return {
         "transfers": recent_transfers(s, hall, day),
         "seq": hall.seq,
@@ -93,9 +93,20 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
                 "category": svc.category,
                 "category_en": svc.category_en,
                 "waiting": counts.get(svc.code, 0),
+                **waits.get(svc.code, {}),
             }
             for svc in hall.services
             if svc.active
+        ],
+        # waiting citizens no window can serve now, whatever the reason (domain.routing): the
+        # manager console's alarm (staff only: domain.disclosure drops it for the public)
+        "unserved": [
+            {
+                "service": code,
+                "directed_window": next((window_ref(w) for w in windows if w.id == directed), None),
+                "waiting": n,
+            }
+            for (code, directed), n in sorted(plan.unserved.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
         ],
         "windows": [
             {
@@ -104,7 +115,7 @@ def build_snapshot(ctx: Context, s: Session, hall: Hall) -> dict[str, Any]:
                     ticket_view(current_by_window[w.id], hall.code) if w.id in current_by_window else None,
                 ),
                 "posts": duty.posts_view(w),
-                "cover": cover.get(w.id),
+                **dict(zip(("cover", "redirect"), duty.cover_and_redirect(cover, w.id), strict=True)),
             }
             for w in windows
         ],
@@ -142,7 +153,7 @@ def window_full_view(s: Any, w: Window, cover: dict[int, dict[str, Any]]) -> dic
     current = current_ticket(s, w.id)
     view = window_view(w, ticket_view(current, w.hall.code) if current else None)
     view["posts"] = duty.posts_view(w)
-    view["cover"] = cover.get(w.id)
+    view["cover"], view["redirect"] = duty.cover_and_redirect(cover, w.id)
     return view
 
 
@@ -167,3 +178,20 @@ def transfer_chain(s: Any, ticket_id: int) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def redirect_updates(
+    s: Any, hall: Hall, before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]], skip: set[int]
+) -> list[dict[str, Any]]:
+    """The views of the windows (other than `skip`) whose cover or redirect changed between two
+    `duty.cover_info` readings: their boards must stop sending citizens to a window that paused,
+    or start sending them to one that opened (domain.routing)."""
+    changed = [
+        wid for wid in set(before) | set(after) if wid not in skip and before.get(wid) != after.get(wid)
+    ]
+    if not changed:
+        return []
+    rows = s.scalars(
+        select(Window).where(Window.hall_id == hall.id, Window.id.in_(changed)).order_by(Window.number)
+    )
+    return [window_full_view(s, w, after) for w in rows]
