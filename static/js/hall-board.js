@@ -20,6 +20,7 @@ const state = {
   recent: [],           // tickets, newest first
   services: [],         // [{code, prefix, name, ...}]
   waiting: new WaitingCounts(),
+  waits: {},            // service code → estimated wait of a new citizen, seconds (the hall's plan)
   transfers: [],        // ticket.transferred data, newest first, until the ticket is called
   windows: new Map(),   // window id → {id, number, status, services, cover} for the strip
 };
@@ -115,6 +116,12 @@ function renderRecent() {
   refit();
 }
 
+function waitText(code) {
+  const s = state.waits[code];
+  if (!state.waiting.of(code) || s === undefined || s === null) return "";
+  return tr("wait_about", { n: Math.max(1, Math.ceil(s / 60)) });
+}
+
 function renderWaiting() {
   const list = $("waiting");
   list.textContent = "";
@@ -123,10 +130,34 @@ function renderWaiting() {
     list.appendChild(h("li", { class: n ? "" : "zero", dataset: { service: s.code } },
       h("span", { class: "w-letter num", text: s.prefix || s.code }),
       h("span", { class: "w-name", text: localName(s) }),
+      h("span", { class: "w-wait", text: waitText(s.code) }),
       h("span", { class: "w-count" }, h("b", { class: "num", text: String(n) }), h("small", { text: tr("waiting_unit") }))));
   });
   refit();
 }
+
+// ── estimated waits: the snapshot's, then re-read (the hall's plan, cached by the server) a few
+// seconds after the queues change, and every minute as services go on ─────────────────────
+const WAITS_AFTER_MS = 5000;
+const WAITS_EVERY_MS = 60000;
+let waitsTimer = null;
+
+function keepWaits(services) {
+  state.waits = {};
+  (services || []).forEach(function (s) { state.waits[s.code] = s.estimated_wait_s; });
+}
+
+function refreshWaits() {
+  waitsTimer = null;
+  api("GET", paths.hall(hall), null, { token: token })
+    .then(function (info) { keepWaits(info.services); renderWaiting(); })
+    .catch(function () {});
+}
+
+function refreshWaitsSoon() {
+  if (!waitsTimer) waitsTimer = setTimeout(refreshWaits, WAITS_AFTER_MS);
+}
+setInterval(refreshWaits, WAITS_EVERY_MS);
 
 // ── the windows strip: number, status, the letters of its services ─────
 function letterOf(code) {
@@ -290,6 +321,7 @@ function onSnapshot(snap) {
   (snap.windows || []).forEach(function (w) { if (w.current) upsertCalling(Object.assign({}, w.current, { window: w.current.window || { id: w.id, number: w.number, name: w.name } })); });
   state.recent = (snap.recent_calls || []).slice(0, RECENT_MAX);
   state.services = snap.services || [];
+  keepWaits(state.services);
   state.waiting.reset(snap);
   state.windows.clear();
   (snap.windows || []).forEach(keepWindow);
@@ -305,7 +337,7 @@ function onSnapshot(snap) {
 function onEvent(env) {
   const d = env.data || {};
   const t = d.ticket;
-  if (state.waiting.apply(env)) renderWaiting();
+  if (state.waiting.apply(env)) { renderWaiting(); refreshWaitsSoon(); }
   if (env.type === "ticket.transferred") onTransferred(d);
   else if (t) dropTransfer(t);
   switch (env.type) {

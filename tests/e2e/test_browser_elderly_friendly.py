@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from . import test_browser_live_hall as browser_tests
-from .test_browser_live_hall import WAIT_MS, PageErrors, live, shoot
+from .test_browser_live_hall import WAIT_MS, PageErrors, live, shoot, take_anyway
 
 pytestmark = pytest.mark.e2e
 
@@ -160,6 +160,7 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
 
         # the ticket: at least a minute, "再看一会儿", a warning before it goes
         kiosk.locator("#service-tiles .tile[data-service='A']").click()
+        take_anyway(kiosk)
         expect(screen).to_have_attribute("data-screen", "ticket")
         expect(kiosk.locator("#ticket-number")).to_have_text(re.compile(r"^A\d{3}$"))
         ticket_id = kiosk.locator("#screen-ticket").get_attribute("data-ticket-id") or ""
@@ -193,6 +194,7 @@ def test_kiosk_fits_waits_and_phone_page_reads(live_hall: Any, browser: Any) -> 
         kiosk.locator("#category-tiles .tile[data-category='公安']").click()
         fits(kiosk, f"services in large text {where}", "svc-title")
         kiosk.locator("#service-tiles .tile[data-service='A']").click()
+        take_anyway(kiosk)
         expect(screen).to_have_attribute("data-screen", "ticket")
         fits(kiosk, f"ticket in large text {where}", "ticket-title")
         if width == 1080:

@@ -73,6 +73,15 @@ def shoot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), animations="disabled")
 
 
+def take_anyway(kiosk: Any) -> None:
+    """Nobody serves the chosen service yet (no clerk signed in): the kiosk says so before
+    issuing, and the citizen takes a number to queue for later (domain/routing.py)."""
+    from playwright.sync_api import expect
+
+    expect(kiosk.locator("#overlay-unserved")).to_be_visible()
+    kiosk.locator("#btn-unserved-take").click()
+
+
 def live(page: Any) -> None:
     """Wait until the page's socket is subscribed (no "reconnecting" pill in the screenshot)."""
     page.wait_for_selector("body[data-live='ok']", state="attached")

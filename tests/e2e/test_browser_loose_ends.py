@@ -17,7 +17,7 @@ import pytest
 from server import create_app
 
 from . import test_browser_live_hall as browser_tests
-from .test_browser_live_hall import WAIT_MS, PageErrors
+from .test_browser_live_hall import WAIT_MS, PageErrors, take_anyway
 from .test_browser_manager_console import log_in
 
 pytestmark = pytest.mark.e2e
@@ -112,6 +112,7 @@ def test_a_one_category_kiosk_keeps_the_notice_and_guide_entries_and_its_way_bac
 
     # a number straight from the start screen, and back to it
     home.locator(".tile.service[data-service='A']").click()
+    take_anyway(kiosk)
     expect(kiosk.locator("#screen-ticket")).to_be_visible()
     kiosk.locator("#btn-done").click()
     expect(home).to_be_visible()

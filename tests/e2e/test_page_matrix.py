@@ -180,6 +180,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("manage-bookings", "manager", "/manage/bookings", DESK),
     Screen("manage-staff", "manager", "/manage/staff", DESK, "#posts-body tr"),
     Screen("manage-appraisal", "manager", "/manage/appraisal", DESK),
+    Screen("manage-simulation", "manager", "/manage/simulation", DESK),
     Screen("manage-guides", "manager", "/manage/guides/", DESK),
     Screen("manage-guide-edit", "manager", "/manage/guides/{guide}", DESK, "[data-ready='1']"),
     # ── administrator ─────────────────────────────────────────────────────────────────
