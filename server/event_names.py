@@ -65,3 +65,8 @@ AGENT_HELLO = "agent.hello"
 AGENT_JOB = "print.job"
 AGENT_RESULT = "print.result"
 AGENT_STATUS = "agent.status"
+
+# Socket.IO event of the server to every socket (not a hall event: no seq, never stored)
+#: the message queue between server processes was down and is back: events may have been
+#: missed, so subscribe again with `since` = the last seq seen (static/js/lib/live.js does)
+REALTIME_RESYNC = "realtime.resync"

@@ -12,14 +12,21 @@ from ..web.input_limits import DEFAULT_MAX_SOCKET_FRAME, SafeJSON
 from ..web.security import origin_check
 from . import limits
 from .publish import make_job_sender, make_publisher
+from .queue import RealtimeHealth, ResilientRedisManager
 
 
 def init_realtime(app: Flask) -> None:
     from . import agent_handlers, handlers  # noqa: F401  (register the socket event handlers)
 
     kwargs: dict[str, Any] = {}  # message_queue only when set: Flask-SocketIO passes it on as given
-    if app.config.get("MESSAGE_QUEUE"):
-        kwargs["message_queue"] = app.config["MESSAGE_QUEUE"]
+    manager: ResilientRedisManager | None = None
+    queue = app.config.get("MESSAGE_QUEUE")
+    if queue and str(queue).startswith(("redis://", "rediss://", "unix://")):
+        # ours survives Redis going away (realtime/queue.py); others as Flask-SocketIO makes them
+        manager = ResilientRedisManager(str(queue), RealtimeHealth())
+        kwargs["client_manager"] = manager
+    elif queue:
+        kwargs["message_queue"] = queue
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -34,6 +41,8 @@ def init_realtime(app: Flask) -> None:
     ctx: Context = app.extensions["hallq"]
     ctx.publish = make_publisher(socketio)
     ctx.send_print_job = make_job_sender(socketio)
+    if manager is not None:
+        ctx.realtime_state = manager.state
 
 
 def tag_sessions(tag: str) -> None:

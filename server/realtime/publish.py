@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,6 +12,8 @@ from .. import event_names as names
 from ..domain.disclosure import shape_envelope
 from ..services.core.context import Envelope
 from . import rooms
+
+log = logging.getLogger("hallq.realtime")
 
 
 def make_publisher(socketio: SocketIO) -> Callable[[Sequence[Envelope]], None]:
@@ -29,7 +32,10 @@ def make_publisher(socketio: SocketIO) -> Callable[[Sequence[Envelope]], None]:
                 else:
                     by_shape.append((shaped, [room]))
             for payload, to in by_shape:
-                socketio.emit(event["type"], payload, to=to)  # type: ignore[arg-type]  # a list of rooms is fine
+                try:
+                    socketio.emit(event["type"], payload, to=to)  # type: ignore[arg-type]  # a list of rooms is fine
+                except Exception:  # committed already: the request answers; boards resync by seq
+                    log.exception("realtime: could not push %s (seq %s)", event["type"], event.get("seq"))
 
     return publish
 

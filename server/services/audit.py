@@ -506,6 +506,7 @@ DESCRIPTIONS: dict[str, Describer] = {
     "print.job": said("下发打印任务", "print job sent to the agent"),
     "print.result": said("打印结果", "print result"),
     "agent.status": said("打印代理状态", "print agent status"),
+    "realtime.resync": said("实时推送恢复，屏幕重新同步", "realtime push back, screens resync"),
 }
 
 

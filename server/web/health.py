@@ -11,6 +11,11 @@
   (`low` if not), since SQLite may still fit a few writes into pages it already has.
 
 Only states, never an error text or a path: anyone may ask.
+
+`GET /healthz/realtime`: `{"realtime": "ok"}` or `{"realtime": "degraded"}` (always 200: the
+process serves, writes included; only its pushes to the other processes' sockets, or theirs to
+its own, are not getting through the message queue — boards resync by seq when it is back).
+The manager console polls it to show 实时推送降级.
 """
 
 from __future__ import annotations
@@ -28,6 +33,14 @@ def init_health(app: Flask) -> None:
         min_free = int(app.config.get("HEALTH_MIN_FREE_MB") or 0) * 1024 * 1024
     except ValueError as err:
         raise ConfigError(f"HALLQ_HEALTH_MIN_FREE_MB must be a number of megabytes: {err}") from err
+
+    @app.get("/healthz/realtime")
+    def realtime_health() -> Any:
+        try:
+            state = app.extensions["hallq"].realtime_state()
+        except Exception:  # the probe must answer, whatever the message queue does
+            state = "degraded"
+        return {"realtime": state}, 200, {"Cache-Control": "no-store"}
 
     @app.get("/healthz")
     def healthz() -> Any:

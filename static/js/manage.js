@@ -34,6 +34,25 @@ function printerById(id) {
   return state.printers.find(function (p) { return p.id === id; }) || null;
 }
 
+// ── realtime health: 实时推送降级 while the message queue between server processes fails ──
+const REALTIME_POLL_MS = 5000;
+function watchRealtime() {
+  const pill = document.getElementById("realtime-status");
+  if (!pill) return;
+  async function check() {
+    let degraded = false;
+    try {
+      degraded = (await api("GET", "/healthz/realtime")).realtime !== "ok";
+    } catch (e) {
+      degraded = false;   // the server itself is unreachable: the live indicator says so
+    }
+    pill.hidden = !degraded;
+    pill.dataset.degraded = degraded ? "true" : "false";
+  }
+  check();
+  setInterval(check, REALTIME_POLL_MS);
+}
+
 // ── printers ───────────────────────────────────────────────
 async function loadPrinters() {
   const res = await api("GET", paths.printers(hall));
@@ -323,6 +342,7 @@ function figEvent(env) {
     say("error", errorText(err));
   }
   await Promise.all([loadFigures(), loadTrips()]);
+  watchRealtime();
   let first = true;
   live({
     hall: hall,

@@ -20,6 +20,10 @@ def _drop(_events: Sequence[Envelope]) -> None:
     return None
 
 
+def _no_queue() -> str:
+    return "ok"
+
+
 def _no_agent(_printer_id: int, _job: dict[str, Any]) -> None:
     return None
 
@@ -59,6 +63,9 @@ class Context:
     publish: Callable[[Sequence[Envelope]], None] = _drop
     #: pushes a rendered job to the kiosk agent of a printer, after commit
     send_print_job: Callable[[int, dict[str, Any]], None] = _no_agent
+    #: `ok`, or `degraded` while the message queue between server processes fails (set by the
+    #: realtime layer; one process without a queue is always `ok`)
+    realtime_state: Callable[[], str] = _no_queue
     #: key for hashing citizens' phone numbers (never stored in clear)
     citizen_key_secret: bytes = b"hallq"
     #: absolute base for citizens' URLs when the server is behind a proxy; else taken per request

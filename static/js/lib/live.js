@@ -5,7 +5,8 @@
  *   onSnapshot(snapshot)  — a full state: render everything from it
  *   onEvent(envelope)     — one event, delivered exactly once and in seq order
  * A pushed event that skips a seq triggers a re-subscribe with since = last seq, so a board
- * never silently misses a call and never needs F5.
+ * never silently misses a call and never needs F5; so does the server's `realtime.resync` (sent
+ * when the message queue between server processes comes back after an outage).
  *
  * Usage: live({hall, window?, ticket?, token?, onSnapshot, onEvent, onStatus?}). Socket.IO is the
  * vendored classic script (the global `io`), loaded before the page's module.
@@ -150,6 +151,12 @@ export function live(opts) {
   });
 
   state.resync = function () { if (socket.connected) subscribe(); };
+  // The message queue between server processes was down and is back (server/realtime/queue.py):
+  // pushes may have been lost, so fetch what came after our last seq. Spread over two seconds,
+  // since every socket of the hall hears it at once.
+  socket.on("realtime.resync", function () {
+    setTimeout(state.resync, Math.floor(Math.random() * 2000));
+  });
   // Every live connection of the page, for the browser tests and for debugging in the console.
   const hallq = (window.hallq = window.hallq || {});
   (hallq.connections = hallq.connections || []).push(state);
