@@ -88,7 +88,7 @@ def _quick(**extra: Any) -> dict[str, Any]:
     return {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": PUBLISH_TIMEOUT_S, **extra}
 
 
-class ResilientRedisManager(socketio.RedisManager):  # type: ignore[misc]  # untyped library class
+class ResilientRedisManager(socketio.RedisManager):
     """python-socketio's RedisManager with the behaviour described in the module docstring."""
 
     def __init__(self, url: str, health: RealtimeHealth, channel: str = "flask-socketio") -> None:
@@ -141,7 +141,7 @@ class ResilientRedisManager(socketio.RedisManager):  # type: ignore[misc]  # unt
             listener = None
             try:
                 listener = Redis.from_url(self.redis_url, **_quick(socket_keepalive=True))
-                pubsub = listener.pubsub(ignore_subscribe_messages=False)
+                pubsub = listener.pubsub(ignore_subscribe_messages=False)  # type: ignore[no-untyped-call]
                 pubsub.subscribe(self.channel)
                 for message in pubsub.listen():
                     if message.get("type") == "subscribe":

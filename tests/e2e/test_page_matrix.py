@@ -196,7 +196,7 @@ SCREENS: tuple[Screen, ...] = (
 
 #: a page's own pages of the app that the matrix leaves out, and why (not pages a person reads)
 NOT_PAGES = {
-    "/healthz": "health check (JSON)",
+    "/healthz, /healthz/realtime": "health checks (JSON)",
     "/c/<code>/qr.svg, /t/<id>/qr.svg, /n/<token>/qr.svg, /b/<hall>/<token>/qr.svg, "
     "/complaints/<code>/qr.svg": "QR images",
     "/voice/<digest>.wav": "audio",
@@ -609,7 +609,7 @@ def test_the_matrix_covers_every_page_route(tmp_path: Path) -> None:
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api/", "/static", "/socket.io")):
             continue
         shape = re.sub(r"<[^>]+>", "<>", rule.rule)
-        if shape.endswith((".svg", ".wav")) or shape in ("/healthz", "/photos/<>", "/apidocs", "/logout"):
+        if shape.endswith((".svg", ".wav")) or shape in ("/healthz", "/healthz/realtime", "/photos/<>", "/apidocs", "/logout"):
             continue
         if shape not in shapes:
             missing.append(rule.rule)
