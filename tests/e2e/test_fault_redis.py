@@ -7,6 +7,9 @@ committed, and both processes report `realtime: degraded` (what the manager cons
 实时推送降级). Redis starts again on the same port: within seconds the board holds every call
 of the outage, in seq order with no gap (pushed, or fetched from the stored event log when the
 server tells it to resync), both processes report `ok` again, and a new call arrives live.
+In a real browser meanwhile: the manager console (on A) shows 实时推送降级 while Redis is down
+and hides it after, and a hall board page (on B, static/js/lib/live.js) catches up to the last
+seq without any new event, i.e. through `realtime.resync`.
 
 The issue asks for a 30 s outage; this one lasts OUTAGE_S. Nothing in server/realtime/queue.py
 depends on the length: the listener retries every second whatever the outage, a publish is one
@@ -28,10 +31,16 @@ import redis
 import requests
 import socketio
 
+from tests.e2e import test_browser_live_hall as browser_tests
 from tests.e2e.cluster_support import REQUIRED, wait_until
 from tests.e2e.conftest import LiveHall, free_port, start_server, stop_server
+from tests.e2e.test_browser_live_hall import WAIT_MS, PageErrors, live
+from tests.e2e.test_browser_manager_console import log_in
 
 pytestmark = pytest.mark.e2e
+
+#: the same Chromium (and skip / HALLQ_TEST_REQUIRE_BROWSER rules) as the live-hall test
+browser = browser_tests.browser
 
 #: how long Redis stays down (the issue's 30 s behaves the same: see the module docstring)
 OUTAGE_S = 6.0
@@ -185,23 +194,37 @@ def call_one(hall: LiveHall, clerk: str, window: int = 2) -> str:
 
 
 def test_calls_commit_while_redis_is_down_and_boards_miss_nothing_after_it_returns(
-    two_processes: tuple[LiveHall, LiveHall], own_redis: OwnRedis
+    two_processes: tuple[LiveHall, LiveHall], own_redis: OwnRedis, browser: Any
 ) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
     a, b = two_processes
     clerk = a.clerk_token("clerk02")
     assert a.api("POST", "/windows/2/sign-in", clerk).status_code == 200
     board = Board(b.url, b.board_token)
     board.connect()
+    errors = PageErrors()
+    manager_ctx, console = log_in(browser, errors, a, "manager", "/manage")
+    pill = console.locator("#realtime-status")
+    board_ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    page_board = errors.watch(board_ctx.new_page(), "hall board on B")
     try:
+        page_board.goto(f"{b.url}/board/{b.hall}?token={b.board_token}")
+        live(page_board)
+        live(console)
         before = call_one(a, clerk)
         wait_until(lambda: board.has_calls([before]), "a call on A reaches the board on B through Redis")
         assert realtime(a) == realtime(b) == "ok"
+        expect(pill).to_be_hidden()
 
         own_redis.stop()
         down_at = time.monotonic()
         during = [call_one(a, clerk) for _ in range(CALLS)]  # each request answered 2xx: committed
         wait_until(lambda: realtime(a) == "degraded", "process A reports realtime degraded")
         wait_until(lambda: realtime(b) == "degraded", "process B reports realtime degraded")
+        expect(pill).to_be_visible()  # the console polls every 5 s
+        expect(pill).to_have_text("实时推送降级")
         assert not board.has_calls(during), "nothing crosses between processes without Redis"
         remaining = OUTAGE_S - (time.monotonic() - down_at)
         if remaining > 0:
@@ -216,8 +239,19 @@ def test_calls_commit_while_redis_is_down_and_boards_miss_nothing_after_it_retur
             )
             assert board.resyncs >= 1, "the outage's calls came from the stored event log"
         wait_until(lambda: realtime(a) == "ok" and realtime(b) == "ok", "both processes report ok again")
+        expect(pill).to_be_hidden()
+        with board.lock:
+            last = board.seq
+        wait_until(
+            lambda: (page_board.evaluate("window.hallq.connections[0].lastSeq") or 0) >= last,
+            "the board page on B caught up through realtime.resync (no event came after the outage)",
+            timeout=20,
+        )
 
         after = call_one(a, clerk)
         wait_until(lambda: board.has_calls([after]), "a call after the outage arrives live")
+        assert not errors.errors, errors.errors
     finally:
         board.client.disconnect()
+        manager_ctx.close()
+        board_ctx.close()
