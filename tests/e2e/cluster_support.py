@@ -64,6 +64,17 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+def stop_process(process: subprocess.Popen[Any] | None) -> None:
+    """Terminate a helper process (nginx, redis-server) and wait for it; kill it if it lingers."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 class Nginx:
     """A private nginx in `folder` (started by `start`, stopped by `stop`)."""
 
@@ -92,13 +103,7 @@ class Nginx:
         wait_until(lambda: _answers(self.url + "/static/vendor/socket.io/VERSION", cert), "nginx answers")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
 
     def upstreams(self, path_prefix: str) -> Counter[str]:
         """How many logged requests for paths starting with `path_prefix` each upstream answered

@@ -7,6 +7,7 @@ Drives Debian's Chromium through Playwright against a real `hallq serve` process
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -36,8 +37,9 @@ WAIT_MS = 15_000
 REQUIRE_BROWSER = os.environ.get("HALLQ_TEST_REQUIRE_BROWSER") == "1"
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
+@contextlib.contextmanager
+def launched_browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright (skipped without it, failed when CI requires it)."""
     if not CHROMIUM.exists():
         reason = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
         if REQUIRE_BROWSER:
@@ -53,6 +55,12 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with launched_browser() as b:
+        yield b
 
 
 class PageErrors:

@@ -32,7 +32,7 @@ import requests
 import socketio
 
 from tests.e2e import test_browser_live_hall as browser_tests
-from tests.e2e.cluster_support import REQUIRED, wait_until
+from tests.e2e.cluster_support import REQUIRED, stop_process, wait_until
 from tests.e2e.conftest import LiveHall, free_port, start_server, stop_server
 from tests.e2e.test_browser_live_hall import WAIT_MS, PageErrors, live
 from tests.e2e.test_browser_manager_console import log_in
@@ -75,13 +75,7 @@ class OwnRedis:
             return False
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
         self.process = None
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 from .conftest import LiveHall, start_server, stop_server
-from .test_browser_live_hall import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, SHOTS, WAIT_MS
+from .test_browser_live_hall import SHOTS, WAIT_MS, launched_browser
 
 pytestmark = pytest.mark.e2e
 
@@ -367,21 +367,8 @@ def busy_hall(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -
 
 @pytest.fixture(scope="module")
 def matrix_browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
-        if REQUIRE_BROWSER:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    if REQUIRE_BROWSER:
-        from playwright import sync_api
-    else:
-        sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need pip playwright")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_browser() as b:
+        yield b
 
 
 LOGINS = {"clerk": "clerk01", "manager": "manager", "admin": "admin"}

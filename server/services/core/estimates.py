@@ -29,9 +29,10 @@ from ...domain.estimate import (
     walk_in_estimate,
 )
 from ...domain.ticket import ACTIVE, Status
-from ...storage.models import Booking, Hall, Service, Ticket
+from ...storage.models import Hall, Service, Ticket
 from .context import Context
 from .duty import hall_routes
+from .queue import waiting_tickets
 from .rows import hall_day
 
 #: a plan is rebuilt when the hall's seq moved, and in any case after this long (the clock moves
@@ -61,20 +62,7 @@ class Plan:
 
 def waiting_candidates_all(s: Session, hall: Hall, day: date) -> list[Candidate]:
     """Every waiting ticket of the hall's day as the call order sees it (with appointment slots)."""
-    rows = s.execute(
-        select(
-            Ticket.id,
-            Service.code,
-            Ticket.queued_at,
-            Ticket.priority,
-            Ticket.directed_window_id,
-            Booking.starts_at,
-        )
-        .join(Service, Service.id == Ticket.service_id)
-        .outerjoin(Booking, Booking.id == Ticket.booking_id)
-        .where(Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING.value)
-    ).all()
-    return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in rows]
+    return waiting_tickets(s, hall, day)
 
 
 def typical_times(ctx: Context, s: Session, hall: Hall, day: date) -> dict[str, float]:

@@ -49,24 +49,7 @@ def waiting_candidates(
     domain's own order — priority, queued time, the window's service order, id — so the
     domain's first choice is always among them (tests/integration/test_queue_sql_matches_domain.py).
     """
-    base = (
-        select(
-            Ticket.id,
-            Service.code,
-            Ticket.queued_at,
-            Ticket.priority,
-            Ticket.directed_window_id,
-            Booking.starts_at,
-        )
-        .join(Service, Service.id == Ticket.service_id)
-        .outerjoin(Booking, Booking.id == Ticket.booking_id)
-        .where(
-            Ticket.hall_id == hall.id,
-            Ticket.business_day == day,
-            Ticket.status == Status.WAITING.value,
-            Ticket.service_id.in_(service_ids),
-        )
-    )
+    base = _waiting(hall, day).where(Ticket.service_id.in_(service_ids))
     directed = s.execute(base.where(Ticket.directed_window_id.in_([window_id, *covering]))).all()
     order = {sid: i for i, sid in enumerate(service_ids)}
     rank = case(order, value=Ticket.service_id, else_=len(order))
@@ -81,18 +64,35 @@ def waiting_candidates(
     for r in [*directed, *booked, *general]:
         if r[0] not in seen:
             seen.add(r[0])
-            out.append(Candidate(r[0], r[1], r[2], bool(r[3]), r[4], r[5]))
+            out.append(_candidate(r))
     return out
 
 
-def waiting_tickets(s: Session, hall: Hall, day: date) -> list[Candidate]:
-    """Every waiting ticket of the hall's day as the domain sees it (for rules decided per ticket)."""
-    rows = s.execute(
-        select(Ticket.id, Service.code, Ticket.queued_at, Ticket.priority, Ticket.directed_window_id)
+def _waiting(hall: Hall, day: date) -> Any:
+    """The hall's waiting tickets of the day, in the columns a `Candidate` needs (with the
+    appointment slot of a checked-in booking)."""
+    return (
+        select(
+            Ticket.id,
+            Service.code,
+            Ticket.queued_at,
+            Ticket.priority,
+            Ticket.directed_window_id,
+            Booking.starts_at,
+        )
         .join(Service, Service.id == Ticket.service_id)
+        .outerjoin(Booking, Booking.id == Ticket.booking_id)
         .where(Ticket.hall_id == hall.id, Ticket.business_day == day, Ticket.status == Status.WAITING.value)
-    ).all()
-    return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+    )
+
+
+def _candidate(r: Any) -> Candidate:
+    return Candidate(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
+
+
+def waiting_tickets(s: Session, hall: Hall, day: date) -> list[Candidate]:
+    """Every waiting ticket of the hall's day as the call order sees it (with appointment slots)."""
+    return [_candidate(r) for r in s.execute(_waiting(hall, day)).all()]
 
 
 def services_of(s: Session, w: Window, covering: Sequence[int]) -> list[Service]:
