@@ -5,6 +5,7 @@
 | HALLQ_CONFIG | – | path of a TOML file with the same keys in lower case (database_url = "…") |
 | HALLQ_DATABASE_URL | sqlite:///hallq.db | SQLAlchemy URL (SQLite file or postgresql://…) |
 | HALLQ_MESSAGE_QUEUE | – | redis://… to fan events out across several server processes |
+| HALLQ_REALTIME_CHANNEL | hallq-db<N> | Redis pub/sub channel (default: per database index of the queue) |
 | HALLQ_ASYNC_MODE | gevent | gevent, eventlet or threading (gevent measured fastest: docs/performance.md) |
 | HALLQ_SECRET_KEY | generated into .hallq-secret beside the database | session and CSRF key |
 | HALLQ_PUBLIC_BOARDS | true | anonymous read-only hall boards and phone pages |
@@ -16,6 +17,7 @@
 | HALLQ_NODE | host name | this machine's name in duty leases and Socket.IO session ids (deployment.md) |
 | HALLQ_DUTY_LEASE_S | 10 | seconds a background duty's lease lasts: a dead holder's duty moves within that |
 | HALLQ_TIMEZONE | Asia/Shanghai | timezone of halls created by the CLI |
+| HALLQ_ARCHIVE_AFTER_DAYS | 62 | `hallq archive` moves older days (this month and the last stay hot) |
 | HALLQ_TRUSTED_PROXIES | 127.0.0.1, ::1 | proxies (addresses, networks) whose X-Forwarded-For counts |
 | HALLQ_RATE_LIMITS | true | the abuse limits below (off only for load tests) |
 | HALLQ_LIMIT_SOCKET_EVENTS | 40/2s | Socket.IO events per socket (N/Ts: N at once, N more per T); over: cut |
@@ -52,6 +54,7 @@ DEFAULT_DATABASE_FILE = "hallq.db"
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": f"sqlite:///{DEFAULT_DATABASE_FILE}",
     "MESSAGE_QUEUE": None,
+    "REALTIME_CHANNEL": None,
     "ASYNC_MODE": "gevent",
     "SECRET_KEY": None,
     "PUBLIC_BOARDS": True,
@@ -63,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "NODE": None,
     "DUTY_LEASE_S": 10,
     "TIMEZONE": "Asia/Shanghai",
+    "ARCHIVE_AFTER_DAYS": 62,
     # abuse limits (docs/security.md); rates are N/Ts, backoffs FREE/FIRST/LONGEST
     # an nginx on the same host; "" trusts no one (X-Forwarded-For is then always ignored)
     "TRUSTED_PROXIES": "127.0.0.1, ::1",

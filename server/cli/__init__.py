@@ -1,7 +1,7 @@
 """The `hallq` command (also `python -m server`), on click.
 
 One module per command group: `serving` (serve, demo, demo-seed, agent), `nginx`, `db`,
-`backup` (backup, restore), `token`,
+`backup` (backup, restore), `archive`, `token`,
 `printer` (printer add, print-test), `calendar`, `simulate`; `base` holds the shared options
 and `user_error_message`, the one place that turns a user error into one line on stderr with exit status 2.
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import backup, calendar, db, nginx, printer, serving, simulate, token
+from . import archive, backup, calendar, db, nginx, printer, serving, simulate, token
 from .base import USER_ERROR, async_mode_option, database_option, examples, user_error_message
 
 __all__ = ["cli", "main"]
@@ -50,7 +50,7 @@ def cli() -> None:
     """
 
 
-for _module in (serving, nginx, db, backup, token, printer, calendar, simulate):
+for _module in (serving, nginx, db, backup, archive, token, printer, calendar, simulate):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .base import UserError, database_option, examples, load_settings, require_database
-
-
-def _bar(label: str) -> Any:
-    return click.progressbar(length=1, label=label, file=sys.stderr, show_percent=True, show_pos=False)
-
-
-def _progress(bar: Any) -> Any:
-    def update(done: int, total: int) -> None:
-        bar.length = max(total, 1)
-        bar.update(done - bar.pos)
-
-    return update
+from .base import (
+    UserError,
+    database_option,
+    examples,
+    load_settings,
+    progress_bar,
+    progress_callback,
+    require_database,
+)
 
 
 @click.command(
@@ -44,8 +39,8 @@ def backup(obj: dict[str, Any], out: Path | None) -> None:
     url = load_settings(obj)["DATABASE_URL"]
     try:
         target = out or Path(store.default_name(url, datetime.now().strftime("%Y%m%d-%H%M%S")))
-        with _bar("backing up") as bar:
-            result = store.backup(url, target, _progress(bar))
+        with progress_bar("backing up") as bar:
+            result = store.backup(url, target, progress_callback(bar))
     except store.BackupError as err:
         raise UserError(str(err)) from err
     click.echo(f"backup of schema {result.revision} written to {result.path} ({result.size:,} bytes)")
@@ -69,8 +64,8 @@ def restore(obj: dict[str, Any], src: Path, yes: bool) -> None:
     if not yes:
         click.confirm(f"Replace everything in {url} with {src}?", abort=True, err=True)
     try:
-        with _bar("restoring") as bar:
-            result = store.restore(url, src, _progress(bar))
+        with progress_bar("restoring") as bar:
+            result = store.restore(url, src, progress_callback(bar))
     except store.BackupError as err:
         raise UserError(str(err)) from err
     click.echo(f"restored {src} (schema {result.revision}); run `hallq db upgrade` if this code is newer")

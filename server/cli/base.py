@@ -32,6 +32,21 @@ class UserError(Exception):
     """A refusal the user can fix; `main` prints it as one line and exits with status 2."""
 
 
+def progress_bar(label: str) -> Any:
+    """A progress bar on stderr for a long command (backup, restore, archive)."""
+    return click.progressbar(length=1, label=label, file=sys.stderr, show_percent=True, show_pos=False)
+
+
+def progress_callback(bar: Any) -> Callable[[int, int], None]:
+    """The (done, total) callback the storage and service layers report progress with."""
+
+    def update(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+
+    return update
+
+
 def examples(*lines: str) -> str:
     """A help epilog whose lines click keeps as written."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)

@@ -22,13 +22,13 @@ from ..domain import appraisal as rules
 from ..domain.errors import RuleViolation
 from ..domain.overdue import held_days
 from ..domain.workdays import CalendarMissing
+from ..storage.archive import scalars_both
 from ..storage.models import (
     AppraisalRecord,
     AppraisalRules,
     Attendance,
     Case,
     Complaint,
-    Event,
     Hall,
     Leave,
     Notice,
@@ -154,13 +154,15 @@ def trip_responsible(s: Session, t: Ticket) -> tuple[int | None, int | None, Not
 
 
 def _flagged(s: Session, hall: Hall, ticket_id: int) -> bool:
-    return (
-        s.scalar(
-            select(Event.id)
-            .where(Event.hall_id == hall.id, Event.type == names.TRIP_REPEATED, Event.ticket_id == ticket_id)
-            .limit(1)
+    return any(
+        scalars_both(
+            s,
+            lambda E: (
+                select(E.id)
+                .where(E.hall_id == hall.id, E.type == names.TRIP_REPEATED, E.ticket_id == ticket_id)
+                .limit(1)
+            ),
         )
-        is not None
     )
 
 
@@ -543,10 +545,9 @@ def _month_data(s: Session, hall: Hall, month: date, today: date) -> tuple[rules
         win = by_number.get(h.window) if h.window is not None else None
         overdue += [rules.Fault(f"case:{h.case}", owner, win) for owner in sorted(holders)]
     trips = []
-    for e in s.scalars(
-        select(Event).where(
-            Event.hall_id == hall.id, Event.type == names.TRIP_REPEATED, Event.at >= lo, Event.at < hi
-        )
+    for e in scalars_both(
+        s,
+        lambda E: select(E).where(E.hall_id == hall.id, E.type == names.TRIP_REPEATED, E.at >= lo, E.at < hi),
     ):
         t = s.get(Ticket, e.ticket_id) if e.ticket_id else None
         if t is None:

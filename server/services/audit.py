@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from ..storage.archive import execute_both, merged
 from ..storage.models import Event, Notice, Ticket, User, Window
 from .core.context import Context
 from .core.errors import bad_field
@@ -558,28 +559,34 @@ def audit_page(
         hall = load_hall(s, hall_code)
         require_hall(actor, hall.id)
         tz = ZoneInfo(hall.timezone)
-        q = (
-            select(Event, User, Window, Ticket)
-            .outerjoin(User, User.id == Event.actor_user_id)
-            .outerjoin(Window, Window.id == Event.window_id)
-            .outerjoin(Ticket, Ticket.id == Event.ticket_id)
-            .where(Event.hall_id == hall.id)
-        )
-        if user:
-            q = q.where(User.username == user)
-        if window is not None:
-            q = q.where(Event.window_id == window)
-        if ticket:
-            q = q.where((Ticket.public_id == ticket) | (Ticket.number == ticket.upper()))
         if day:
             try:
                 start = datetime.fromisoformat(day).replace(tzinfo=tz)
             except ValueError as err:
                 raise bad_field("day", "日期格式应为 YYYY-MM-DD", "day is YYYY-MM-DD") from err
-            q = q.where(Event.at >= start, Event.at < start + timedelta(days=1))
-        if before is not None:
-            q = q.where(Event.seq < before)
-        rows = s.execute(q.order_by(Event.seq.desc()).limit(limit + 1)).all()
+
+        def page(E: type[Event]) -> Select[Any]:
+            q = (
+                select(E, User, Window, Ticket)
+                .outerjoin(User, User.id == E.actor_user_id)
+                .outerjoin(Window, Window.id == E.window_id)
+                .outerjoin(Ticket, Ticket.id == E.ticket_id)
+                .where(E.hall_id == hall.id)
+            )
+            if user:
+                q = q.where(User.username == user)
+            if window is not None:
+                q = q.where(E.window_id == window)
+            if ticket:
+                q = q.where((Ticket.public_id == ticket) | (Ticket.number == ticket.upper()))
+            if day:
+                q = q.where(E.at >= start, E.at < start + timedelta(days=1))
+            if before is not None:
+                q = q.where(E.seq < before)
+            return q.order_by(E.seq.desc()).limit(limit + 1)
+
+        # one page from the hot log and one from the archive (hallq archive), merged by seq
+        rows = list(merged(execute_both(s, page), key=lambda row: row[0].seq, reverse=True))[: limit + 1]
         more = len(rows) > limit
         rows = rows[:limit]
         look = Looked(

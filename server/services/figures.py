@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from .. import event_names as names
 from ..domain import evaluation as ev
-from ..storage.models import Event, Service
+from ..storage.archive import merged, scalars_both
+from ..storage.models import Service
 from .core.casework import local_day
 from .core.context import Context
 from .core.errors import bad_field
@@ -59,9 +60,12 @@ def repeat_trips(ctx: Context, actor: Principal, hall_code: str, days: int = 30)
     with ctx.db.read() as s:
         hall = load_hall(s, hall_code)
         require_hall(actor, hall.id)
-        rows = s.scalars(
-            select(Event)
-            .where(Event.hall_id == hall.id, Event.type == names.TRIP_REPEATED, Event.at >= since)
-            .order_by(Event.seq.desc())
-        ).all()
+        rows = merged(
+            scalars_both(
+                s,
+                lambda E: select(E).where(E.hall_id == hall.id, E.type == names.TRIP_REPEATED, E.at >= since),
+            ),
+            key=lambda e: e.seq,
+            reverse=True,
+        )
         return [{"at": e.at.isoformat(), **e.data} for e in rows]

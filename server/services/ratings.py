@@ -43,7 +43,7 @@ def _find_ticket(s: Session, actor: Principal, ticket_id: str, now: datetime, lo
     """The ticket by its id; a pad may name it by the `ref` its `ticket.done` event carried (it
     never receives the id that opens the phone page): among its window's recent completions."""
     q = select(Ticket).where(Ticket.public_id == ticket_id)
-    ticket = s.scalar(q.with_for_update() if lock else q)
+    ticket = s.scalar(q.with_for_update(key_share=True) if lock else q)  # see core/rows.py
     if ticket is None and actor.role == "pad" and actor.window_id is not None:
         since = now - rules.PHONE_WINDOW
         candidates = s.scalars(
@@ -54,7 +54,7 @@ def _find_ticket(s: Session, actor: Principal, ticket_id: str, now: datetime, lo
         match = next((t for t in candidates if ticket_ref(t.public_id) == ticket_id), None)
         if match is not None:
             q = select(Ticket).where(Ticket.id == match.id)
-            ticket = s.scalar(q.with_for_update() if lock else q)
+            ticket = s.scalar(q.with_for_update(key_share=True) if lock else q)
     if ticket is None:
         raise not_found("号码", "ticket")
     if actor.hall_id is not None:

@@ -36,7 +36,8 @@ from ..domain.simulation import (
     simulate,
     web_days,
 )
-from ..storage.models import Event, Hall, Window
+from ..storage.archive import execute_both, merged
+from ..storage.models import Hall, Window
 from .core.context import Context
 from .core.errors import bad_field
 from .core.principal import Principal, require_hall, require_role
@@ -82,11 +83,18 @@ def hall_history(ctx: Context, hall_code: str, days: int = 30) -> History:
             w.id: (w.number, tuple(link.service.code for link in w.service_links if link.service.active))
             for w in s.scalars(select(Window).where(Window.hall_id == hall.id))
         }
-        rows = s.execute(
-            select(Event.type, Event.at, Event.ticket_id, Event.window_id, Event.data)
-            .where(Event.hall_id == hall.id, Event.type.in_(_TYPES), Event.at >= now - timedelta(days=days))
-            .order_by(Event.seq)
-        ).all()
+        rows = [
+            row[1:]
+            for row in merged(
+                execute_both(
+                    s,
+                    lambda E: select(E.seq, E.type, E.at, E.ticket_id, E.window_id, E.data).where(
+                        E.hall_id == hall.id, E.type.in_(_TYPES), E.at >= now - timedelta(days=days)
+                    ),
+                ),
+                key=lambda row: row[0],
+            )
+        ]
     issued: list[tuple[str, int]] = []
     services_s: list[tuple[str, float]] = []
     open_hours: set[tuple[date, int, int]] = set()

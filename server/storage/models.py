@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -246,7 +247,22 @@ class Event(Base):
     """Append-only log: who did what, when, where. Feeds realtime, statistics and audit."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("hall_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("hall_id", "seq"),
+        # a ticket's history (evaluation join, complaint evidence, the no-show's clerk)
+        Index("ix_events_ticket", "ticket_id"),
+        # a hall's span of time (a day's audit, a month's ticket events, the archive's day)
+        Index("ix_events_hall_at", "hall_id", "at"),
+        # the repeat trips of a span (evaluation, appraisal, figures): a handful of rows among
+        # millions, so a partial index that costs the other events' writes nothing
+        Index(
+            "ix_events_trips",
+            "hall_id",
+            "at",
+            postgresql_where=text("type = 'trip.repeated'"),
+            sqlite_where=text("type = 'trip.repeated'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
@@ -286,7 +302,20 @@ class PrintJob(Base):
     """One slip to print: queued → sent → printed | failed. Its public id makes retries idempotent."""
 
     __tablename__ = "print_jobs"
-    __table_args__ = (Index("ix_print_jobs_printer_status", "printer_id", "status"),)
+    __table_args__ = (
+        Index("ix_print_jobs_printer_status", "printer_id", "status"),
+        # a ticket's slips (the kiosk's reprint) and the archive's hall-day
+        Index("ix_print_jobs_ticket", "ticket_id"),
+        Index("ix_print_jobs_hall_created", "hall_id", "created_at"),
+        # deleting a job (the archive) checks that no reprint points at it: without this, a
+        # scan of the whole table per job on PostgreSQL; partial, as few jobs are reprints
+        Index(
+            "ix_print_jobs_reprints",
+            "reprint_of_id",
+            postgresql_where=text("reprint_of_id IS NOT NULL"),
+            sqlite_where=text("reprint_of_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(24), unique=True)
@@ -307,6 +336,64 @@ class PrintJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     printer: Mapped[Printer] = relationship()
+
+
+class EventArchive(Base):
+    """Events of closed days, moved out of `events` by `hallq archive` with their ids (same
+    columns; server/storage/archive.py reads both as one)."""
+
+    __tablename__ = "events_archive"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "seq", name="uq_events_archive_hall_seq"),
+        Index("ix_events_archive_ticket", "ticket_id"),
+        Index("ix_events_archive_hall_at", "hall_id", "at"),
+        Index(
+            "ix_events_archive_trips",
+            "hall_id",
+            "at",
+            postgresql_where=text("type = 'trip.repeated'"),
+            sqlite_where=text("type = 'trip.repeated'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PrintJobArchive(Base):
+    """Finished print jobs of closed days, moved out of `print_jobs` with their ids (same
+    columns; `reprint_of_id` is no foreign key here: the original may be hot or archived)."""
+
+    __tablename__ = "print_jobs_archive"
+    __table_args__ = (
+        Index("ix_print_jobs_archive_ticket", "ticket_id"),
+        Index("ix_print_jobs_archive_hall_created", "hall_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    slip: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer)
+    error_kind: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(300))
+    reprint_of_id: Mapped[int | None] = mapped_column(Integer)
+    requested_by_role: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DutyLease(Base):
@@ -346,6 +433,7 @@ class Notice(Base):
     """A one-time notice (一次告知单): every missing item, told at once, kept with a short code."""
 
     __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_hall_created", "hall_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -434,7 +522,11 @@ class Case(Base):
     """A matter accepted at a window (办件): finished within its time limit, then delivered."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("hall_id", "number"),
+        # the evaluation's month of accepted cases
+        Index("ix_cases_hall_accepted", "hall_id", "accepted_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the unguessable key of the citizen's page /c/<code> (≥ 60 bits)

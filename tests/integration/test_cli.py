@@ -1,8 +1,18 @@
 """The `hallq` command line: one default database for every command, help with examples, and
-user errors as one line on stderr with exit status 2 (subprocess runs of `python -m server`)."""
+user errors as one line on stderr with exit status 2.
+
+Most commands run in this process through `server.cli.main` (`hallq`): the folder, the HALLQ_*
+environment, stdout and stderr (warnings logged too) are the command's own, as in a process.
+What is about the process itself runs `python -m server` in a subprocess (`hallq_process`):
+the imports of `server.cli`, `python -m server --help`, exit status 2 and the one stderr line of
+a refusal with a fresh interpreter (a missing database, a database without tables), and `hallq demo`.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import shutil
 import socket
@@ -12,12 +22,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+import server
 from server import config
 from server.cli import cli, main
 
@@ -32,7 +44,8 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def hallq(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def hallq_process(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m server ARGS` in a fresh interpreter (pays ~2 s of imports)."""
     return subprocess.run(
         [sys.executable, "-m", "server", *args],
         cwd=cwd,
@@ -41,6 +54,39 @@ def hallq(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]
         text=True,
         timeout=60,
     )
+
+
+def hallq(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`hallq ARGS` run in this process by `main`, in `cwd`, with no HALLQ_* setting but `env`:
+    its exit status, stdout and stderr (with any log record of WARNING or above, which a process
+    would print there). The databases its commands opened are closed afterwards."""
+    out, err = io.StringIO(), io.StringIO()
+    opened: list[Any] = []
+    real_create_app = server.create_app
+
+    def create_app(*a: Any, **kw: Any) -> Any:
+        app = real_create_app(*a, **kw)
+        opened.append(app)
+        return app
+
+    logged = logging.StreamHandler(err)
+    logged.setLevel(logging.WARNING)
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("HALLQ_")]:
+            mp.delenv(key)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        mp.chdir(cwd)
+        mp.setattr(server, "create_app", create_app)  # the commands import it when they run
+        logging.getLogger().addHandler(logged)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                status = main(list(args))
+        finally:
+            logging.getLogger().removeHandler(logged)
+            for app in opened:
+                app.extensions["hallq"].db.dispose()
+    return subprocess.CompletedProcess(["hallq", *args], status, out.getvalue(), err.getvalue())
 
 
 def assert_user_error(out: subprocess.CompletedProcess[str], *words: str) -> str:
@@ -92,6 +138,7 @@ def test_every_command_keeps_its_name_and_its_help_shows_examples(capsys: pytest
         ("agent",),
         ("calendar", "import"),
         ("calendar", "show"),
+        ("archive",),
     ]:
         assert path in paths
     for path in paths:
@@ -114,6 +161,7 @@ def test_the_options_keep_their_names(capsys: pytest.CaptureFixture[str]) -> Non
         ("agent",): ["--server", "--token", "--printer", "--width", "--mode", "--name", "--journal"],
         ("calendar", "import"): ["--hall", "--source"],
         ("calendar", "show"): ["--hall"],
+        ("archive",): ["--before", "--dry-run"],
     }
     for path, options in expected.items():
         assert main([*path, "--help"]) == 0
@@ -123,7 +171,7 @@ def test_the_options_keep_their_names(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_python_dash_m_server_help(tmp_path: Path) -> None:
-    out = hallq("--help", cwd=tmp_path)
+    out = hallq_process("--help", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "Usage: hallq" in out.stdout and "Examples:" in out.stdout
     assert "token create --role kiosk --hall demo" in out.stdout
@@ -168,14 +216,14 @@ def test_database_url_option_and_variable_override_the_default(tmp_path: Path, s
 
 
 def test_token_create_in_an_empty_folder_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
-    out = hallq("token", "create", "--role", "kiosk", "--hall", "demo", cwd=tmp_path)
+    out = hallq_process("token", "create", "--role", "kiosk", "--hall", "demo", cwd=tmp_path)
     assert_user_error(out, str(tmp_path / "hallq.db"), "hallq demo", "hallq db upgrade")
     assert list(tmp_path.iterdir()) == [], "no empty database file, no secret left behind"
 
 
 def test_token_create_on_a_database_without_tables_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "hallq.db").touch()
-    out = hallq("token", "create", "--role", "kiosk", "--hall", "demo", cwd=tmp_path)
+    out = hallq_process("token", "create", "--role", "kiosk", "--hall", "demo", cwd=tmp_path)
     assert_user_error(out, "no hallq tables", "hallq db upgrade")
 
 
@@ -297,7 +345,7 @@ def test_hallq_demo_and_token_create_open_the_same_database(tmp_path: Path) -> N
         database = f"sqlite:///{tmp_path / 'hallq.db'}"
         assert f"database        {database}   (the default, hallq.db in the current folder" in shown
 
-        out = hallq("token", "create", "--role", "kiosk", "--hall", "demo", cwd=tmp_path)
+        out = hallq_process("token", "create", "--role", "kiosk", "--hall", "demo", cwd=tmp_path)
         assert out.returncode == 0, out.stderr
         token = out.stdout.strip()
         assert token.startswith("hq_")
@@ -309,7 +357,7 @@ def test_hallq_demo_and_token_create_open_the_same_database(tmp_path: Path) -> N
         )
         assert issued.status_code == 201, issued.text
 
-        taken = hallq("demo", "--port", str(port), cwd=tmp_path)
+        taken = hallq_process("demo", "--port", str(port), cwd=tmp_path)
         assert_user_error(taken, f"port {port}", "--port")
 
         # --traffic: the demo's clerks call the citizens it sends to the kiosk (bounded wait)

@@ -4,12 +4,20 @@ For each c = 1, 3, 8 at loads ρ = 0.5, 0.8, 0.9: independent replications (fixe
 long single-service day with Poisson arrivals, exponential service and c windows; the first
 tenth of each replication is warm-up (the hall opens empty) and is not counted. The replications'
 mean waits give a 99 % confidence interval (Student t); Erlang C's Wq must lie in it.
+
+The replications are independent and seeded, so they run side by side in a small process pool
+(the figures are the same as one after another); the suite otherwise runs on one core.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import statistics
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -47,6 +55,21 @@ def replication_mean_wait_min(c: int, rho: float, seed: int) -> float:
     return statistics.fmean(waits) / 60.0
 
 
+Mapper = Callable[..., Iterable[Any]]
+
+
+@pytest.fixture(scope="module")
+def parallel_map() -> Iterator[Mapper]:
+    """`map` over the machine's cores (at most 2: the machine is shared); plain `map` on one."""
+    workers = min(2, os.cpu_count() or 1)
+    if workers < 2:
+        yield map
+        return
+    # spawn, not fork: forking a process that may run threads (earlier tests' servers) can hang
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool.map
+
+
 def test_erlang_c_formula_known_values() -> None:
     # M/M/1: P(wait) = ρ, Wq = ρ / (μ − λ)
     assert erlang_c(1, 0.8) == pytest.approx(0.8)
@@ -57,11 +80,11 @@ def test_erlang_c_formula_known_values() -> None:
 
 @pytest.mark.parametrize("c", [1, 3, 8])
 @pytest.mark.parametrize("rho", [0.5, 0.8, 0.9])
-def test_simulated_mean_wait_matches_erlang_c(c: int, rho: float) -> None:
+def test_simulated_mean_wait_matches_erlang_c(c: int, rho: float, parallel_map: Mapper) -> None:
     theory_min = erlang_c_mean_wait(c, rho * c * MU, MU) * 60.0
-    means = [
-        replication_mean_wait_min(c, rho, seed=1000 * c + int(rho * 100) + r) for r in range(REPLICATIONS)
-    ]
+    seeds = [1000 * c + int(rho * 100) + r for r in range(REPLICATIONS)]
+    means = list(parallel_map(replication_mean_wait_min, [c] * REPLICATIONS, [rho] * REPLICATIONS, seeds))
+    assert len(means) == REPLICATIONS
     centre = statistics.fmean(means)
     half = T_99_7 * statistics.stdev(means) / math.sqrt(REPLICATIONS)
     assert centre - half <= theory_min <= centre + half, (

@@ -20,7 +20,8 @@ from ...domain.workdays import (
     urgency,
     working_days_between,
 )
-from ...storage.models import Complaint, Event, Hall, Notice, Rating, Service, Ticket, Transfer, User, Window
+from ...storage.archive import merged, scalars_both
+from ...storage.models import Complaint, Hall, Notice, Rating, Service, Ticket, Transfer, User, Window
 from .casework import local_day
 from .events import record
 from .principal import Principal
@@ -156,7 +157,10 @@ def evidence_of(s: Session, c: Complaint) -> dict[str, list[dict[str, Any]]]:
     def who(uid: int | None) -> dict[str, Any] | None:
         return clerk_view(users.get(uid)) if uid is not None else None
 
-    for e in s.scalars(select(Event).where(Event.ticket_id == ticket.id).order_by(Event.seq)):
+    # the ticket may be of an archived day: its events are read from both tables
+    for e in merged(
+        scalars_both(s, lambda E: select(E).where(E.ticket_id == ticket.id)), key=lambda e: e.seq
+    ):
         if e.type.startswith("complaint."):
             continue
         out["events"].append({"id": e.id, "type": e.type, "at": e.at.isoformat(), "by": who(e.actor_user_id)})
@@ -177,18 +181,25 @@ def evidence_of(s: Session, c: Complaint) -> dict[str, list[dict[str, Any]]]:
     if ticket.window_id is not None:
         start = ticket.queued_at
         end = ticket.finished_at or ticket.queued_at
-        rows = s.scalars(
-            select(Event)
-            .where(
-                Event.hall_id == c.hall_id,
-                Event.window_id == ticket.window_id,
-                Event.ticket_id.is_(None),
-                Event.at >= start,
-                Event.at <= end,
-            )
-            .order_by(Event.seq)
-            .limit(200)
-        )
+        window_id = ticket.window_id
+        rows = merged(
+            scalars_both(
+                s,
+                lambda E: (
+                    select(E)
+                    .where(
+                        E.hall_id == c.hall_id,
+                        E.window_id == window_id,
+                        E.ticket_id.is_(None),
+                        E.at >= start,
+                        E.at <= end,
+                    )
+                    .order_by(E.seq)
+                    .limit(200)
+                ),
+            ),
+            key=lambda e: e.seq,
+        )[:200]
         for e in rows:
             out["audit"].append(
                 {"id": e.id, "type": e.type, "at": e.at.isoformat(), "by": who(e.actor_user_id)}

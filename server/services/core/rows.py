@@ -1,4 +1,12 @@
-"""Loading rows for a use case: 404 when missing, the actor's hall checked, locked when asked."""
+"""Loading rows for a use case: 404 when missing, the actor's hall checked, locked when asked.
+
+Locks are `FOR NO KEY UPDATE` (key_share=True) on PostgreSQL, never `FOR UPDATE`: they keep two
+writers of one ticket or window apart just the same, but do not block a transaction that only
+inserts a row pointing at it (an event, a print job: a foreign key check takes `FOR KEY SHARE`).
+A `FOR UPDATE` did, and with the hall's seq bumped on both sides that was a deadlock (a clerk
+starting a ticket while the print worker recorded its slip printed: tests/e2e/test_fault_postgres.py,
+tests/integration/test_row_locks.py). SQLite has no row locks and ignores both.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +25,7 @@ from .principal import Principal, require_hall
 
 def load_window(s: Session, window_id: int, actor: Principal | None = None, lock: bool = False) -> Window:
     """The window (locked until commit when `lock`); 404 when missing, 403 for another hall's actor."""
-    w = s.get(Window, window_id, with_for_update=lock or None)
+    w = s.get(Window, window_id, with_for_update={"key_share": True} if lock else None)
     if w is None:
         raise not_found("窗口", "window")
     if actor is not None:
@@ -30,7 +38,7 @@ def load_ticket(s: Session, public_id: str, actor: Principal | None = None, lock
     another hall's actor."""
     q: Select[tuple[Ticket]] = select(Ticket).where(Ticket.public_id == public_id)
     if lock:  # read again under the lock: a row this session read before may have changed
-        q = q.with_for_update().execution_options(populate_existing=True)
+        q = q.with_for_update(key_share=True).execution_options(populate_existing=True)
     t = s.scalar(q)
     if t is None:
         raise not_found("票号", "ticket")
