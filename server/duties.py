@@ -105,8 +105,10 @@ class DutyRunner:
             service.release(self.ctx, held, self.me, self.pid)
 
 
-def start(app: Flask, port: int) -> DutyRunner:
-    """Start this process's lease keeper as a Socket.IO background task."""
+def start(app: Flask, port: int, take_print: Callable[[], Any] | None = None) -> DutyRunner:
+    """Start this process's lease keeper as a Socket.IO background task. `take_print` is the
+    print duty's take-over step (default: settle the jobs left in flight; `hallq serve` passes
+    the print worker's, which first writes the outcomes it still holds)."""
     from .extensions import socketio
     from .services import print_jobs
 
@@ -115,7 +117,7 @@ def start(app: Flask, port: int) -> DutyRunner:
         ctx,
         instance_name(port, app.config.get("NODE")),
         ttl_s=float(app.config.get("DUTY_LEASE_S") or rules.DEFAULT_TTL_S),
-        on_take={rules.PRINT: lambda: print_jobs.settle_interrupted(ctx)},
+        on_take={rules.PRINT: take_print or (lambda: print_jobs.settle_interrupted(ctx))},
     )
     # the Flask-SocketIO stubs type sleep's seconds as int; every async mode's sleep takes a float
     sleep = cast(Callable[[float], None], socketio.sleep)

@@ -42,11 +42,13 @@ def render(
     servers = "\n".join(
         f"    server {host}:{port} max_fails=1 fail_timeout=2s;" for _, host, port in backends
     )
+    sockets = "\n".join(f"    server {host}:{port} max_fails=0;" for _, host, port in backends)
     routes = "\n".join(
         f'    "~^{re.escape(session_tag(node, port))}\\." {host}:{port};' for node, host, port in backends
     )
     values = {
         "upstream_servers": servers,
+        "socket_servers": sockets,
         "session_routes": routes,
         "listen": listen,
         "server_name": server_name,
@@ -75,7 +77,10 @@ def write_standalone(folder: Path, site: str) -> Path:
 {user}worker_processes 1;
 pid {folder}/nginx.pid;
 error_log {folder}/logs/error.log warn;
-events {{ worker_connections 4096; }}
+# every proxied websocket holds two connections (the client's and the worker's): 16384 carries
+# 8,000 boards; nginx raises its own open-file limit to match (as root, or up to the hard limit)
+worker_rlimit_nofile 40000;
+events {{ worker_connections 16384; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;

@@ -86,8 +86,9 @@ def _serve(app: Any, host: str, port: int) -> None:
     from ..realtime import revocation, tag_sessions
 
     tag_sessions(f"{app.config.get('NODE') or ''}{port}")
-    runner = duties.start(app, port)
-    print_worker.start(app, held=lambda: runner.holds(PRINT))
+    backlog = print_worker.Backlog()  # one per process: the worker's and the take-over's
+    runner = duties.start(app, port, take_print=lambda: backlog.take_over(app.extensions["hallq"]))
+    print_worker.start(app, held=lambda: runner.holds(PRINT), backlog=backlog)
     alarm_watch.start(app, held=lambda: runner.holds(ALARMS))
     revocation.start(app)
     _watch_supervisor()
@@ -149,9 +150,10 @@ def serve(obj: dict[str, Any], host: str, port: int, workers: int) -> None:
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
     check_port(host, port)
     from .. import create_app
-    from ..storage.migrate import upgrade
 
-    if settings["AUTO_MIGRATE"]:
+    if settings["AUTO_MIGRATE"]:  # alembic is imported only then: a supervised worker starts sooner
+        from ..storage.migrate import upgrade
+
         upgrade(settings["DATABASE_URL"])
     app = create_app(overrides(obj))
     click.echo(f"hallq serving on http://{host}:{port}/ ({settings['ASYNC_MODE']})")

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
 from .errors import RuleViolation
 
 #: how a material is handed in: 原件 / 复印件 / 原件及复印件 / 电子材料
@@ -460,8 +458,12 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     """(initials, full pinyin) of `text` in lower case: 社保医保 → ("sbyb", "shebaoyibao").
 
     pypinyin reads words with its phrase dictionary, so 不动产 is bu-dong-chan; Latin letters
-    and digits pass through.
+    and digits pass through. (pypinyin is imported here, on the first search: its phrase
+    dictionary takes a third of a second to load, which every server process would otherwise
+    pay at start — a restarted worker answers that much sooner.)
     """
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415
+
     syllables = [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default")]
     initials = [s[0] for s in syllables if s and s[0].isalnum()]
     full = "".join(ch for s in syllables for ch in s if ch.isalnum())

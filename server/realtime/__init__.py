@@ -12,7 +12,7 @@ from ..web.input_limits import DEFAULT_MAX_SOCKET_FRAME, SafeJSON
 from ..web.security import origin_check
 from . import limits
 from .publish import make_job_sender, make_publisher
-from .queue import RealtimeHealth, ResilientRedisManager
+from .queue import RealtimeHealth, ResilientRedisManager, channel_for
 
 
 def init_realtime(app: Flask) -> None:
@@ -23,7 +23,8 @@ def init_realtime(app: Flask) -> None:
     queue = app.config.get("MESSAGE_QUEUE")
     if queue and str(queue).startswith(("redis://", "rediss://", "unix://")):
         # ours survives Redis going away (realtime/queue.py); others as Flask-SocketIO makes them
-        manager = ResilientRedisManager(str(queue), RealtimeHealth())
+        channel = channel_for(str(queue), app.config.get("REALTIME_CHANNEL"))
+        manager = ResilientRedisManager(str(queue), RealtimeHealth(), channel=channel)
         kwargs["client_manager"] = manager
     elif queue:
         kwargs["message_queue"] = queue

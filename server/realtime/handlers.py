@@ -26,13 +26,22 @@ from .session import ctx, error, on_disconnect_hooks, principals
 def on_handler_error(err: BaseException) -> dict[str, Any]:
     """Any socket event whose handler fails answers an error ack instead of nothing: a full or
     read-only database says so (nothing was done), anything else is logged and answered
-    `internal`."""
+    `internal`.
+
+    A failed `connect` refuses the connection with the same error as its data (the client
+    sees a connect_error and retries): Flask-SocketIO would otherwise take the ack dict for
+    a yes and accept the socket without knowing who it is — a device whose token could not
+    be checked while the database was away would become anonymous."""
+    connecting = (getattr(request, "event", None) or {}).get("message") == "connect"
     if isinstance(err, StorageUnavailable):
         current_app.logger.error("storage unavailable (%s) in a socket event: %s", err.reason, err.detail)
-        zh, en = storage_message(err.reason)
-        return error("storage_unavailable", zh, en)
-    current_app.logger.exception("socket event handler failed", exc_info=err)
-    return error("internal", "服务器内部错误，请稍后重试", "internal server error, please try again")
+        answer = error("storage_unavailable", *storage_message(err.reason))
+    else:
+        current_app.logger.exception("socket event handler failed", exc_info=err)
+        answer = error("internal", "服务器内部错误，请稍后重试", "internal server error, please try again")
+    if connecting:
+        raise ConnectionRefusedError(answer["error"]["message"], answer["error"])
+    return answer
 
 
 @socketio.on("connect")
@@ -97,3 +106,6 @@ def on_subscribe(data: Any) -> dict[str, Any]:
     except RuleViolation as err:
         leave_room(room)
         return error(err.code, err.message_zh, err.message_en)
+    except Exception:  # the database away: not subscribed (on_handler_error answers the ack)
+        leave_room(room)
+        raise

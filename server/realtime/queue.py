@@ -16,10 +16,22 @@ RETRY_AFTER_S: the events are in the database's event log anyway); a listener th
 every LISTEN_RETRY_S; a per-process `RealtimeHealth` that says "degraded" while either side is
 broken; and when Redis is back, every socket of every process is told to resync (`realtime.resync`),
 so boards fetch what they missed from the stored event log by `seq` (the existing resync).
+
+And hall events go out to this process's sockets in seq order (`SeqOrder`). Two processes commit
+a hall's events one after the other (the hall row orders them), but each process hands its own
+events to its sockets at once and the other's a little later, through Redis: without the order
+kept here, a board on process A would often get seq 11 (A's) before seq 10 (B's), see a gap and
+subscribe again. Under load every board of the hall did so several times a second, which the
+per-socket `subscribe` budget (realtime/limits.py) punishes by cutting the socket. An event that
+skips a seq now waits up to HOLD_S for the missing ones (held only while the queue works both
+ways); if they never come (their process died between its commit and its publish) it goes out
+anyway and the board resyncs from the event log, as before.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -32,6 +44,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .. import event_names as names
+from . import rooms
 
 log = logging.getLogger("hallq.realtime")
 
@@ -41,6 +54,61 @@ PUBLISH_TIMEOUT_S = 0.5
 RETRY_AFTER_S = 1.0
 #: how often a listener that lost Redis tries to subscribe again
 LISTEN_RETRY_S = 1.0
+#: how long a hall event that skips a seq waits for the missing ones before it goes out anyway
+HOLD_S = 0.5
+
+
+class SeqOrder:
+    """Per room, what may go out now so that the room's hall events leave in seq order.
+
+    `offer` takes one event for one room: it goes out at once when it is the next seq (or older,
+    or the room's first), together with any held ones it makes consecutive; one that skips a seq
+    is held. `due` releases, in seq order, everything a room holds once its oldest hold is
+    HOLD_S old. Nothing is ever dropped: the worst is a delay of HOLD_S.
+    """
+
+    def __init__(self, hold_s: float = HOLD_S, clock: Callable[[], float] = time.monotonic) -> None:
+        self.hold_s, self._clock = hold_s, clock
+        self._last: dict[str, int] = {}
+        self._held: dict[str, list[tuple[int, int, Any]]] = {}  # a heap of (seq, arrival, item)
+        self._since: dict[str, float] = {}  # when the room's oldest held event came
+        self._arrival = itertools.count()
+
+    def offer(self, room: str, seq: int, item: Any, hold: bool = True) -> list[Any]:
+        last = self._last.get(room)
+        if hold and last is not None and seq > last + 1:
+            if room not in self._held:
+                self._since[room] = self._clock()
+            heapq.heappush(self._held.setdefault(room, []), (seq, next(self._arrival), item))
+            return []
+        out = [item]
+        last = seq if last is None else max(last, seq)
+        held = self._held.get(room)
+        while held and held[0][0] <= last + 1:
+            s, _, waiting = heapq.heappop(held)
+            out.append(waiting)
+            last = max(last, s)
+        self._last[room] = last
+        if held is not None and not held:
+            del self._held[room], self._since[room]
+        return out
+
+    def holding(self) -> bool:
+        return bool(self._held)
+
+    def due(self) -> list[Any]:
+        """What has waited long enough, room by room in seq order (the missing seqs are lost:
+        the boards fetch them from the event log when they see the gap)."""
+        out: list[Any] = []
+        now = self._clock()
+        for room in [r for r, since in self._since.items() if now - since >= self.hold_s]:
+            held = self._held.pop(room)
+            del self._since[room]
+            while held:
+                s, _, item = heapq.heappop(held)
+                out.append(item)
+                self._last[room] = max(self._last[room], s)
+        return out
 
 
 class RealtimeHealth:
@@ -84,6 +152,21 @@ class RealtimeHealth:
             return before
 
 
+def channel_for(url: str, configured: str | None = None) -> str:
+    """The pub/sub channel of this installation: `configured` when set, else one per database
+    index of the Redis URL (``redis://host/3`` → ``hallq-db3``). Redis pub/sub channels ignore the
+    database index, so without this two installations on one Redis (staging and production, two
+    cities) would hear each other's halls."""
+    if configured:
+        return configured
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    path = "" if parts.scheme == "unix" else parts.path.strip("/")  # unix: the path is the socket's
+    index = path or parse_qs(parts.query).get("db", ["0"])[0]
+    return f"hallq-db{int(index) if index.isdigit() else 0}"
+
+
 def _quick(**extra: Any) -> dict[str, Any]:
     return {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": PUBLISH_TIMEOUT_S, **extra}
 
@@ -91,9 +174,58 @@ def _quick(**extra: Any) -> dict[str, Any]:
 class ResilientRedisManager(socketio.RedisManager):
     """python-socketio's RedisManager with the behaviour described in the module docstring."""
 
-    def __init__(self, url: str, health: RealtimeHealth, channel: str = "flask-socketio") -> None:
+    def __init__(self, url: str, health: RealtimeHealth, channel: str = "hallq-db0") -> None:
         super().__init__(url, channel=channel)
         self.health = health
+        self.order = SeqOrder()
+        self._order_lock = threading.Lock()
+        self._flushing = False
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        """Hands an emit to this process's sockets (its own at once, the others' from the
+        listener): a hall event room by room in seq order (SeqOrder), anything else as it comes."""
+        data = message.get("data")
+        payload = data[0] if isinstance(data, list) and len(data) == 1 else None
+        seq = payload.get("seq") if isinstance(payload, dict) else None
+        to = message.get("room")
+        targets = [to] if isinstance(to, str) else to
+        if (
+            not isinstance(seq, int)
+            or message.get("callback") is not None
+            or not targets
+            or not all(isinstance(r, str) and rooms.is_hall_room(r) for r in targets)
+        ):
+            super()._handle_emit(message)
+            return
+        # holding is worth it only while the other processes' events can arrive
+        hold = self.health.listening is True and self.health.publish_failed_at is None
+        with self._order_lock:  # handing over only queues packets: held for microseconds
+            for room in targets:
+                for ready in self.order.offer(room, seq, {**message, "room": room}, hold):
+                    super()._handle_emit(ready)
+            start = self.order.holding() and not self._flushing
+            self._flushing = self._flushing or start
+        if start:
+            self.server.start_background_task(self._flush_held)
+
+    def _flush_held(self) -> None:
+        """Sends what waited HOLD_S for a seq that did not come, while anything is held."""
+        while True:
+            self.server.sleep(self.order.hold_s / 5)
+            with self._order_lock:
+                late = self.order.due()
+                for ready in late:
+                    super()._handle_emit(ready)
+                if late:
+                    log.warning(
+                        "realtime: %d hall event(s) sent after waiting %.1f s for an earlier seq that "
+                        "never came (its process died before publishing?); boards resync by seq",
+                        len(late),
+                        self.order.hold_s,
+                    )
+                if not self.order.holding():
+                    self._flushing = False
+                    return
 
     def _redis_connect(self) -> None:
         """The publishing client: one quick attempt, a short write timeout."""

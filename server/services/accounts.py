@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Integer, String, literal, or_, select, union_all, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -60,14 +61,18 @@ def authenticate(ctx: Context, username: str, password: str) -> Account | None:
         u = s.scalar(select(User).where(User.username == username))
         if u is None or not u.active:
             # spend the same time as a real check, so usernames cannot be probed by timing
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(), password)
             return None
         if not check_password_hash(u.password_hash, password):
             return None
         return _account(u)
 
 
-_DUMMY_HASH = generate_password_hash("not a password")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to check unknown usernames against (made on the first failed sign-in, not when a
+    server process starts: hashing takes a tenth of a second)."""
+    return generate_password_hash("not a password")
 
 
 def load_account(ctx: Context, user_id: int) -> Account | None:
@@ -162,28 +167,33 @@ def create_token(
 
 
 def principal_for_token(ctx: Context, token: str) -> Principal | None:
-    """The principal a bearer token stands for; None for an unknown or revoked token."""
-    key = "tok:" + hash_token(token)
+    """The principal a bearer token stands for; None for an unknown or revoked token (known for
+    10 s per process; the sockets of a reconnect storm that ask at once share one read)."""
+    token_hash = hash_token(token)
+    key = "tok:" + token_hash
     cached = ctx.cache.get(key)
     now = ctx.clock()
     if cached is not None and (now - cached[0]).total_seconds() < 10:
         return cached[1]  # type: ignore[no-any-return]
-    with ctx.db.read() as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-        principal = None
-        if row is not None and row.revoked_at is None:
-            if row.user is not None and not row.user.active:
-                principal = None
-            else:
-                principal = Principal(
-                    role=row.role,
-                    hall_id=row.hall_id,
-                    hall_code=row.hall.code if row.hall else None,
-                    user_id=row.user_id,
-                    username=row.user.username if row.user else None,
-                    via="token",
-                    token_id=row.id,
-                    window_id=row.window_id,
-                )
+    principal = ctx.reads.read(key, lambda: _token_principal(ctx, token_hash))
     ctx.cache[key] = (now, principal)
     return principal
+
+
+def _token_principal(ctx: Context, token_hash: str) -> Principal | None:
+    with ctx.db.read() as s:
+        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+        if row is None or row.revoked_at is not None:
+            return None
+        if row.user is not None and not row.user.active:
+            return None
+        return Principal(
+            role=row.role,
+            hall_id=row.hall_id,
+            hall_code=row.hall.code if row.hall else None,
+            user_id=row.user_id,
+            username=row.user.username if row.user else None,
+            via="token",
+            token_id=row.id,
+            window_id=row.window_id,
+        )

@@ -105,6 +105,21 @@ def resync(
     (the id only its holder has): anything else is refused, so a subscription is what it asked
     for."""
     audience = audience_of(actor.role)
+    # asks that differ only in who asks share a read when nothing below tells them apart: the
+    # audience shapes the answer, the role and hall decide authorize_read (a reconnect storm)
+    key = ("resync", code, since, window, ticket, audience, actor.role, actor.hall_id, actor.is_anonymous)
+    return ctx.reads.read(key, lambda: _resync(ctx, actor, audience, code, since, window, ticket))
+
+
+def _resync(
+    ctx: Context,
+    actor: Principal,
+    audience: str,
+    code: str,
+    since: int | None,
+    window: int | None,
+    ticket: str | None,
+) -> dict[str, Any]:
     with ctx.db.read() as s:
         hall = load_hall(s, code)
         authorize_read(actor, hall)

@@ -44,7 +44,8 @@ def login_failed(ctx: Context, policy: Backoff, username: str) -> int | None:
     now_dt = ctx.clock()
     now = now_dt.timestamp()
     with ctx.db.transaction() as s:
-        u = s.scalar(select(User).where(User.username == username).with_for_update())
+        # NO KEY UPDATE: events of this user's other work only point at the row (core/rows.py)
+        u = s.scalar(select(User).where(User.username == username).with_for_update(key_share=True))
         if u is None:
             return None
         strikes = after_failure(policy, Strikes(u.failed_logins or 0, _epoch(u.locked_until)), now)

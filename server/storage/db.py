@@ -23,10 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+#: how long a new connection to PostgreSQL may take: a server that does not answer (a host
+#: gone from the network) fails the request with 503 after this, instead of after the
+#: operating system's TCP timeout of minutes
+CONNECT_TIMEOUT_S = 5
 #: the mode of the SQLite database and its -wal, -shm and -journal files
 PRIVATE_FILE_MODE = 0o600
 
@@ -61,6 +66,10 @@ def storage_failure(err: BaseException) -> StorageUnavailable | None:
         if sqlstate[:2] in ("08", "57", "58"):  # connection lost, server shutting down, I/O
             return StorageUnavailable("unavailable", str(orig).strip())
     if isinstance(err, DBAPIError) and err.connection_invalidated:  # the server went away
+        return StorageUnavailable("unavailable", str(orig).strip())
+    if isinstance(err, OperationalError) and sqlstate is None:
+        # no SQLSTATE: the server never answered — a connection refused (stopped, restarting),
+        # reset, or timed out while connecting; a query's own failures always carry one
         return StorageUnavailable("unavailable", str(orig).strip())
     return None
 
@@ -137,7 +146,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _sqlite_setup(engine, path)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql") else {}
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args, **kwargs
+    )
 
 
 class Database:
@@ -171,6 +183,8 @@ class Database:
             if failure is None:
                 raise
             raise failure from err
+        except PoolTimeout as err:  # every connection busy for pool_timeout: as good as away
+            raise StorageUnavailable("unavailable", str(err)) from err
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -183,6 +197,8 @@ class Database:
             if failure is None:
                 raise
             raise failure from err
+        except PoolTimeout as err:
+            raise StorageUnavailable("unavailable", str(err)) from err
 
     def ping(self) -> bool:
         with self.read() as s:
@@ -195,14 +211,15 @@ class Database:
         lock and allocates a page, so a read-only database or one that cannot grow (a full
         disk, SQLite's max_page_count) fails here, and nothing is ever left behind."""
         lock: AbstractContextManager[Any] = self._write_lock or nullcontext()
-        with lock, self.engine.connect() as conn:
-            try:
-                with conn.begin() as tx:
-                    conn.exec_driver_sql("CREATE TABLE hallq_write_probe (x INTEGER)")
-                    conn.exec_driver_sql("INSERT INTO hallq_write_probe (x) VALUES (1)")
-                    tx.rollback()
-            except DBAPIError as err:
-                raise storage_failure(err) or StorageUnavailable("unavailable", str(err.orig)) from err
+        try:
+            with lock, self.engine.connect() as conn, conn.begin() as tx:
+                conn.exec_driver_sql("CREATE TABLE hallq_write_probe (x INTEGER)")
+                conn.exec_driver_sql("INSERT INTO hallq_write_probe (x) VALUES (1)")
+                tx.rollback()
+        except DBAPIError as err:  # connecting included: a server that is not there
+            raise storage_failure(err) or StorageUnavailable("unavailable", str(err.orig)) from err
+        except PoolTimeout as err:
+            raise StorageUnavailable("unavailable", str(err)) from err
 
     def free_bytes(self) -> int | None:
         """Free space for the SQLite file's folder (None for other databases)."""

@@ -13,7 +13,8 @@
   origin, HALLQ_BASE_URL's and the origins listed in HALLQ_ALLOWED_ORIGINS; any other Origin
   gets 400 before a socket exists. Clients that send no Origin (agents, scripts) are not
   browsers and are authenticated by their token as before.
-* Storage failures: a full disk or a read-only database during a request answers 503
+* Storage failures: a full disk, a read-only database or a database server that is away
+  (stopped, restarting: the connection refused or cut) during a request answers 503
   `storage_unavailable` (the transaction was rolled back: nothing is half-done).
 """
 

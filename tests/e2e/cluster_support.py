@@ -132,3 +132,60 @@ def wait_until(condition: Callable[[], Any], what: str, timeout: float = WAIT_S)
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for: {what}")
+
+
+# --- `hallq serve --workers N` under test (tests/e2e/test_fault_worker_kill.py) -----------------
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free loopback ports (what `serve --workers N --port P` takes)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = int(s.getsockname()[1])
+        try:
+            for p in range(first, first + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        if first + count <= 65536:
+            return first
+    raise AssertionError(f"no {count} consecutive free ports")
+
+
+def worker_pids(supervisor: int) -> dict[int, int]:
+    """{port: pid} of the `hallq serve --port P` children of the supervisor process (from /proc)."""
+    found: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # the parent pid is the 2nd field after the parenthesised command name
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            args = (entry / "cmdline").read_bytes().decode().split("\0")
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if ppid == supervisor and "--port" in args:
+            found[int(args[args.index("--port") + 1])] = int(entry.name)
+    return found
+
+
+def duty_leases(database_url: str) -> dict[str, tuple[str, int]]:
+    """{duty: (holder, pid)} of the duty leases not yet lapsed (table duty_leases)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            # naive UTC in the table (storage/types.py), whatever the session's time zone
+            rows = conn.execute(
+                text(
+                    "SELECT duty, holder, pid FROM duty_leases WHERE expires_at > (now() AT TIME ZONE 'UTC')"
+                )
+            )
+            return {duty: (holder, pid) for duty, holder, pid in rows}
+    finally:
+        engine.dispose()

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,9 +43,15 @@ class LiveHall:
     kiosk_token: str = ""
     board_token: str = ""
     _tokens: dict[str, str] = field(default_factory=dict)
+    #: one token made at a time: two apps created at once in two threads of a test can fail
+    _token_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def token(self, role: str, user: str | None = None) -> str:
         key = f"{role}:{user}"
+        with self._token_lock:
+            return self._token(key, role, user)
+
+    def _token(self, key: str, role: str, user: str | None) -> str:
         if key not in self._tokens:
             app = create_app(
                 {"DATABASE_URL": self.database_url, "SECRET_KEY": "e2e", "ASYNC_MODE": "threading"}

@@ -11,9 +11,9 @@ In a real browser meanwhile: the manager console (on A) shows 实时推送降级
 and hides it after, and a hall board page (on B, static/js/lib/live.js) catches up to the last
 seq without any new event, i.e. through `realtime.resync`.
 
-The issue asks for a 30 s outage; this one lasts OUTAGE_S. Nothing in server/realtime/queue.py
-depends on the length: the listener retries every second whatever the outage, a publish is one
-short attempt, and the boards resync from the event log, which keeps everything.
+Redis stays down OUTAGE_S = 30 s, the issue's figure. Nothing in server/realtime/queue.py depends on
+the length: the listener retries every second whatever the outage, a publish is one short attempt,
+and the boards resync from the event log, which keeps everything.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ pytestmark = pytest.mark.e2e
 #: the same Chromium (and skip / HALLQ_TEST_REQUIRE_BROWSER rules) as the live-hall test
 browser = browser_tests.browser
 
-#: how long Redis stays down (the issue's 30 s behaves the same: see the module docstring)
-OUTAGE_S = 6.0
+#: how long Redis stays down (the issue's 30 s)
+OUTAGE_S = 30.0
 #: calls made through process A while Redis is down
 CALLS = 4
 

@@ -40,6 +40,11 @@ def test_the_nginx_site_routes_each_session_to_its_worker_and_serves_static_from
     )
     assert "{{" not in site
     assert "    server 127.0.0.1:5002 max_fails=1 fail_timeout=2s;" in site
+    # new sockets never mark a worker down: a websocket that probed a worker marked down would
+    # hold it down until it closes, and nginx answered 502 to everything meanwhile
+    sockets = site[site.index("upstream hallq_sockets {") :].split("}", 1)[0]
+    assert "    server 127.0.0.1:5002 max_fails=0;" in sockets and "fail_timeout" not in sockets
+    assert "default hallq_sockets;" in site
     assert '    "~^5001\\." 127.0.0.1:5001;' in site
     assert '    "~^b5001\\." 10.0.0.12:5001;' in site
     assert f"alias {Path(paths.STATIC).resolve()}/;" in site

@@ -3,7 +3,7 @@ through the message queue fail or its listener lost the queue, 'ok' again when b
 
 from __future__ import annotations
 
-from server.realtime.queue import RETRY_AFTER_S, RealtimeHealth
+from server.realtime.queue import RETRY_AFTER_S, RealtimeHealth, channel_for
 
 
 class Clock:
@@ -42,3 +42,13 @@ def test_a_listener_that_lost_the_queue_is_degraded_until_it_subscribes_again() 
     assert health.set_listening(False) is False, "still down: logged once, not every retry"
     assert health.set_listening(True) is False, "back after an outage: this process's boards resync"
     assert health.state() == "ok"
+
+
+def test_each_redis_database_index_is_its_own_channel_because_pubsub_ignores_the_index() -> None:
+
+    assert channel_for("redis://127.0.0.1:6379") == "hallq-db0"
+    assert channel_for("redis://127.0.0.1:6379/0") == "hallq-db0"
+    assert channel_for("redis://127.0.0.1:6379/13") == "hallq-db13"
+    assert channel_for("redis://:secret@redis.city.local:6380/2?socket_timeout=1") == "hallq-db2"
+    assert channel_for("unix:///run/redis.sock?db=5") == "hallq-db5"
+    assert channel_for("redis://127.0.0.1/13", "city-a") == "city-a"  # set by HALLQ_REALTIME_CHANNEL

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ...storage.db import Database
+from .shared_reads import SharedReads
 
 Envelope = dict[str, Any]
 
@@ -73,3 +74,5 @@ class Context:
     #: builds the URLs printed on slips (set by the web layer)
     links: Links = field(default_factory=BaseLinks)
     cache: dict[str, Any] = field(default_factory=dict)
+    #: identical reads asked at once are read once, a few at a time (a reconnect storm)
+    reads: SharedReads = field(default_factory=SharedReads)

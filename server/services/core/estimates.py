@@ -10,7 +10,8 @@ to STALE_S old and add the citizens who took a number since (domain.estimate.wal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -151,27 +152,56 @@ def kiosk_plan(ctx: Context, s: Session, hall: Hall) -> Plan:
     """The plan for the kiosk's home screen: whether a service is served is read fresh (the kiosk
     warns before issuing); a recent plan serves the waits unless who serves what has changed."""
     plan = hall_plan_cached(ctx, s, hall, stale_ok=True)
-    if plan.servers != serving_now(s, hall, ctx.clock()):
-        plan = build_plan(ctx, s, hall)
-        ctx.cache[f"plan:{hall.id}"] = plan
+    servers = serving_now(s, hall, ctx.clock())
+    if plan.servers != servers:
+        plan = _rebuild(ctx, s, hall, lambda p: p is not None and p.day == plan.day and p.servers == servers)
     return plan
 
 
 def hall_plan_cached(ctx: Context, s: Session, hall: Hall, stale_ok: bool = False) -> Plan:
     """The hall's plan: rebuilt when the hall's seq moved or after FRESH_S (every phone page
     re-reading after one event shares one build); with `stale_ok` a plan up to STALE_S old
-    serves whatever the seq."""
-    key = f"plan:{hall.id}"
-    now = ctx.clock().timestamp()
+    serves whatever the seq, and any older one while another request rebuilds it."""
     day = hall_day(hall, ctx.clock())
-    hit: Plan | None = ctx.cache.get(key)
-    if hit is not None and hit.day == day:
-        age = now - hit.built_at
-        if (stale_ok and age < STALE_S) or (hit.seq == hall.seq and age < FRESH_S):
+
+    def usable(plan: Plan | None) -> bool:
+        if plan is None or plan.day != day:
+            return False
+        age = ctx.clock().timestamp() - plan.built_at
+        return (stale_ok and age < STALE_S) or (plan.seq == hall.seq and age < FRESH_S)
+
+    hit: Plan | None = ctx.cache.get(_key(hall))
+    if usable(hit):
+        assert hit is not None
+        return hit
+    lock = _build_lock(ctx, hall)
+    if stale_ok and hit is not None and hit.day == day and lock.locked():
+        return hit  # the issue path does not wait for a rebuild another request started
+    return _rebuild(ctx, s, hall, usable)
+
+
+def _key(hall: Hall) -> str:
+    return f"plan:{hall.id}"
+
+
+def _build_lock(ctx: Context, hall: Hall) -> threading.Lock:
+    lock: threading.Lock = ctx.cache.setdefault(f"plan-lock:{hall.id}", threading.Lock())
+    return lock
+
+
+def _rebuild(ctx: Context, s: Session, hall: Hall, usable: Callable[[Plan | None], bool]) -> Plan:
+    """A new plan, one build at a time per hall: who asks while one is being built waits for it
+    and takes it if it is `usable` to them (same seq), else builds again. A busy hall's plan
+    costs O(waiting²) — at 10,000 waiting ~0.3 s of CPU — and fifty issuing requests finding it
+    stale at once built it fifty times (docs/performance.md, "Open loop")."""
+    with _build_lock(ctx, hall):
+        hit: Plan | None = ctx.cache.get(_key(hall))
+        if usable(hit):
+            assert hit is not None
             return hit
-    plan = build_plan(ctx, s, hall)
-    ctx.cache[key] = plan
-    return plan
+        plan = build_plan(ctx, s, hall)
+        ctx.cache[_key(hall)] = plan
+        return plan
 
 
 def ticket_estimate(ctx: Context, s: Session, hall: Hall, ticket_id: int) -> Estimate:
@@ -180,8 +210,8 @@ def ticket_estimate(ctx: Context, s: Session, hall: Hall, ticket_id: int) -> Est
     plan = hall_plan_cached(ctx, s, hall)
     e = plan.tickets.get(ticket_id)
     if e is None:
-        plan = build_plan(ctx, s, hall)
-        ctx.cache[f"plan:{hall.id}"] = plan
+        plan = build_plan(ctx, s, hall)  # in this session: the ticket may not be committed yet
+        ctx.cache[_key(hall)] = plan
         e = plan.tickets.get(ticket_id)
     return e if e is not None else Estimate(0, 0, False)
 

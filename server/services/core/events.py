@@ -62,10 +62,15 @@ def envelope(seq: int, hall_code: str, type_: str, at: datetime, data: dict[str,
 
 
 def events_since(session: Session, hall: Hall, since: int, limit: int) -> list[Envelope] | None:
-    """Every event after `since`, or None when more than `limit` were missed."""
+    """Every event after `since`, or None when more than `limit` were missed or some of them are
+    no longer in the hot log (`hallq archive` moved their day): the caller sends a snapshot."""
     if hall.seq - since > limit:
         return None
     rows = session.scalars(
-        select(Event).where(Event.hall_id == hall.id, Event.seq > since).order_by(Event.seq)
+        select(Event)
+        .where(Event.hall_id == hall.id, Event.seq > since, Event.seq <= hall.seq)
+        .order_by(Event.seq)
     ).all()
+    if len(rows) != hall.seq - since:
+        return None  # a gap: the replay would skip what the archive holds
     return [envelope(e.seq, hall.code, e.type, e.at, e.data) for e in rows]
