@@ -224,16 +224,22 @@ def make_busy(hall: LiveHall) -> Busy:
     """Waiting numbers in every service, 10+ calls, three transfers, a paused window, a window
     closed, a one-time notice, a case, a complaint and a booking: the morning the pages show."""
     busy = Busy(hall)
-    manager = hall.token("manager", "manager")
-    _ok(hall.api("PATCH", f"/halls/{hall.hall}", manager, json={"opening_hours": ALL_DAY}))
     snapshot = _ok(hall.api("GET", f"/halls/{hall.hall}/snapshot", hall.board_token))
     ids = {w["number"]: w["id"] for w in snapshot["windows"]}
     services = [s["code"] for s in snapshot["services"]]
+    # window 1 is the clerk console's (it logs in); window 12 stays closed
+    made = _tokens(
+        hall,
+        [("manager", "manager", None), ("pad", None, ids[6])]
+        + [("clerk", f"clerk{n:02d}", None) for n in range(2, 12)],
+    )
+    manager, pad = made[0], made[1]
+    clerks = dict(zip(range(2, 12), made[2:], strict=True))
+    _ok(hall.api("PATCH", f"/halls/{hall.hall}", manager, json={"opening_hours": ALL_DAY}))
     for _round in range(4):
         for code in services:
             _ok(hall.api("POST", "/tickets", hall.kiosk_token, json={"service": code}), 201)
-    clerks = {n: hall.clerk_token(f"clerk{n:02d}") for n in range(2, 12)}
-    for n, token in clerks.items():  # window 1 is the clerk console's; window 12 stays closed
+    for n, token in clerks.items():
         _ok(hall.api("POST", f"/windows/{ids[n]}/sign-in", token))
 
     def call(n: int) -> dict[str, Any]:
@@ -293,7 +299,7 @@ def make_busy(hall: LiveHall) -> Busy:
         "case": accepted["case"]["code"],
         "complaint": complaint["code"],
         "booking": _booking(hall, manager),
-        "pad": _pad_token(hall, ids[6]),
+        "pad": pad,
     }
     return busy
 
@@ -342,13 +348,16 @@ def _booking(hall: LiveHall, manager: str) -> str:
     raise AssertionError(f"no free booking slot for A in 4 days: {slots}")
 
 
-def _pad_token(hall: LiveHall, window_id: int) -> str:
+def _tokens(hall: LiveHall, wanted: list[tuple[str, str | None, int | None]]) -> list[str]:
+    """Tokens (role, user, pad's window id) made by one app on the served database, as
+    `hallq token create` makes them: one app for all of them, not one per token."""
     from server import create_app
     from server.services.accounts import create_token
 
     app = create_app({"DATABASE_URL": hall.database_url, "SECRET_KEY": "e2e", "ASYNC_MODE": "threading"})
     try:
-        return create_token(app.extensions["hallq"], "pad", hall.hall, window_id=window_id)
+        ctx = app.extensions["hallq"]
+        return [create_token(ctx, role, hall.hall, user, window_id=window) for role, user, window in wanted]
     finally:
         app.extensions["hallq"].db.dispose()
 
