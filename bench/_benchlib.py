@@ -111,6 +111,47 @@ def tree_cpu_s(pid: int | None) -> float | None:
     return total
 
 
+#: who a process is, by its command line (cpu_by_pid): first match wins
+PARTIES = (
+    ("hallq workers", ("-m server serve", "bin/hallq serve")),
+    ("nginx", ("nginx",)),
+    ("clients", ("bench/", "call_to_board", "reconnect_storm", "issue_load")),
+    ("PostgreSQL", ("postgres",)),
+    ("Redis", ("redis-server",)),
+)
+
+
+def cpu_by_pid() -> dict[int, tuple[str, float]]:
+    """Every process's party (PARTIES, else 'other') and CPU seconds so far (user + system)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        party = next((name for name, marks in PARTIES if any(m in cmd for m in marks)), "other")
+        out[int(entry)] = (party, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_between(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds per party between two cpu_by_pid() readings (a process started in between
+    counts whole; one that ended in between is lost, as its last moments are)."""
+    spent: dict[str, float] = {}
+    for pid, (party, cpu) in after.items():
+        was = before.get(pid)
+        spent[party] = spent.get(party, 0.0) + cpu - (was[1] if was and was[0] == party else 0.0)
+    return {k: round(v, 2) for k, v in sorted(spent.items())}
+
+
 def raise_fd_limit(want: int) -> int:
     """Raise RLIMIT_NOFILE towards `want` (bounded by the hard limit); return the soft limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -173,3 +214,57 @@ def fmt_ms(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return f"{x:.1f}"
+
+
+def now() -> float:
+    """CLOCK_MONOTONIC seconds: one clock for every process of this machine (Linux), so receipt
+    times taken in several client processes compare with a send time taken in another."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def ssl_context(cafile: str | None) -> Any:
+    """For aiohttp's `ssl=`: a context trusting `cafile` (nginx's self-signed certificate), or
+    None (the default checks) when no file is given."""
+    if not cafile:
+        return None
+    import ssl  # noqa: PLC0415
+
+    return ssl.create_default_context(cafile=cafile)
+
+
+def rss_kib(pid: int) -> int | None:
+    """Resident set size of a process in KiB (VmRSS from /proc), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    """The live direct children of a process."""
+    return sorted(_proc_children(pid))
+
+
+def ticket_ref(public_id: str) -> str:
+    """The key boards see a ticket by (they never get its id): server/domain/disclosure.py's
+    `ticket_ref`, which the boards' own pages use too."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha256(b"hallq-ref:" + public_id.encode()).hexdigest()[:12]
+
+
+def board_key(env: Any) -> str | None:
+    """The ticket of an event as a board sees it: its `ref` (or the ref of its id, for staff)."""
+    try:
+        t = env["data"]["ticket"]
+    except (KeyError, TypeError):
+        return None
+    if not isinstance(t, dict):
+        return None
+    if isinstance(t.get("ref"), str):
+        return str(t["ref"])
+    return ticket_ref(str(t["id"])) if t.get("id") is not None else None

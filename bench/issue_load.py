@@ -59,6 +59,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring")
     p.add_argument("--timeout", type=float, default=10.0, help="per-request timeout, seconds")
+    p.add_argument("--cafile", help="trust this certificate (nginx's self-signed one) for https://")
+    p.add_argument(
+        "--series",
+        type=float,
+        default=0.0,
+        help="also report latency per this many seconds of the measured run (p50/p99/max per "
+        "bucket, by the time each request started), e.g. 60 for a per-minute series",
+    )
     p.add_argument("--server-pid", type=int, default=0, help="also report this process tree's CPU")
     p.add_argument("--json", dest="json_out", help="write the result as JSON to this path ('-' = stdout)")
     p.add_argument("--quiet", action="store_true", help="no human-readable report")
@@ -92,6 +100,8 @@ class Run:
         self.slot = 0
         self.t_start = time.perf_counter()
         self.late_starts = 0  # open loop: slots that found every connection busy
+        self.t_measure = 0.0  # when measuring started
+        self.buckets: dict[int, list[float]] = collections.defaultdict(list)  # --series
 
     def pick_service(self) -> str:
         s = self.services[self.next_service % len(self.services)]
@@ -152,13 +162,18 @@ class Run:
                 # a request that started in the warm-up but ended later is not counted
                 self.ok += 1
                 self.latencies.append(dt)
+                if self.args.series:
+                    # by scheduled start; one scheduled in the warm-up but sent later counts in the first
+                    self.buckets[max(0, int((t0 - self.t_measure) // self.args.series))].append(dt)
                 self.per_service[t["service"]] += 1
             elif not measured:
                 self.warmup_ok += 1
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    connector = aiohttp.TCPConnector(limit=args.concurrency, force_close=False)
+    connector = aiohttp.TCPConnector(
+        limit=args.concurrency, force_close=False, ssl=lib.ssl_context(args.cafile)
+    )
     timeout = aiohttp.ClientTimeout(total=args.timeout)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         if args.services == "all":
@@ -169,6 +184,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         tasks = [asyncio.create_task(run.worker(session)) for _ in range(args.concurrency)]
         if args.warmup > 0:
             await asyncio.sleep(args.warmup)
+        run.t_measure = time.perf_counter()
         run.measuring = True
         meter = lib.CpuMeter(args.server_pid or None)
         with meter:
@@ -220,6 +236,17 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "duplicate_ids": len(dup_ids),
         "missing_numbers_in_span": gaps,
         "per_service": dict(run.per_service),
+        "series_s": args.series or None,
+        "series": [
+            {
+                "from_s": k * args.series,
+                "n": len(v),
+                "p50_ms": 1000 * lib.percentile(sorted(v), 50),
+                "p99_ms": 1000 * lib.percentile(sorted(v), 99),
+                "max_ms": 1000 * max(v),
+            }
+            for k, v in sorted(run.buckets.items())
+        ],
         **meter.as_dict(),
     }
     return result
@@ -249,6 +276,11 @@ def report(r: dict[str, Any]) -> None:
         f"{r['duplicate_ids']} duplicate ids "
         f"among {r['tickets_checked_for_duplicates']} tickets"
     )
+    for b in r["series"]:
+        print(
+            f"  from {b['from_s']:>6.0f}s  n {b['n']:>6}  p50 {b['p50_ms']:.1f}  "
+            f"p99 {b['p99_ms']:.1f}  max {b['max_ms']:.1f} ms"
+        )
     if r["missing_numbers_in_span"]:
         print(f"(info) numbers missing inside the span seen: {r['missing_numbers_in_span']}")
     cpu = f"client CPU    {r['client_cpu_s']:.1f}s = {r['client_cpu_pct']:.0f}% of one core"

@@ -65,7 +65,9 @@ def accounts_banner() -> list[str]:
     return lines
 
 
-def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中心（演示大厅）") -> bool:
+def seed_demo(
+    ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中心（演示大厅）", username_prefix: str = ""
+) -> bool:
     """Create the demo hall once; False when it exists already."""
     now = ctx.clock()
     with ctx.db.transaction() as s:
@@ -98,11 +100,18 @@ def seed_demo(ctx: Context, code: str = DEMO_HALL, name: str = "市民服务中�
             s.flush()
             for pos, scode in enumerate(codes):
                 s.add(WindowService(window_id=w.id, service_id=services[scode].id, position=pos))
-        users = {
+        users = {  # another hall's accounts carry its prefix ("city02-clerk01"); one admin is enough
             username: create_user(
-                s, username, DEMO_PASSWORD, role, name, None if role == "admin" else hall, badge=badge
+                s,
+                username_prefix + username,
+                DEMO_PASSWORD,
+                role,
+                name,
+                None if role == "admin" else hall,
+                badge=badge,
             )
             for username, role, name, badge in ACCOUNTS
+            if not (username_prefix and role == "admin")
         }
         clerks = {i: users[f"clerk{i:02d}"] for i in range(1, len(CLERKS) + 1)}
         s.flush()
