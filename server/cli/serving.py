@@ -24,7 +24,7 @@ from .base import (
     print_mode_option,
     width_option,
 )
-from .supervise import check_port, supervise
+from .supervise import Preforked, check_port, supervise
 
 
 def _prepare_async(mode: str, database_url: str) -> None:
@@ -45,6 +45,48 @@ def _prepare_async(mode: str, database_url: str) -> None:
             from psycogreen.gevent import patch_psycopg
 
             patch_psycopg()
+
+
+#: async modes whose workers start as forks of the prepared supervisor (eventlet's hub does not
+#: survive a fork: its workers start as new processes)
+FORKED_MODES = ("gevent", "threading")
+
+
+def _preforked(settings: dict[str, Any]) -> Preforked | None:
+    """How `hallq serve --workers N` forks ready workers: the supervisor patches for the async mode
+    and imports the server's modules once; each fork builds its app from the environment the
+    supervisor set (as a new `hallq serve --port P` would) and serves."""
+    mode, url = settings["ASYNC_MODE"], settings["DATABASE_URL"]
+    if mode not in FORKED_MODES:
+        return None
+
+    def prepare() -> None:
+        _prepare_async(mode, url)
+        _preload(mode)
+
+    def serve(host: str, port: int) -> None:
+        from .. import create_app
+
+        app = create_app()
+        click.echo(f"hallq serving on http://{host}:{port}/ ({mode}, forked)")
+        _serve(app, host, port)
+
+    return Preforked(prepare=prepare, serve=serve)
+
+
+def _preload(mode: str) -> None:
+    """Import every module of the server (not the migrations: workers never migrate) and the
+    Engine.IO driver of `mode`, so that a forked worker only builds its app."""
+    import importlib
+    import pkgutil
+
+    from .. import __path__ as package_path
+
+    for module in pkgutil.walk_packages(package_path, "server."):
+        if module.name == "server.__main__" or ".migrat" in module.name:
+            continue
+        importlib.import_module(module.name)
+    importlib.import_module(f"engineio.async_drivers.{mode}")
 
 
 def _nodelay_handler() -> Any:
@@ -145,7 +187,7 @@ def serve(obj: dict[str, Any], host: str, port: int, workers: int) -> None:
     """Run the server (upgrades the database schema first unless HALLQ_AUTO_MIGRATE=false)."""
     settings = load_settings(obj)
     if workers > 1:
-        supervise(settings, host, port, workers)
+        supervise(settings, host, port, workers, _preforked(settings))
         return
     _prepare_async(settings["ASYNC_MODE"], settings["DATABASE_URL"])
     check_port(host, port)

@@ -157,7 +157,8 @@ def free_ports(count: int) -> int:
 
 
 def worker_pids(supervisor: int) -> dict[int, int]:
-    """{port: pid} of the `hallq serve --port P` children of the supervisor process (from /proc)."""
+    """{port: pid} of the supervisor's workers (from /proc): a forked worker is named
+    `hallq:PORT` (gevent, threading), a worker of its own is `hallq serve --port P` (eventlet)."""
     found: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -165,10 +166,15 @@ def worker_pids(supervisor: int) -> dict[int, int]:
         try:
             # the parent pid is the 2nd field after the parenthesised command name
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            comm = (entry / "comm").read_text().strip()
             args = (entry / "cmdline").read_bytes().decode().split("\0")
         except (OSError, IndexError, ValueError):
             continue  # gone meanwhile
-        if ppid == supervisor and "--port" in args:
+        if ppid != supervisor:
+            continue
+        if comm.startswith("hallq:"):
+            found[int(comm.removeprefix("hallq:"))] = int(entry.name)
+        elif "--workers" not in args and "--port" in args:
             found[int(args[args.index("--port") + 1])] = int(entry.name)
     return found
 
